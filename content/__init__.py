@@ -1,0 +1,1 @@
+"""Content: guide model, SQLite store, bundled demo content, published snapshot, search."""

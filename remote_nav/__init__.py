@@ -1,0 +1,20 @@
+"""Remote-control navigation for the TV channel: layouts, focus graph, key profiles, runtime."""
+
+from .focus_graph import neighbours, unreachable
+from .geometry import Rect
+from .key_profiles import keymap, load_profiles, profile_for_user_agent
+from .layout import Focusable, Layout
+from .runtime import runtime_hash, runtime_js
+
+__all__ = [
+    "Focusable",
+    "Layout",
+    "Rect",
+    "keymap",
+    "load_profiles",
+    "neighbours",
+    "profile_for_user_agent",
+    "runtime_hash",
+    "runtime_js",
+    "unreachable",
+]

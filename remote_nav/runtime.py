@@ -1,0 +1,32 @@
+"""The browser-side runtime (static/nav.js), minified once for inlining or serving.
+
+Pages reference it as nav.<hash>.js so boxes with aggressive caches always get
+the version that matches the map format they were served with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from importlib import resources
+
+import rjsmin
+
+SIZE_BUDGET = 4096
+
+
+def runtime_source() -> str:
+    """The unminified ES5 source of static/nav.js."""
+    return resources.files(__package__).joinpath("static", "nav.js").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def runtime_js() -> str:
+    """The minified runtime (rjsmin, comments stripped), computed once per process."""
+    return rjsmin.jsmin(runtime_source(), keep_bang_comments=False).strip()
+
+
+@lru_cache(maxsize=1)
+def runtime_hash() -> str:
+    """First 10 hex digits of the sha256 of the minified runtime, for cache-busting file names."""
+    return hashlib.sha256(runtime_js().encode("utf-8")).hexdigest()[:10]

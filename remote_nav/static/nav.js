@@ -1,0 +1,203 @@
+/* tvportal remote-control runtime. ES5 only: set-top-box browsers are old WebKit/iPanel.
+ * The focus map is computed on the server (remote_nav.layout) and set as window.TVNAV
+ * before this script; format in docs/remote-navigation.md. Nothing here measures layout. */
+(function (w, d) {
+  var M = w.TVNAV || {}, I = M.items || {}, G = M.groups || {}, KM = M.keymap || {}, KEYS = M.keys || {},
+    loc = w.location, page = 'tvf' + loc.pathname + loc.search, pk = encodeURIComponent(page),
+    cur = null, mem = {}, prev = {c: 0, t: 0}, down = prev, api;
+
+  // $ = element by id (null-safe); the budget for this file is 4 KB minified.
+  function $(id) { return id ? d.getElementById(id) : null; }
+
+  function live(id) {
+    var el = I[id] && $(id), h;
+    if (!el || el.disabled || el.hidden || el.getAttribute('aria-hidden') == 'true') return 0;
+    h = el.getAttribute('data-hidden');
+    return h == null || h == 'false';
+  }
+
+  // className, not classList: classList is missing on the oldest STB browsers.
+  function mark(el, on) {
+    var c = (el.className || '').replace(/(^|\s)is-focused(?=\s|$)/g, '');
+    el.className = on ? c + ' is-focused' : c;
+  }
+
+  function focus(id) {
+    var el = $(id), old = $(cur);
+    if (!el) return 0;
+    if (old) mark(old, 0);
+    // cur is set before el.focus() so the focus listener below does not recurse.
+    cur = id;
+    if (I[id]) mem[I[id].g] = id;
+    mark(el, 1);
+    try { el.focus(); } catch (e) {}
+    save();
+    return 1;
+  }
+
+  function cookie() {
+    var m = /(?:^|;\s*)tvf=([^;]*)/.exec(d.cookie || '');
+    return m ? m[1].split('|') : [];
+  }
+
+  // Stored as "id;group:id;..." (no JSON: some boxes lack it), per page, so Back restores focus.
+  function save() {
+    var s = cur, g, list, out, i;
+    for (g in mem) s += ';' + g + ':' + mem[g];
+    try { sessionStorage.setItem(page, s); return; } catch (e) {}
+    // Without sessionStorage a session cookie holds only the last 3 pages, to stay small.
+    list = cookie();
+    out = [pk + '=' + encodeURIComponent(s)];
+    for (i = 0; i < list.length && out.length < 3; i++) if (list[i].split('=')[0] != pk) out.push(list[i]);
+    d.cookie = 'tvf=' + out.join('|') + ';path=/';
+  }
+
+  function restore() {
+    var s, list, i, p;
+    try { s = sessionStorage.getItem(page); } catch (e) {}
+    if (!s) {
+      list = cookie();
+      for (i = 0; i < list.length; i++) {
+        p = list[i].split('=');
+        if (p[0] == pk) s = decodeURIComponent(p[1]);
+      }
+    }
+    return s ? s.split(';') : [];
+  }
+
+  function init() {
+    var parts = restore(), i, kv, g, id = parts[0];
+    mem = {};
+    for (g in G) if (G[g].last) mem[g] = G[g].last;
+    for (i = 1; i < parts.length; i++) {
+      kv = parts[i].split(':');
+      if (I[kv[1]] && I[kv[1]].g == kv[0]) mem[kv[0]] = kv[1];
+    }
+    if (!live(id)) id = M.start;
+    if (!live(id)) for (id in I) if (live(id)) break;
+    if (live(id)) focus(id);
+  }
+
+  // Follow the map; a hidden/missing target is skipped in the same direction.
+  function move(dir) {
+    var k = dir.charAt(0), from = cur, og = I[cur] && I[cur].g, n = 0, it, t, m;
+    while (n++ < 50) {
+      it = I[from];
+      t = it && it[k];
+      if (!t || !I[t]) return;
+      m = mem[I[t].g];
+      // Entering another group lands on its last focused item, unless the server
+      // marked this move (x) as one where that would make the target unreachable.
+      if (I[t].g != og && m && live(m) && (it.x || '').indexOf(k) < 0) t = m;
+      if (live(t)) { focus(t); return; }
+      from = t;
+    }
+  }
+
+  function activate(id) {
+    var el = $(id), u = el && ((I[id] || {}).h || el.href);
+    // Links navigate via location (old WebKit has no <a>.click()); buttons and form
+    // controls have no href and keep their native behaviour (submit, toggle...).
+    if (u) loc.href = u;
+    else if (el && el.click) el.click();
+  }
+
+  function run(k, a, c) {
+    if (k.href) { loc.href = k.href; return 1; }
+    if (k.fn && typeof w[k.fn] == 'function') { w[k.fn](a, c); return 1; }
+    return 0;
+  }
+
+  function back() {
+    var b = M.back;
+    if (b) loc.href = b;
+    // "" means the page wants Back to do nothing (e.g. home without an exit URL).
+    else if (b !== '') {
+      if (w.history.length > 1) w.history.back();
+      else if (KEYS.home) run(KEYS.home, 'back', 0);
+    }
+  }
+
+  function isText(el) {
+    var n = el && (el.tagName || '').toUpperCase();
+    return n == 'TEXTAREA' || n == 'INPUT' && /^(text|search|tel|number|password|email|url)$/i.test(el.type || 'text');
+  }
+
+  // Returns 1 when the key was consumed (1/0 rather than true/false: every byte counts).
+  function act(c) {
+    var a = KM[c], el = d.activeElement, id;
+    if (!a) return 0;
+    if (!el || el == d.body) el = $(cur);
+    // In a text field digits, left/right, OK and Backspace keep their editing meaning.
+    if (isText(el) && (c == 8 || !/^(up|down|back|red|green|yellow|blue|virtual)$/.test(a))) return 0;
+    if (api.onaction && api.onaction(a, c) === true) return 1;
+    // 768 is the IPTV middleware's media event, never navigation.
+    if (a == 'virtual') return 0;
+    if (/^(up|down|left|right)$/.test(a)) { move(a); return 1; }
+    if (a == 'ok') {
+      if (el != $(cur)) return 0;
+      activate(cur);
+      return 1;
+    }
+    if (KEYS[a] && run(KEYS[a], a, c)) return 1;
+    if (a.indexOf('digit') == 0) {
+      for (id in I) if (I[id].n === +a.charAt(5) && live(id)) { focus(id); activate(id); return 1; }
+      return 0;
+    }
+    // Back is always consumed so that Backspace never triggers the browser's own back.
+    if (a == 'back') { back(); return 1; }
+    return 0;
+  }
+
+  // Boxes deliver the remote on keydown, keypress or both, so both are heard and the
+  // second of a pair is dropped; a handled key is then also suppressed natively.
+  function handle(e, press) {
+    e = e || w.event;
+    var c = e.which || e.keyCode, t = +new Date, h;
+    // A keypress right after a real keydown is its echo (or a character code such as
+    // 112 for "p" that must not be read as F1); 0/229 keydowns carry no code.
+    if (press && t - down.t < 50 && down.c && down.c != 229) h = down.h;
+    else if (c == prev.c && t - prev.t < 40) h = prev.h;
+    else {
+      h = act(c);
+      prev = {c: c, t: +new Date, h: h};
+      if (!press) down = prev;
+    }
+    if (h) {
+      if (e.preventDefault) e.preventDefault();
+      e.returnValue = false;
+    }
+    return !h;
+  }
+
+  function on(o, type, f, capture) {
+    var old = o['on' + type];
+    if (o.addEventListener) o.addEventListener(type, f, !!capture);
+    // Chain rather than replace a handler the page (or an EPG framework) already set.
+    else o['on' + type] = old ? function (e) { old(e); return f(e); } : f;
+  }
+
+  function listener(press) { return function (e) { return handle(e, press); }; }
+
+  on(d, 'keydown', listener(0));
+  on(d, 'keypress', listener(1));
+  // iPanel delivers remote keys here.
+  d.onirkeypress = listener(1);
+  // Keep the map position in step when focus moves by mouse or Tab.
+  on(d, 'focus', function (e) {
+    var id = e && e.target && e.target.id;
+    if (I[id] && id != cur) focus(id);
+  }, 1);
+  // A page restored from the back-forward cache does not run scripts again.
+  on(w, 'pageshow', function (e) { if (e && e.persisted) init(); });
+
+  api = w.tvnav = {
+    focus: focus,
+    current: function () { return cur; },
+    onaction: null
+  };
+
+  // Normally the script sits at the end of <body>; otherwise wait for the page.
+  if ($(M.start)) init();
+  else on(w, 'load', init);
+})(window, document);

@@ -1,0 +1,64 @@
+"""Helpers for the tests that drive the real headless Chromium (Debian package) with Playwright.
+
+The portal runs as a real ``tvportal serve`` process; the browser presses keys like a remote.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def portal(data_dir: Path, *extra_env: tuple[str, str]):
+    """Run ``tvportal serve`` in a child process; yield its base URL."""
+    port = free_port()
+    env = dict(os.environ, **dict(extra_env))
+    proc = subprocess.Popen([sys.executable, "-m", "tvportal", "serve", "--port", str(port), "--data-dir",
+                             str(data_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=1) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("portal did not start: " + proc.stdout.read().decode(errors="replace"))
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def launch(playwright, user_data_dir: Path):
+    """Headless Debian Chromium with a fresh profile, at the TV's 1280x720."""
+    return playwright.chromium.launch_persistent_context(
+        str(user_data_dir), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+        viewport={"width": 1280, "height": 720})
+
+
+def focused_id(page) -> str:
+    """Id of the element that has focus."""
+    return page.evaluate("document.activeElement && document.activeElement.id")

@@ -1,0 +1,35 @@
+"""Application factory: ``create_app(settings)`` builds the whole portal."""
+
+from __future__ import annotations
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from epg_templates import TEMPLATE_DIR
+from tvportal import i18n
+from tvportal.database import database_ctx
+from tvportal.keys import ASSETS, SETTINGS
+from tvportal.middlewares import ORDER
+from tvportal.routes import setup_routes
+from tvportal.settings import Settings, load_settings
+from tvportal.static_assets import load_assets
+
+
+def setup_templates(app: web.Application, extra_dirs: list[str] | None = None) -> None:
+    """Jinja2 with the i18n extension; folders in ``extra_dirs`` override the bundled templates."""
+    loader = jinja2.FileSystemLoader([*(extra_dirs or []), str(TEMPLATE_DIR)])
+    env = aiohttp_jinja2.setup(app, loader=loader, autoescape=jinja2.select_autoescape(["html"]),
+                               extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    """Build the portal application from settings (defaults when none are given)."""
+    app = web.Application(middlewares=ORDER, client_max_size=64 * 1024)
+    app[SETTINGS] = settings or load_settings()
+    app[ASSETS] = load_assets()
+    setup_templates(app)
+    setup_routes(app)
+    app.cleanup_ctx.append(database_ctx)
+    return app

@@ -1,0 +1,83 @@
+"""Cross-cutting request handling, installed in this order (outermost first):
+
+1. ``security_headers``: every response, error pages included, gets the same headers.
+2. ``compression``: text bodies are gzip-compressed for clients that accept it (2-4 Mbit/s links).
+3. ``device_prefs``: reads the device's cookie; sets the locale for translations.
+4. ``error_pages``: any 4xx/5xx, or an exception, becomes a TV page with key hints; never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from tvportal.i18n import current_locale
+from tvportal.keys import PREFS, SETTINGS
+from tvportal.prefs import COOKIE, Prefs
+
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; media-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+       "object-src 'none'")
+COMPRESSIBLE = ("text/html", "text/css", "application/javascript", "application/json", "text/plain")
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Add headers that stop sniffing, leaking referrers and loading foreign code."""
+    response = await handler(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    return response
+
+
+@web.middleware
+async def compression(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Gzip text responses when the client accepts it; static assets come pre-compressed."""
+    response = await handler(request)
+    if (isinstance(response, web.Response) and "Content-Encoding" not in response.headers
+            and response.content_type in COMPRESSIBLE and response.body is not None
+            and len(response.body) > 512 and "gzip" in request.headers.get("Accept-Encoding", "")):
+        response.enable_compression(web.ContentCoding.gzip)
+    return response
+
+
+@web.middleware
+async def device_prefs(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Attach the device's display preferences and use its language for this request."""
+    prefs = Prefs.decode(request.cookies.get(COOKIE), request.app[SETTINGS].default_locale)
+    request[PREFS] = prefs
+    token = current_locale.set(prefs.locale)
+    try:
+        return await handler(request)
+    finally:
+        current_locale.reset(token)
+
+
+@web.middleware
+async def error_pages(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Turn HTTP errors and unexpected exceptions into TV error pages."""
+    from tvportal.views.errors import error_screen
+
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return error_screen(request, exc.status, exc.reason)
+    except Exception:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_screen(request, 500, "")
+    if response.status >= 400 and not response.prepared and isinstance(response, web.Response) \
+            and response.content_type != "text/html":
+        return error_screen(request, response.status, response.reason)
+    return response
+
+
+ORDER = (security_headers, compression, device_prefs, error_pages)

@@ -1,0 +1,47 @@
+"""Per-device display preferences (large text, high contrast, language), kept in a cookie.
+
+A set-top box is one household's device with no login, so its cookie is the natural place to
+remember how it wants pages shown.  The cookie holds no personal data, only these choices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from aiohttp import web
+
+from tvportal.i18n import LOCALES
+
+COOKIE = "tvprefs"
+TEN_YEARS = 10 * 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Prefs:
+    """How this device wants pages shown."""
+
+    large_text: bool = False
+    high_contrast: bool = False
+    locale: str = "zh_CN"
+
+    def encode(self) -> str:
+        """Compact cookie value, e.g. ``t1.c0.zh_CN``."""
+        return f"t{int(self.large_text)}.c{int(self.high_contrast)}.{self.locale}"
+
+    @classmethod
+    def decode(cls, raw: str | None, default_locale: str) -> Prefs:
+        """Parse a cookie value; anything malformed falls back to the defaults."""
+        prefs = cls(locale=default_locale)
+        if not raw:
+            return prefs
+        parts = raw.split(".")
+        if len(parts) != 3 or parts[0] not in ("t0", "t1") or parts[1] not in ("c0", "c1"):
+            return prefs
+        locale = parts[2] if parts[2] in LOCALES else default_locale
+        return replace(prefs, large_text=parts[0] == "t1", high_contrast=parts[1] == "c1", locale=locale)
+
+
+def remember(response: web.StreamResponse, prefs: Prefs, secure: bool) -> None:
+    """Store the device's preferences in its cookie for years."""
+    response.set_cookie(COOKIE, prefs.encode(), max_age=TEN_YEARS, path="/", httponly=True,
+                        samesite="Lax", secure=secure)

@@ -1,0 +1,142 @@
+"""A TV screen: what a page shows, where its focusable items sit, and what every key does.
+
+Views build a Screen; ``render`` turns it into HTML.  The key-hint bar and the remote
+runtime's key table are both made from ``Screen.keys``, so what the bar says is what the
+keys do (tests/test_key_hints.py checks that on every page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from remote_nav import Layout, keymap, profile_for_user_agent
+from tvportal.i18n import format_day, gettext as _
+from tvportal.keys import ASSETS, PREFS, SETTINGS
+from tvportal.prefs import Prefs
+
+CITY_TZ = ZoneInfo("Asia/Shanghai")
+
+
+
+@dataclass(frozen=True)
+class Crumb:
+    """One step of 当前位置 (where you are)."""
+
+    label: str
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class KeyHint:
+    """One entry of the key-hint bar: a remote key and what it does on this page."""
+
+    action: str  # the runtime's action name: ok, back, digits, page, yellow, blue ...
+    key: str  # how the key is named on the remote, e.g. 黄键
+    label: str  # what it does here, e.g. 回首页
+    href: str | None = None  # where it leads, for keys that go somewhere
+    prev_href: str | None = None  # page keys: page up target
+
+
+@dataclass
+class Screen:
+    """Everything one TV page shows."""
+
+    title: str
+    crumbs: list[Crumb]
+    layout: Layout
+    template: str
+    start: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+    keys: list[KeyHint] = field(default_factory=list)
+    back: str | None = None  # None: history back; "": Back does nothing (home without exit URL)
+    page: int = 1
+    pages: int = 1
+    prev_href: str | None = None
+    next_href: str | None = None
+    is_home: bool = False
+    is_search: bool = False
+    status: int = 200
+
+
+def prefs_of(request: web.Request) -> Prefs:
+    """The requesting device's display preferences."""
+    return request[PREFS]
+
+
+def standard_keys(screen: Screen, exit_url: str) -> list[KeyHint]:
+    """The key hints of a screen: its own keys plus the ones every page shares."""
+    hints = [KeyHint("arrows", _("Arrow keys"), _("Choose"))]
+    hints.append(KeyHint("ok", _("OK"), _("Open")))
+    digits = sorted(f.digit for f in screen.layout.items if f.digit is not None)
+    if digits:
+        span = f"{digits[0]}-{digits[-1]}" if len(digits) > 1 else str(digits[0])
+        hints.append(KeyHint("digits", _("Number keys") + " " + span, _("Open directly")))
+    if screen.pages > 1:
+        hints.append(KeyHint("page", _("Page keys"), _("Previous / next page"), href=screen.next_href,
+                             prev_href=screen.prev_href))
+    if screen.is_home:
+        if exit_url:
+            hints.append(KeyHint("back", _("Back"), _("Leave the portal"), href=exit_url))
+    else:
+        hints.append(KeyHint("back", _("Back"), _("Previous screen")))
+        hints.append(KeyHint("yellow", _("Yellow key"), _("Home"), href="/"))
+    if not screen.is_search:
+        hints.append(KeyHint("blue", _("Blue key"), _("Search"), href="/search"))
+    hints.extend(screen.keys)
+    return hints
+
+
+def nav_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> dict[str, Any]:
+    """The data the remote runtime reads: focus map, key table, what each key does here."""
+    settings = request.app[SETTINGS]
+    remembered = request.query.get("f")
+    start = remembered if remembered and remembered in {f.id for f in screen.layout.items} else screen.start
+    data = screen.layout.to_map(start=start)
+    keys: dict[str, Any] = {"home": {"href": "/"}}
+    for hint in hints:
+        if hint.action == "page":
+            if hint.href:
+                keys["page_down"] = {"href": hint.href}
+            if hint.prev_href:
+                keys["page_up"] = {"href": hint.prev_href}
+        elif hint.href and hint.action not in ("back",):
+            keys[hint.action] = {"href": hint.href}
+    data["keys"] = keys
+    if screen.is_home:
+        data["back"] = settings.exit_url
+    elif screen.back is not None:
+        data["back"] = screen.back
+    profile = settings.key_profile
+    if profile == "auto":
+        profile = profile_for_user_agent(request.headers.get("User-Agent", ""))
+    data["keymap"] = {str(code): action for code, action in keymap(profile).items()}
+    return data
+
+
+def render(request: web.Request, screen: Screen) -> web.Response:
+    """Render a Screen with the base TV template."""
+    settings = request.app[SETTINGS]
+    hints = standard_keys(screen, settings.exit_url)
+    prefs = prefs_of(request)
+    today = dt.datetime.now(CITY_TZ).date()
+    context = {
+        "screen": screen,
+        "hints": hints,
+        "prefs": prefs,
+        "nav_json": json.dumps(nav_data(request, screen, hints), ensure_ascii=False, separators=(",", ":"))
+        .replace("</", "<\\/"),
+        "today": format_day(today),
+        "css_url": request.app[ASSETS].url("tv.css"),
+        "js_url": request.app[ASSETS].url("nav.js"),
+        **screen.context,
+    }
+    response = aiohttp_jinja2.render_template(screen.template, request, context, status=screen.status)
+    response.headers["Cache-Control"] = "no-cache"
+    return response

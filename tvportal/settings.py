@@ -1,0 +1,139 @@
+"""Settings: each declared once with its name, type, default and help.
+
+Sources, weakest first: the defaults below, a TOML file (``--config`` or ``TVPORTAL_CONFIG``),
+environment variables ``TVPORTAL_<NAME>``, command-line flags.  docs/settings.md documents
+every setting; tests/test_settings.py fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "TVPORTAL_"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Declaration of one setting."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+
+
+DECLARED: tuple[Setting, ...] = (
+    Setting("host", str, "127.0.0.1", "Address the portal listens on."),
+    Setting("port", int, 8080, "TCP port the portal listens on."),
+    Setting("data_dir", str, "./tvportal-data",
+            "Folder for the SQLite database and generated files; created on first start."),
+    Setting("database", str, "",
+            "Path of the SQLite database; empty means tvportal.sqlite3 inside data_dir."),
+    Setting("demo_city", str, "lu_an",
+            "Bundled demo content loaded into an empty database on first start (folder under content/demo/)."),
+    Setting("central_url", str, "",
+            "Base URL of the province's central platform; empty means the embedded platform inside the portal."),
+    Setting("exit_url", str, "",
+            "Where Back on the home page leads: the IPTV operator's portal. Empty means Back on home does nothing."),
+    Setting("default_locale", str, "zh_CN", "Language of a device that has not chosen one (zh_CN or en)."),
+    Setting("key_profile", str, "auto",
+            "Remote-control key profile: auto (from the browser's User-Agent) or one of "
+            "default, browser, hbbtv, huawei_zte, ipanel, tizen, webos, android."),
+    Setting("cookie_secure", bool, False,
+            "Mark cookies Secure; turn on when the portal is served over HTTPS."),
+    Setting("log_level", str, "INFO", "Python logging level (DEBUG, INFO, WARNING, ERROR)."),
+    Setting("access_log", bool, False, "Write one log line per request (off by default: set-top boxes poll a lot)."),
+)
+
+_BY_NAME = {s.name: s for s in DECLARED}
+
+
+class SettingsError(ValueError):
+    """A setting has an unknown name or a value of the wrong type."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings of one portal process."""
+
+    host: str
+    port: int
+    data_dir: str
+    database: str
+    demo_city: str
+    central_url: str
+    exit_url: str
+    default_locale: str
+    key_profile: str
+    cookie_secure: bool
+    log_level: str
+    access_log: bool
+
+    @property
+    def database_path(self) -> Path:
+        """Where the SQLite database lives."""
+        return Path(self.database) if self.database else Path(self.data_dir) / "tvportal.sqlite3"
+
+    def replace(self, **changes: Any) -> Settings:
+        """Return a copy with some settings changed (validated like any other source)."""
+        return dataclasses.replace(self, **{k: _coerce(_BY_NAME[k], v) for k, v in changes.items()})
+
+
+def _coerce(setting: Setting, value: Any) -> Any:
+    """Convert a raw value (from env, TOML or CLI) to the setting's type."""
+    if setting.type is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off", ""):
+            return False
+        raise SettingsError(f"setting {setting.name}: expected true or false, got {value!r}")
+    if setting.type is int:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise SettingsError(f"setting {setting.name}: expected a whole number, got {value!r}") from None
+    return str(value)
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    config_file: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve settings from defaults, TOML file, environment and explicit overrides."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {s.name: s.default for s in DECLARED}
+    config_file = config_file or environ.get(ENV_PREFIX + "CONFIG")
+    if config_file:
+        with open(config_file, "rb") as fh:
+            try:
+                table = tomllib.load(fh)
+            except tomllib.TOMLDecodeError as exc:
+                raise SettingsError(f"{config_file}: {exc}") from None
+        table = table.get("tvportal", table)
+        for key, raw in table.items():
+            if key not in _BY_NAME:
+                raise SettingsError(f"{config_file}: unknown setting {key!r}")
+            values[key] = _coerce(_BY_NAME[key], raw)
+    for setting in DECLARED:
+        raw = environ.get(ENV_PREFIX + setting.name.upper())
+        if raw is not None:
+            values[setting.name] = _coerce(setting, raw)
+    for key, raw in (overrides or {}).items():
+        if raw is None:
+            continue
+        if key not in _BY_NAME:
+            raise SettingsError(f"unknown setting {key!r}")
+        values[key] = _coerce(_BY_NAME[key], raw)
+    if values["default_locale"] not in ("zh_CN", "en"):
+        raise SettingsError("setting default_locale: expected zh_CN or en")
+    return Settings(**values)

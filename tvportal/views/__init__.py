@@ -1,0 +1,1 @@
+"""Handlers of the TV pages, one module per part of the portal."""

@@ -1,0 +1,85 @@
+"""Service halls (附近大厅): by county or district, then a hall's address, hours and services."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from content.model import Hall
+from remote_nav import Layout
+from tvportal import canvas
+from tvportal.i18n import gettext as _
+from tvportal.keys import SNAPSHOT
+from tvportal.pagination import TextBlock
+from tvportal.screen import Crumb, Screen, render
+from tvportal.views.lists import Entry, list_screen, text_screen
+
+PLACEHOLDER_MARK = "（示例）"
+
+
+def halls_crumbs() -> list[Crumb]:
+    """当前位置 of the hall section."""
+    return [Crumb(_("Home"), "/"), Crumb(_("Service halls"), "/halls")]
+
+
+async def counties(request: web.Request) -> web.Response:
+    """The counties and districts of the city, each with its number of halls."""
+    snapshot = request.app[SNAPSHOT]
+    layout = Layout()
+    with_halls = [(code, name) for code, name in snapshot.city.counties if snapshot.halls_by_county.get(code)]
+    layout.grid([(f"a-{code}", f"/halls/area/{code}", name) for code, name in with_halls[:8]],
+                canvas.MAIN, cols=4, gap=24)
+    for item, (code, _name) in zip(layout.items, with_halls):
+        item.extra["note"] = _("{n} halls").format(n=len(snapshot.halls_by_county[code]))
+    layout.assign_digits("main")
+    screen = Screen(title=_("Service halls"), crumbs=[Crumb(_("Home"), "/"), Crumb(_("Service halls"))],
+                    layout=layout, template="home.html", start=layout.items[0].id if layout.items else None)
+    return render(request, screen)
+
+
+async def area(request: web.Request) -> web.Response:
+    """The halls of one county or district, largest first."""
+    snapshot = request.app[SNAPSHOT]
+    code = request.match_info["code"]
+    names = dict(snapshot.city.counties)
+    if code not in names:
+        raise web.HTTPNotFound()
+    entries = [Entry(f"h-{h.id}", h.name, f"/halls/{h.id}", h.town) for h in snapshot.halls_by_county.get(code, ())]
+    screen = list_screen(request, names[code], halls_crumbs() + [Crumb(names[code])], entries,
+                         base=f"/halls/area/{code}", empty=_("No halls listed here yet."))
+    return render(request, screen)
+
+
+def _mark(hall: Hall, field: str, text: str) -> str:
+    """Append 示例 to a value that is a placeholder in the content."""
+    return text + PLACEHOLDER_MARK if field in hall.placeholders and text else text
+
+
+def hall_blocks(hall: Hall, service_names: list[str]) -> list[TextBlock]:
+    """A hall's facts as text blocks: address and hours first, how to get there last."""
+    hours = [f"{h.days}：{h.times}" for h in hall.hours]
+    if hours and "hours" in hall.placeholders:
+        hours[-1] += PLACEHOLDER_MARK
+    blocks = [
+        TextBlock(_("Address"), [_mark(hall, "address", hall.address)]),
+        TextBlock(_("Opening hours"), hours + [hall.holiday_rule]),
+        TextBlock(_("Phone"), [_mark(hall, "phone", hall.phone)]),
+    ]
+    if service_names:
+        blocks.append(TextBlock(_("Services here"), ["、".join(service_names)]))
+    if hall.extras:
+        blocks.append(TextBlock(_("Help at the hall"), [hall.extras]))
+    if hall.directions:
+        blocks.append(TextBlock(_("How to get there"), [_mark(hall, "directions", hall.directions)]))
+    return blocks
+
+
+async def hall_detail(request: web.Request) -> web.Response:
+    """One hall: address, hours, phone, services and directions, over as many screens as needed."""
+    snapshot = request.app[SNAPSHOT]
+    hall = snapshot.hall_by_id.get(request.match_info["hall"])
+    if hall is None:
+        raise web.HTTPNotFound()
+    names = [snapshot.guide_by_id[s].short_name for s in hall.services if s in snapshot.guide_by_id]
+    crumbs = halls_crumbs() + [Crumb(hall.county, f"/halls/area/{hall.county_code}"), Crumb(hall.name)]
+    screen = text_screen(request, hall.name, crumbs, hall_blocks(hall, names), base=f"/halls/{hall.id}")
+    return render(request, screen)

@@ -1,0 +1,21 @@
+"""Health check for operators' monitoring."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from tvportal import __version__
+from tvportal.keys import DB, SNAPSHOT
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 with JSON when the database answers and content is published."""
+    request.app[DB].execute("SELECT 1").fetchone()
+    snapshot = request.app[SNAPSHOT]
+    return web.json_response({
+        "status": "ok",
+        "version": __version__,
+        "city": snapshot.city.name,
+        "content": {"guides": len(snapshot.guides), "halls": len(snapshot.halls),
+                    "policies": len(snapshot.policies)},
+    })

@@ -1,0 +1,33 @@
+"""Help: what each key of the remote does, in plain words."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from tvportal.i18n import gettext as _
+from tvportal.pagination import TextBlock
+from tvportal.screen import Crumb, render
+from tvportal.views.lists import text_screen
+
+
+async def help_page(request: web.Request) -> web.Response:
+    """How to use the remote on this portal."""
+    blocks = [
+        TextBlock(_("Moving around"), [_("Press the arrow keys to move the yellow frame. Press OK to open "
+                                         "what is framed."),
+                                       _("Every screen shows at the bottom what each key does there.")]),
+        TextBlock(_("Number keys"), [_("A number in front of an item opens it at once: press 3 for the third.")]),
+        TextBlock(_("Back and Home"), [_("Back returns to the previous screen. The yellow key goes to the "
+                                         "home screen from anywhere.")]),
+        TextBlock(_("Long texts"), [_("Long guides are split into screens. Press the page keys, or choose "
+                                      "Next page and press OK.")]),
+        TextBlock(_("Search"), [_("The blue key opens search. Pick a popular topic or type words.")]),
+        TextBlock(_("Easier to read"), [_("In Settings you can switch on large text and high contrast. "
+                                          "This TV remembers your choice.")]),
+        TextBlock(_("Reading aloud and speaking"), [_("Reading pages aloud and voice commands work offline on "
+                                                      "this TV once the speech service is installed by your "
+                                                      "operator.")]),
+    ]
+    screen = text_screen(request, _("Voice and help"), [Crumb(_("Home"), "/"), Crumb(_("Voice and help"))],
+                         blocks, base="/help")
+    return render(request, screen)

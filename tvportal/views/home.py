@@ -1,0 +1,51 @@
+"""Home screen: the big tiles an elder starts from."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from remote_nav import Layout
+from tvportal import canvas
+from tvportal.i18n import N_, gettext as _
+from tvportal.keys import SNAPSHOT
+from tvportal.screen import Crumb, Screen, render
+
+# (id, href, title, one-line description); the single booking service opens straight away
+HOME_TILES: tuple[tuple[str, str, str, str], ...] = (
+    ("t-guides", "/guides", N_("Service guides"), N_("What to bring, where to go")),
+    ("t-booking", "/booking", N_("Book a visit"), N_("Pick a day at the hall")),
+    ("t-handle", "/services/handling", N_("Apply"), N_("Pensions, allowances, cards")),
+    ("t-query", "/services/query", N_("Look up"), N_("Payments and progress")),
+    ("t-policies", "/policies", N_("Policies"), N_("New policies in plain words")),
+    ("t-halls", "/halls", N_("Service halls"), N_("Address, hours, phone")),
+    ("t-help", "/help", N_("Voice and help"), N_("How to use the remote")),
+    ("t-settings", "/settings", N_("Settings"), N_("Large text, contrast, language")),
+)
+
+
+async def home(request: web.Request) -> web.Response:
+    """The home screen: 8 tiles in two rows, numbered 1-8."""
+    snapshot = request.app[SNAPSHOT]
+    layout = Layout()
+    layout.grid([(tid, href, _(title)) for tid, href, title, _note in HOME_TILES], canvas.MAIN, cols=4, gap=24)
+    for item, (_tid, _href, _title, note) in zip(layout.items, HOME_TILES):
+        item.extra["note"] = _(note)
+    layout.assign_digits("main")
+    screen = Screen(title=_("{city} government services on TV").format(city=snapshot.city.name),
+                    crumbs=[Crumb(_("Home"))], layout=layout, template="home.html", start="t-guides",
+                    is_home=True)
+    return render(request, screen)
+
+
+async def booking(request: web.Request) -> web.Response:
+    """预约办理: with one booking service on the TV there is nothing to choose, so show it."""
+    snapshot = request.app[SNAPSHOT]
+    bookable = snapshot.guides_of_kind("booking")
+    if len(bookable) == 1:
+        from tvportal.views.guides import guide_screen
+
+        return render(request, guide_screen(request, bookable[0], base="/booking",
+                                            parent=Crumb(_("Book a visit"), "/booking")))
+    from tvportal.views.guides import kind_list
+
+    return await kind_list(request, "booking")

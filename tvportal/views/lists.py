@@ -1,0 +1,105 @@
+"""Paged list screens and text screens, shared by guides, halls, policies and search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from remote_nav import Layout, Rect
+from tvportal import canvas
+from tvportal.i18n import gettext as _
+from tvportal.pagination import TextBlock, page_slice, paginate_text, parse_page, text_width
+from tvportal.screen import Crumb, Screen, prefs_of
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of a list screen."""
+
+    id: str
+    label: str
+    href: str
+    note: str = ""
+
+
+def page_href(base: str, page: int, **query: str) -> str:
+    """URL of one page of a paged screen."""
+    params = dict(query)
+    if page > 1:
+        params["page"] = str(page)
+    return base + ("?" + urlencode(params) if params else "")
+
+
+def pager(layout: Layout, page: int, pages: int, base: str, **query: str) -> tuple[str | None, str | None]:
+    """Add 上一页 / 下一页 buttons under the main area; return (prev, next) hrefs."""
+    prev_href = page_href(base, page - 1, **query) if page > 1 else None
+    next_href = page_href(base, page + 1, **query) if page < pages else None
+    row = canvas.BUTTON_ROW
+    if prev_href:
+        layout.add("pg-prev", Rect(row.x, row.y, 300, row.h), group="pager", href=prev_href,
+                   label="◀ " + _("Previous page"))
+    if next_href:
+        layout.add("pg-next", Rect(row.x + row.w - 300, row.y, 300, row.h), group="pager", href=next_href,
+                   label=_("Next page") + " ▶")
+    return prev_href, next_href
+
+
+def list_screen(request: web.Request, title: str, crumbs: list[Crumb], entries: list[Entry], base: str,
+                empty: str = "", intro: str = "", **query: str) -> Screen:
+    """A paged list of entries with number-key shortcuts."""
+    metrics = canvas.metrics(prefs_of(request).large_text)
+    page = parse_page(request)
+    rows = metrics.list_rows - (1 if intro else 0)
+    window, pages = page_slice(len(entries), rows, page)
+    layout = Layout()
+    area = canvas.MAIN
+    top = area.y + (metrics.line_px * 1.2 if intro else 0)
+    row_h = (canvas.BUTTON_ROW.y - 16 - top - 12 * (rows - 1)) / rows
+    shown = entries[window]
+    room = metrics.chars_per_line(area.w - 120)
+    for i, entry in enumerate(shown):
+        # a note is shown only where it leaves the name whole (notes are set at 24 px, names at body size)
+        fits = text_width(entry.label) + text_width(entry.note) * 24 / metrics.body_px + 2 <= room
+        layout.add(entry.id, Rect(area.x, top + i * (row_h + 12), area.w, row_h), href=entry.href,
+                   label=entry.label, note=entry.note if fits else "")
+    layout.assign_digits("main")
+    prev_href, next_href = pager(layout, page, pages, base, **query)
+    screen = Screen(title=title, crumbs=crumbs, layout=layout, template="list.html",
+                    start=shown[0].id if shown else (next_href and "pg-next"),
+                    context={"intro": intro, "empty": empty if not entries else ""},
+                    page=page, pages=pages, prev_href=prev_href, next_href=next_href)
+    if pages > 1:
+        screen.title = f"{title}（{page}/{pages}）"
+    return screen
+
+
+def text_screen(request: web.Request, title: str, crumbs: list[Crumb], blocks: list[TextBlock], base: str,
+                first_page: list[TextBlock] | None = None, extra_buttons: list[tuple[str, str, str]] = (),
+                template: str = "text.html", context: dict | None = None) -> Screen:
+    """Text split into pages that fit the screen, with 上一页/下一页 and optional extra buttons."""
+    metrics = canvas.metrics(prefs_of(request).large_text)
+    pages_of_text = paginate_text(blocks, metrics, canvas.TEXT.w, canvas.TEXT.h, continued=_(" (continued)"))
+    if first_page is not None:
+        pages_of_text.insert(0, first_page)
+    page = parse_page(request)
+    _window, pages = page_slice(len(pages_of_text), 1, page)
+    layout = Layout()
+    prev_href, next_href = pager(layout, page, pages, base)
+    row = canvas.BUTTON_ROW
+    x = row.x + 320
+    for button_id, label, href in extra_buttons:
+        layout.add(button_id, Rect(x, row.y, 500, row.h), group="pager", href=href, label=label)
+        x += 520
+    if not layout.items:  # a one-page text with nothing else to press still needs a way out
+        parent = next((c.href for c in reversed(crumbs[:-1]) if c.href), "/")
+        layout.add("up", Rect(row.x, row.y, 400, row.h), group="pager", href=parent, label="◀ " + _("Back"))
+    start = "pg-next" if next_href else layout.items[0].id
+    screen = Screen(title=title, crumbs=crumbs, layout=layout, template=template, start=start,
+                    context={"blocks": pages_of_text[page - 1], "show_pageno": not extra_buttons,
+                             **(context or {})},
+                    page=page, pages=pages, prev_href=prev_href, next_href=next_href)
+    if pages > 1:
+        screen.title = f"{title}（{page}/{pages}）"
+    return screen

@@ -1,0 +1,47 @@
+"""Policy articles (政策资讯): newest first, each split into screens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from aiohttp import web
+
+from tvportal.i18n import format_day, gettext as _
+from tvportal.keys import SNAPSHOT
+from tvportal.pagination import TextBlock
+from tvportal.screen import Crumb, render
+from tvportal.views.lists import Entry, list_screen, text_screen
+
+
+def policies_crumbs() -> list[Crumb]:
+    """当前位置 of the policy section."""
+    return [Crumb(_("Home"), "/"), Crumb(_("Policies"), "/policies")]
+
+
+async def policy_list(request: web.Request) -> web.Response:
+    """Policy articles, newest first."""
+    snapshot = request.app[SNAPSHOT]
+    entries = [Entry(f"p-{p.id}", p.title, f"/policies/{p.id}", format_day(dt.date.fromisoformat(p.date)))
+               for p in snapshot.policies_newest_first()]
+    screen = list_screen(request, _("Policies"), [Crumb(_("Home"), "/"), Crumb(_("Policies"))], entries,
+                         base="/policies", empty=_("No policy articles yet."))
+    return render(request, screen)
+
+
+async def policy_detail(request: web.Request) -> web.Response:
+    """One policy article in plain paragraphs."""
+    snapshot = request.app[SNAPSHOT]
+    policy = snapshot.policy_by_id.get(request.match_info["policy"])
+    if policy is None:
+        raise web.HTTPNotFound()
+    issued = format_day(dt.date.fromisoformat(policy.date))
+    source = policy.issuer + (f"（{policy.doc_no}）" if policy.doc_no else "") + "，" + issued
+    blocks = [TextBlock(_("In short"), [policy.summary, source]), TextBlock(_("Full text"), list(policy.paragraphs))]
+    related = [snapshot.guide_by_id[g] for g in policy.related_guides if g in snapshot.guide_by_id]
+    if related:
+        blocks.append(TextBlock(_("Related services"), ["、".join(g.short_name for g in related)]))
+    extra = [("guide", _("Guide: {name}").format(name=related[0].short_name), f"/guides/{related[0].id}")] \
+        if related else []
+    screen = text_screen(request, policy.title, policies_crumbs() + [Crumb(_("Article"))], blocks,
+                         base=f"/policies/{policy.id}", extra_buttons=extra)
+    return render(request, screen)

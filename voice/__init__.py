@@ -1,0 +1,1 @@
+"""Speech out (text to speech) and in (offline recognition); built by the voice issue."""
