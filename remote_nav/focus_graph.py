@@ -68,8 +68,8 @@ after mirroring/transposing the boxes, so the four directions share one code pat
            before:  r ----------------> y       x ignored
            after:   r ------> x ------> y
 
-     b2. (overlapping boxes only) as b, with x merely in the half-plane, when
-        x.d is empty or already holds y.
+     b2. (last resort; seen only with overlapping boxes) as b, with x merely in
+        the half-plane, when x.d is empty or already holds y.
    While some item s cannot get back to start (a trap), link it to the nearest
    item t outside the trap:
      c. an empty slot s.d that points at t (rule a in reverse); otherwise re-point
@@ -77,8 +77,8 @@ after mirroring/transposing the boxes, so the four directions share one code pat
         item reachable from start.
    No wrap-around edge is ever added.  If no rule applies (e.g. two items with
    identical boxes) ValueError is raised: the layout itself must be fixed.  In
-   randomised tests with up to 60 non-overlapping boxes in up to 3 interleaved
-   groups the repair always succeeded.
+   randomised runs with up to 60 boxes (with and without overlaps) in up to 3
+   interleaved groups the repair always succeeded.
 """
 
 from __future__ import annotations

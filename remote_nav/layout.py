@@ -163,17 +163,18 @@ class Layout:
         """Give the group's items digit shortcuts start..9 in reading order (0 stays reserved)."""
         if not 1 <= start <= MAX_DIGIT:
             raise ValueError("digit shortcuts run from 1 to 9; 0 is reserved")
-        for item in self._items:
-            if item.group == group:
-                item.digit = None
-        taken = {i.digit: i.id for i in self._items if i.digit is not None}
-        assigned: dict[str, int] = {}
-        for digit, item in zip(range(start, MAX_DIGIT + 1), self.reading_order(group)):
+        taken = {i.digit: i.id for i in self._items if i.digit is not None and i.group != group}
+        ordered = self.reading_order(group)
+        pairs = list(zip(range(start, MAX_DIGIT + 1), ordered))
+        for digit, _item in pairs:
             if digit in taken:
                 raise ValueError(f"digit {digit} is already used by {taken[digit]!r}")
+        # Checked first and applied after, so a refused call leaves the layout unchanged.
+        for item in ordered:
+            item.digit = None
+        for digit, item in pairs:
             item.digit = digit
-            assigned[item.id] = digit
-        return assigned
+        return {item.id: digit for digit, item in pairs}
 
     def to_map(self, start: str | None = None, remembered: dict[str, str] | None = None) -> dict:
         """The JSON-able focus map the page embeds as window.TVNAV (format in docs/remote-navigation.md)."""

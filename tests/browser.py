@@ -32,8 +32,11 @@ def portal(data_dir: Path, *extra_env: tuple[str, str]):
     """Run ``tvportal serve`` in a child process; yield its base URL."""
     port = free_port()
     env = dict(os.environ, **dict(extra_env))
-    proc = subprocess.Popen([sys.executable, "-m", "tvportal", "serve", "--port", str(port), "--data-dir",
-                             str(data_dir)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = data_dir / "serve.log"
+    with open(log_path, "wb") as log:  # a file, not a pipe: a chatty server must never block on a full pipe
+        proc = subprocess.Popen([sys.executable, "-m", "tvportal", "serve", "--port", str(port), "--data-dir",
+                                 str(data_dir)], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -44,7 +47,7 @@ def portal(data_dir: Path, *extra_env: tuple[str, str]):
                         break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("portal did not start: " + proc.stdout.read().decode(errors="replace"))
+                    raise RuntimeError("portal did not start: " + log_path.read_text(errors="replace"))
                 time.sleep(0.1)
         yield base
     finally:

@@ -47,6 +47,7 @@ def assert_better(direction: str, src: Rect, better: Rect, worse: Rect) -> None:
 
 
 def test_single_row():
+    """A row links left/right in order and has no vertical neighbours."""
     layout = Layout()
     layout.row(cells("a", 4), Rect(64, 300, 1152, 120))
     nbrs = neighbours(layout.items)
@@ -57,6 +58,7 @@ def test_single_row():
 
 
 def test_single_column():
+    """A column links up/down in order and has no horizontal neighbours."""
     layout = Layout()
     layout.column(cells("c", 4), Rect(400, 40, 480, 640))
     nbrs = neighbours(layout.items)
@@ -77,6 +79,7 @@ def grid_2x4() -> Layout:
 
 
 def test_grid_2x4_moves():
+    """Inner and corner cells of a 2x4 grid get their straight neighbours."""
     nbrs = neighbours(grid_2x4().items)
     assert nbrs["g1"] == {"up": None, "down": "g5", "left": None, "right": "g2"}
     assert nbrs["g6"] == {"up": "g2", "down": None, "left": "g5", "right": "g7"}
@@ -85,6 +88,7 @@ def test_grid_2x4_moves():
 
 
 def test_grid_no_wrap_at_edges():
+    """Moves off a grid edge give None instead of wrapping."""
     nbrs = neighbours(grid_2x4().items)
     assert nbrs["g4"]["right"] is None  # no wrap to g5
     assert nbrs["g5"]["left"] is None  # no wrap to g4
@@ -93,6 +97,7 @@ def test_grid_no_wrap_at_edges():
 
 
 def test_grid_reachable():
+    """A plain grid has no focus traps."""
     layout = grid_2x4()
     assert_no_traps(layout.items, neighbours(layout.items))
 
@@ -107,6 +112,7 @@ def grid_with_hole() -> Layout:
 
 
 def test_grid_hole_down_stays_in_column():
+    """Down over a missing cell lands in the same column, not diagonally."""
     # h2 sits above the hole; the same-column cell two rows down beats the diagonal h5/h7.
     nbrs = neighbours(grid_with_hole().items)
     assert nbrs["h2"]["down"] == "h10"
@@ -114,6 +120,7 @@ def test_grid_hole_down_stays_in_column():
 
 
 def test_grid_hole_right_skips_within_row():
+    """Right over a missing cell skips to the next cell of the row."""
     nbrs = neighbours(grid_with_hole().items)
     assert nbrs["h5"]["right"] == "h7"
     assert nbrs["h7"]["left"] == "h5"
@@ -121,11 +128,13 @@ def test_grid_hole_right_skips_within_row():
 
 
 def test_grid_hole_reachable():
+    """A grid with a hole has no focus traps."""
     layout = grid_with_hole()
     assert_no_traps(layout.items, neighbours(layout.items))
 
 
 def test_grid_last_row_partial():
+    """A short last row is reached from every column above it."""
     # 7 entries in 4 columns: the last row has 3 cells, so p4 has no tile straight below.
     layout = Layout()
     layout.grid(cells("p", 7), Rect(64, 120, 1152, 480), cols=4)
@@ -141,6 +150,7 @@ def test_grid_last_row_partial():
 
 
 def test_tall_tile_beside_two_short():
+    """A tall tile links to both short tiles beside it, the first declared on ties."""
     items = items_of(
         ("tall", 64, 100, 300, 400),
         ("s1", 388, 100, 300, 188),
@@ -156,6 +166,7 @@ def test_tall_tile_beside_two_short():
 
 
 def test_wide_tile_above_row_of_three():
+    """A wide tile goes down to the first of three equally aligned tiles."""
     layout = Layout()
     layout.add("wide", Rect(64, 100, 1152, 200))
     layout.row(cells("r", 3), Rect(64, 324, 1152, 200))
@@ -167,6 +178,7 @@ def test_wide_tile_above_row_of_three():
 
 
 def test_wide_tile_prefers_better_aligned_tile_below():
+    """Down from a wide tile picks the tile it overlaps most."""
     # The tile spans 600..1216: 224 px over r2 (456..824), 368 px over r3 (848..1216).
     layout = Layout()
     layout.add("wide", Rect(600, 100, 616, 200))
@@ -195,6 +207,7 @@ def offset_rows() -> list[Focusable]:
 
 
 def test_offset_rows_down_picks_larger_overlap():
+    """Down between offset rows picks the tile with the larger overlap."""
     nbrs = neighbours(offset_rows())
     assert nbrs["a0"]["down"] == "b0"  # only overlapping tile
     assert nbrs["a1"]["down"] == "b1"  # 132 px overlap beats b0's 108 px
@@ -202,6 +215,7 @@ def test_offset_rows_down_picks_larger_overlap():
 
 
 def test_offset_rows_up_picks_larger_overlap():
+    """Up between offset rows picks the tile with the larger overlap."""
     nbrs = neighbours(offset_rows())
     assert nbrs["b0"]["up"] == "a0"
     assert nbrs["b1"]["up"] == "a1"
@@ -209,6 +223,7 @@ def test_offset_rows_up_picks_larger_overlap():
 
 
 def test_offset_rows_horizontal_stays_in_row():
+    """Left/right in offset rows stay in the row and never jump to a mostly-behind tile."""
     nbrs = neighbours(offset_rows())
     assert nbrs["b0"]["right"] == "b1"
     assert nbrs["b2"]["right"] is None  # a3 is up-right and mostly behind b2's edge
@@ -221,6 +236,7 @@ def test_offset_rows_horizontal_stays_in_row():
 
 
 def test_touching_subpixel_grid_skips_nothing():
+    """Gap-0 cells 254.66 px wide link to their direct neighbours only."""
     # 1273.3 / 5 = 254.66 px cells, gap 0: float noise must not skip or lose a neighbour.
     layout = Layout()
     layout.grid(cells("t", 10), Rect(0, 100, 1273.3, 300), cols=5, gap=0)
@@ -235,6 +251,7 @@ def test_touching_subpixel_grid_skips_nothing():
 
 
 def test_touching_rounded_coordinates():
+    """Rounded sub-pixel coordinates that overlap by 0.01 px still link in order."""
     # Coordinates rounded to 2 decimals make neighbours overlap or gap by 0.01 px.
     items = [Focusable(f"k{i}", Rect(round(i * 254.66, 2), 200, 254.66, 120)) for i in range(5)]
     nbrs = neighbours(items)
@@ -243,6 +260,7 @@ def test_touching_rounded_coordinates():
 
 
 def test_touching_column_gap_zero():
+    """A gap-0 column links every cell to the next one."""
     layout = Layout()
     layout.column(cells("v", 6), Rect(500, 0, 280, 720), gap=0)
     nbrs = neighbours(layout.items)
@@ -261,6 +279,7 @@ def nav_and_grid() -> Layout:
 
 
 def test_group_up_from_grid_goes_to_nav():
+    """Up from the grid's top row enters the nav bar; lower rows stay in the grid."""
     nbrs = neighbours(nav_and_grid().items)
     assert nbrs["g2"]["up"] == "n2"
     assert nbrs["g3"]["up"] == "n3"
@@ -268,6 +287,7 @@ def test_group_up_from_grid_goes_to_nav():
 
 
 def test_group_down_from_nav_returns_to_grid():
+    """Down from the nav bar enters the grid; the bar itself does not wrap."""
     nbrs = neighbours(nav_and_grid().items)
     assert nbrs["n3"]["down"] == "g3"
     assert nbrs["n1"]["right"] == "n2"
@@ -276,6 +296,7 @@ def test_group_down_from_nav_returns_to_grid():
 
 
 def test_group_map_records_groups_and_no_exemptions():
+    """The map carries groups and needs no memory exemptions for contiguous groups."""
     layout = nav_and_grid()
     nbrs = neighbours(layout.items)
     assert memory_exempt(layout.items, nbrs) == {}  # both groups are connected inside
@@ -288,6 +309,7 @@ def test_group_map_records_groups_and_no_exemptions():
 
 
 def test_same_group_wins_over_nearer_foreign_item():
+    """A same-group item wins over a nearer item of another group."""
     # "side" sits between m1 and m2 and is nearer to m1, but m1 -> m2 stays in the group;
     # side is still reachable from the tab above it.
     items = items_of(
@@ -305,6 +327,7 @@ def test_same_group_wins_over_nearer_foreign_item():
 
 
 def test_foreign_group_used_only_when_own_group_has_nothing():
+    """Another group is searched only when the own group has nothing that way."""
     items = items_of(
         ("m1", 100, 300, 200, 120),
         ("m2", 100, 450, 200, 120),
@@ -321,6 +344,7 @@ def test_foreign_group_used_only_when_own_group_has_nothing():
 
 
 def test_fallback_links_item_skipped_by_group_preference():
+    """Rule b inserts an item that the group preference left unreachable."""
     # x (own group) sits between a and b of another group: geometrically nobody picks it.
     items = items_of(("a", 100, 300, 200, 120), ("x", 400, 300, 200, 120, "lone"), ("b", 700, 300, 200, 120))
     geo = geometric_neighbours(items)
@@ -333,6 +357,7 @@ def test_fallback_links_item_skipped_by_group_preference():
 
 
 def test_fallback_empty_slot_for_overlapping_item():
+    """Rule a uses an empty slot to reach an item that is no geometric candidate."""
     # x overlaps p by 75 % of its width, so it is no candidate; p's empty right slot points at it.
     items = items_of(("p", 100, 100, 400, 300), ("x", 350, 200, 200, 100))
     geo = geometric_neighbours(items)
@@ -343,6 +368,7 @@ def test_fallback_empty_slot_for_overlapping_item():
 
 
 def test_fallback_gives_a_way_back():
+    """An item with no geometric neighbours gets a way back."""
     # From x nothing qualifies geometrically (p is more than 30 % behind each edge of x).
     items = items_of(("p", 100, 100, 400, 300), ("x", 350, 200, 200, 100))
     assert geometric_neighbours(items)["x"] == {"up": None, "down": None, "left": None, "right": None}
@@ -352,6 +378,7 @@ def test_fallback_gives_a_way_back():
 
 
 def test_fallback_way_out_of_an_interleaved_group():
+    """Rule c re-points a slot so an interleaved group is no trap."""
     # Group "g" sits in three corners around m: each g item always finds another g item
     # in every direction that has anything, so geometrically g is a trap.
     items = items_of(
@@ -370,12 +397,14 @@ def test_fallback_way_out_of_an_interleaved_group():
 
 
 def test_identical_boxes_are_a_layout_error():
+    """Two items with identical boxes cannot be linked and raise ValueError."""
     items = items_of(("a", 100, 100, 200, 100), ("b", 100, 100, 200, 100))
     with pytest.raises(ValueError, match="focus trap"):
         neighbours(items)
 
 
 def test_memory_exempt_when_target_unreachable_inside_its_group():
+    """A move whose target is unreachable inside its group is exempt from memory."""
     # Group "g" = q1 above q2 with w (group "main") between them.  q1 -> q2 is the
     # same-group winner, but w would be unreachable, so rule b re-routes q1 down to w.
     # Inside "g" q2 can no longer be reached from q1, so if memory sent "w down" to a
@@ -404,6 +433,7 @@ def test_memory_exempt_when_target_unreachable_inside_its_group():
 
 
 def test_digits_reading_order():
+    """Digits follow reading order, not declaration order."""
     layout = Layout()
     # Declared out of reading order on purpose.
     layout.add("c", Rect(700, 100, 200, 100))
@@ -416,6 +446,7 @@ def test_digits_reading_order():
 
 
 def test_digits_tall_tile_reads_first():
+    """A tall tile and the short tiles beside it read as one row."""
     layout = Layout()
     layout.add("s2", Rect(388, 312, 300, 188))
     layout.add("s1", Rect(388, 100, 300, 188))
@@ -424,6 +455,7 @@ def test_digits_tall_tile_reads_first():
 
 
 def test_digits_at_most_nine_and_per_group():
+    """At most nine digits, page-wide unique, never 0."""
     layout = Layout()
     layout.row(cells("n", 2), Rect(64, 36, 600, 64), group="nav")
     layout.grid(cells("g", 12), Rect(64, 140, 1152, 520), cols=4)
@@ -433,6 +465,7 @@ def test_digits_at_most_nine_and_per_group():
     assert layout.get("n1").digit is None
     with pytest.raises(ValueError):
         layout.assign_digits("nav")  # 1 and 2 are taken by the grid
+    assert layout.get("n1").digit is None and layout.get("g1").digit == 1  # a refused call changes nothing
     layout.assign_digits("main", start=3)
     assert layout.assign_digits("nav") == {"n1": 1, "n2": 2}
     with pytest.raises(ValueError):
@@ -443,30 +476,36 @@ def test_digits_at_most_nine_and_per_group():
 
 
 def test_better_aligned_beats_closer_diagonal_horizontally():
+    """Left/right prefer an aligned item over a nearby diagonal one."""
     assert_better("right", Rect(0, 0, 50, 50), Rect(100, 0, 50, 50), Rect(60, 100, 50, 50))
     assert_better("left", Rect(500, 0, 50, 50), Rect(300, 0, 50, 50), Rect(440, 100, 50, 50))
 
 
 def test_better_aligned_beats_closer_diagonal_vertically():
+    """Up/down prefer an aligned item over a partly closer diagonal one."""
     assert_better("down", Rect(0, 0, 50, 50), Rect(0, 100, 50, 50), Rect(60, 60, 50, 50))
     assert_better("up", Rect(0, 500, 50, 50), Rect(0, 400, 50, 50), Rect(60, 440, 50, 50))
 
 
 def test_completely_closer_diagonal_beats_far_aligned_vertically():
+    """Up/down take a diagonal item that is entirely closer than the aligned one."""
     assert_better("down", Rect(0, 0, 50, 50), Rect(60, 60, 50, 50), Rect(0, 500, 50, 50))
 
 
 def test_more_overlap_beats_less_overlap():
+    """Between two overlapping candidates the larger overlap wins."""
     assert_better("down", Rect(100, 0, 100, 50), Rect(120, 100, 100, 50), Rect(40, 100, 100, 50))
     assert_better("right", Rect(0, 100, 50, 100), Rect(100, 90, 50, 100), Rect(100, 160, 50, 100))
 
 
 def test_nearer_beats_farther_in_beam():
+    """Between two aligned candidates the nearer wins."""
     assert_better("right", Rect(0, 0, 50, 50), Rect(60, 0, 50, 50), Rect(200, 0, 50, 50))
     assert_better("up", Rect(0, 500, 50, 50), Rect(0, 400, 50, 50), Rect(0, 100, 50, 50))
 
 
 def test_candidate_behind_or_overlapping_is_rejected():
+    """The candidate filter rejects boxes behind, containing or mostly overlapping the origin."""
     src = Rect(100, 100, 100, 100)
     assert not is_candidate(src, Rect(0, 100, 100, 100), "right")  # entirely left
     assert not is_candidate(src, Rect(150, 100, 100, 100), "right")  # 50 % behind the edge
@@ -477,6 +516,7 @@ def test_candidate_behind_or_overlapping_is_rejected():
 
 
 def test_distance_prefers_alignment_and_intersection():
+    """Alignment and a small allowed overlap lower the distance."""
     src = Rect(100, 100, 100, 100)
     aligned = distance(src, Rect(250, 100, 100, 100), "right")
     half = distance(src, Rect(250, 150, 100, 100), "right")
@@ -486,6 +526,7 @@ def test_distance_prefers_alignment_and_intersection():
 
 
 def test_points_at_half_plane():
+    """points_at uses the half-plane beyond the origin's centre."""
     r = Rect(100, 100, 100, 100)
     assert points_at(r, Rect(400, 150, 50, 50), "right")
     assert not points_at(r, Rect(400, 150, 50, 50), "up")
@@ -498,6 +539,7 @@ def test_points_at_half_plane():
 
 
 def test_layout_rejects_duplicates_and_off_canvas():
+    """Duplicate ids, off-canvas or empty boxes and bad ids raise ValueError."""
     layout = Layout()
     layout.add("a", Rect(0, 0, 1280, 720))
     with pytest.raises(ValueError):
@@ -513,6 +555,7 @@ def test_layout_rejects_duplicates_and_off_canvas():
 
 
 def test_grid_geometry_and_fit():
+    """Grid cells have the documented size and must fit in the area."""
     layout = Layout()
     placed = layout.grid(cells("g", 6), Rect(64, 100, 1152, 400), cols=3, gap=24)
     assert placed[0].rect == Rect(64, 100, 368, 188)
@@ -524,6 +567,7 @@ def test_grid_geometry_and_fit():
 
 
 def test_to_map_format():
+    """to_map writes the compact documented format and checks start/remembered."""
     layout = nav_and_grid()
     layout.get("g1").href = "/guide/1"
     layout.assign_digits()

@@ -11,6 +11,7 @@ COLOURS = ("red", "green", "yellow", "blue")
 
 
 def test_profiles_load_as_data():
+    """All vendor profiles load from JSON and callers get copies."""
     profiles = load_profiles()
     assert {"browser", "hbbtv", "huawei_zte", "ipanel", "tizen", "webos", "android"} <= set(profiles)
     profiles["browser"]["keys"]["up"].append(999)  # a copy: the stored data is untouched
@@ -19,6 +20,7 @@ def test_profiles_load_as_data():
 
 
 def test_browser_keyboard():
+    """Keyboard arrows, Enter, Backspace/Escape, page, F1-F4 and both digit rows."""
     km = keymap("browser")
     assert [km[c] for c in (37, 38, 39, 40)] == ["left", "up", "right", "down"]
     assert km[13] == "ok"
@@ -31,6 +33,7 @@ def test_browser_keyboard():
 
 
 def test_hbbtv_vk_codes():
+    """HbbTV VK_BACK 461 and VK colour codes 403-406."""
     km = keymap("hbbtv")
     assert km[461] == "back"
     assert [km[c] for c in (403, 404, 405, 406)] == list(COLOURS)
@@ -39,6 +42,7 @@ def test_hbbtv_vk_codes():
 
 
 def test_huawei_zte_codes():
+    """Huawei/ZTE Back variants, colours 275-278 and the 768 virtual event."""
     km = keymap("huawei_zte")
     for code in (8, 640, 24, 280):
         assert km[code] == "back", code
@@ -50,6 +54,7 @@ def test_huawei_zte_codes():
 
 
 def test_ipanel_codes():
+    """iPanel arrows 1-4, back 340, exit 339, page 372/373, colours 2305-2308."""
     km = keymap("ipanel")
     assert [km[c] for c in (1, 2, 3, 4)] == ["up", "down", "left", "right"]
     assert km[340] == "back"
@@ -60,6 +65,7 @@ def test_ipanel_codes():
 
 
 def test_tizen_codes():
+    """Tizen return 10009, exit 10182, colours 403-406 plus browser arrows."""
     km = keymap("tizen")
     assert km[10009] == "back"
     assert km[10182] == "exit"
@@ -68,12 +74,14 @@ def test_tizen_codes():
 
 
 def test_webos_codes():
+    """webOS back 461 and colours 403-406."""
     km = keymap("webos")
     assert km[461] == "back"
     assert [km[c] for c in (403, 404, 405, 406)] == list(COLOURS)
 
 
 def test_android_codes():
+    """Android back 4, D-pad 19-22, OK 23/66."""
     km = keymap("android")
     assert km[4] == "back"
     assert [km[c] for c in (19, 20, 21, 22)] == ["up", "down", "left", "right"]
@@ -82,6 +90,7 @@ def test_android_codes():
 
 
 def test_default_is_conflict_free_union():
+    """The default map is the conflict-free union of browser, HbbTV and Huawei/ZTE."""
     assert conflicts("browser", "hbbtv", "huawei_zte") == {}
     km = keymap("default")
     assert km[461] == "back" and km[640] == "back" and km[8] == "back" and km[27] == "back"
@@ -92,6 +101,7 @@ def test_default_is_conflict_free_union():
 
 
 def test_android_and_ipanel_conflict_on_4():
+    """Code 4 is Back on Android and RIGHT on iPanel; each profile keeps its own."""
     clash = conflicts("android", "ipanel")
     assert clash[4] == {"back", "right"}
     assert keymap("ipanel")[4] == "right"
@@ -99,6 +109,7 @@ def test_android_and_ipanel_conflict_on_4():
 
 
 def test_vendor_codes_win_over_browser():
+    """Each vendor map contains all its codes and otherwise the browser's."""
     # No vendor overrides a browser code today; the rule still must hold for every profile.
     browser = keymap("browser")
     for name, profile in load_profiles().items():
@@ -111,6 +122,7 @@ def test_vendor_codes_win_over_browser():
 
 
 def test_every_action_has_a_code_in_default():
+    """The default map covers every action the portal uses."""
     km = keymap("default")
     wanted = {"up", "down", "left", "right", "ok", "back", "page_up", "page_down", *COLOURS, "virtual"}
     wanted |= {f"digit{n}" for n in range(10)}
@@ -118,6 +130,7 @@ def test_every_action_has_a_code_in_default():
 
 
 def test_unknown_profile():
+    """An unknown profile name raises KeyError."""
     with pytest.raises(KeyError):
         keymap("nokia")
 
@@ -144,9 +157,11 @@ def test_unknown_profile():
     ],
 )
 def test_profile_for_user_agent(ua: str, profile: str):
+    """User-Agent strings pick the expected profile."""
     assert profile_for_user_agent(ua) == profile
 
 
 def test_detected_profiles_have_keymaps():
+    """Every profile the UA detection can return has a key map."""
     for ua in ("iPanel", "Tizen", "Web0S", "Android", "EC6108", "HbbTV/1.2", "curl/8"):
         assert keymap(profile_for_user_agent(ua))

@@ -72,16 +72,20 @@ ES6 = {
     "spread/rest": r"\.\.\.",
     "for-of": r"\bfor\s*\([^)]*\bof\b",
     "generator": r"function\s*\*",
-    "shorthand method": r"[{,]\s*(?!(?:if|for|while|switch|catch|with|function|return)\b)[A-Za-z_$][\w$]*\s*\([^)]*\)\s*\{",
+    "shorthand method": (
+        r"[{,]\s*(?!(?:if|for|while|switch|catch|with|function|return)\b)[A-Za-z_$][\w$]*\s*\([^)]*\)\s*\{"
+    ),
 }
 
 
 def test_minified_size_within_budget():
+    """The minified runtime fits the 4 KB budget."""
     size = len(runtime_js().encode("utf-8"))
     assert size <= SIZE_BUDGET == 4096, f"nav.js minified is {size} bytes"
 
 
 def test_minified_is_smaller_and_cached():
+    """Minification shrinks the source, is cached, and the hash is 10 hex digits."""
     assert len(runtime_js()) < len(runtime_source())
     assert runtime_js() is runtime_js()
     assert re.fullmatch(r"[0-9a-f]{10}", runtime_hash())
@@ -89,12 +93,14 @@ def test_minified_is_smaller_and_cached():
 
 @pytest.mark.parametrize("text", [runtime_source, runtime_js], ids=["source", "minified"])
 def test_no_es6_syntax(text):
+    """Neither source nor minified runtime uses ES6 syntax."""
     code = code_only(text())
     for name, pattern in ES6.items():
         assert not re.search(pattern, code), f"ES6 {name} in nav.js"
 
 
 def test_tokenizer_catches_es6():
+    """The ES6 check finds ES6 in code but not in strings, comments or regexes."""
     assert re.search(ES6["arrow function"], code_only("var f = (a) => a;"))
     assert re.search(ES6["let"], code_only("let x = 1;"))
     assert re.search(ES6["template string"], code_only("var s = `x`;"))
@@ -105,6 +111,7 @@ def test_tokenizer_catches_es6():
 
 
 def test_runtime_reads_only_the_documented_globals():
+    """The runtime measures no layout and exposes window.tvnav."""
     code = code_only(runtime_source())
     assert "getBoundingClientRect" not in code and "offsetWidth" not in code
     assert "window.TVNAV" in runtime_source() or "w.TVNAV" in code
@@ -131,8 +138,10 @@ function makeEnv(sc, store) {
     var spec = (sc.elements || {})[id] || {};
     var el = {id: id, tagName: spec.tag || 'A', type: spec.type, className: 'tile', clicks: 0,
       href: spec.href === undefined ? 'http://tv/' + id : spec.href, disabled: !!spec.disabled,
-      attrs: spec.attrs || {}};
-    el.getAttribute = function (n) { return Object.prototype.hasOwnProperty.call(this.attrs, n) ? this.attrs[n] : null; };
+      attrs: spec.attrs || {}, value: spec.value, selectionStart: spec.selectionStart};
+    el.getAttribute = function (n) {
+      return Object.prototype.hasOwnProperty.call(this.attrs, n) ? this.attrs[n] : null;
+    };
     el.focus = function () {
       if (doc.activeElement === this) return;
       doc.activeElement = this;
@@ -182,8 +191,13 @@ SCENARIOS.forEach(function (sc) {
     var out = {};
     if (st.key) out.prevented = env.key(st.type || 'keydown', st.key);
     if (st.set) { var el = env.els[st.set.id]; el.attrs[st.set.attr] = st.set.value; }
+    if (st.prop) { env.els[st.prop.id][st.prop.name] = st.prop.value; }
     if (st.activate) { env.doc.activeElement = env.els[st.activate]; }
-    if (st.onaction) { var seen = []; env.win.tvnav.onaction = function (a, c) { seen.push([a, c]); return st.onaction === 'claim'; }; env.seen = seen; }
+    if (st.onaction) {
+      var seen = [];
+      env.win.tvnav.onaction = function (a, c) { seen.push([a, c]); return st.onaction === 'claim'; };
+      env.seen = seen;
+    }
     if (st.reload) { env = makeEnv(Object.assign({}, sc, {cookie: env.doc.cookie}, st.reload), store); }
     if (st.pageshow) { env.fireWindow('pageshow', {persisted: true}); }
     if (st.api) { out.api = env.win.tvnav.focus(st.api); }
@@ -236,6 +250,7 @@ SCENARIOS = [
     scenario("skip_missing", [{"key": RIGHT}], missing=["g2"]),
     scenario("ok_link", [{"key": OK}]),
     scenario("ok_button", [{"key": DOWN}, {"key": RIGHT}, {"key": OK}], elements={"g5": {"tag": "BUTTON", "href": ""}}),
+    scenario("ok_button_with_href", [{"key": OK}], elements={"g1": {"tag": "BUTTON", "href": ""}}),
     scenario("digits", [{"key": 51}, {"key": 101}]),
     scenario("digit_button", [{"key": 53}], elements={"g5": {"tag": "BUTTON", "href": ""}}),
     scenario("colour_page", [{"key": 403}, {"key": 34}, {"key": 33}, {"key": 406}]),
@@ -244,7 +259,14 @@ SCENARIOS = [
     scenario("back_url", [{"key": 640}], map=page_map(back="/up")),
     scenario("back_nothing", [{"key": BACKSPACE}], map=page_map(back="")),
     scenario("text_input", [{"activate": "g1"}, {"key": BACKSPACE}, {"key": 49}, {"key": RIGHT}, {"key": DOWN}],
-             elements={"g1": {"tag": "INPUT", "type": "text", "href": ""}}),
+             elements={"g1": {"tag": "INPUT", "type": "text", "href": "", "value": "abc", "selectionStart": 1}}),
+    scenario("text_edges", [{"key": LEFT}, {"key": RIGHT},
+                            {"prop": {"id": "g1", "name": "selectionStart", "value": 3}}, {"key": RIGHT}],
+             elements={"g1": {"tag": "INPUT", "type": "search", "href": "", "value": "abc", "selectionStart": 0}}),
+    scenario("text_empty", [{"key": RIGHT}],
+             elements={"g1": {"tag": "INPUT", "type": "text", "href": "", "value": ""}}),
+    scenario("text_no_caret_api", [{"key": RIGHT}],
+             elements={"g1": {"tag": "TEXTAREA", "type": "textarea", "href": "", "value": "x"}}),
     scenario("virtual", [{"onaction": "observe"}, {"key": 768}, {"key": RIGHT}]),
     scenario("onaction_claims", [{"onaction": "claim"}, {"key": RIGHT}, {"key": 403}]),
     scenario("restore", [{"key": RIGHT}, {"key": DOWN}, {"reload": {}}]),
@@ -279,56 +301,69 @@ def curs(log: list[dict]) -> list[str]:
 
 
 def test_loads_on_start_and_marks_focus(runs):
+    """On load the start item is focused and marked."""
     first = runs["arrows"][0]
     assert first["cur"] == "g1" and first["focused"] == ["g1"] and first["active"] == "g1"
 
 
 def test_arrows_follow_the_map(runs):
+    """Arrow keys follow the map and stop at edges."""
     assert curs(runs["arrows"]) == ["g1", "g2", "g5", "g6", "g6"]  # no wrap at the right edge
     assert runs["arrows"][-1]["focused"] == ["g6"]
     assert runs["arrows"][1]["prevented"] is True
 
 
 def test_keydown_keypress_pair_moves_once(runs):
+    """A keydown and its keypress echo move once."""
     assert curs(runs["pair"]) == ["g1", "g2", "g2", "g3"]
     assert runs["pair"][2]["prevented"] is True  # the echo is swallowed too
 
 
 def test_keypress_only_boxes_work(runs):
+    """Boxes that send only keypress or irkeypress still navigate."""
     assert curs(runs["press_only"]) == ["g1", "g2", "g5"]
 
 
 def test_character_keypress_is_not_a_remote_key(runs):
+    """A character keypress after a letter keydown is not read as a remote key."""
     # keydown "p" (80) then keypress 112: 112 is F1/red as a keyCode, but here it is the char "p".
     log = runs["char_echo"]
     assert log[2]["href"] == "" and log[2]["prevented"] is False
 
 
 def test_events_closer_than_40ms_are_dropped(runs):
+    """Identical events closer than 40 ms count once."""
     assert curs(runs["fast_dup"]) == ["g1", "g2", "g2", "g3"]
 
 
 def test_group_memory(runs):
+    """Entering a group lands on its last focused item."""
     # g1 -> g2 -> g3 -> up n3 (geometric) -> left n2 -> down: the grid remembers g3,
     # and going up again the nav bar remembers n2 (not n3, which lies straight above).
     assert curs(runs["memory"]) == ["g1", "g2", "g3", "n3", "n2", "g3", "n2"]
 
 
 def test_hidden_and_missing_targets_are_skipped(runs):
+    """Hidden or missing targets are skipped in the same direction."""
     assert curs(runs["skip_hidden"])[-1] == "g3"
     assert curs(runs["skip_missing"])[-1] == "g3"
 
 
 def test_ok_on_link_navigates(runs):
+    """OK on a link goes to its href."""
     assert runs["ok_link"][-1]["href"] == "/g/1"
 
 
 def test_ok_on_button_clicks(runs):
+    """OK on a button clicks it."""
     log = runs["ok_button"]
     assert log[-1]["cur"] == "g5" and log[-1]["clicks"] == {"g5": 1} and log[-1]["href"] == ""
+    # A <button> keeps its native behaviour even when the map gives it a link target.
+    assert runs["ok_button_with_href"][1]["clicks"] == {"g1": 1} and runs["ok_button_with_href"][1]["href"] == ""
 
 
 def test_digit_keys_open_items(runs):
+    """Digit keys (top row and numpad) open the item with that digit."""
     assert runs["digits"][1]["href"] == "/g/3" and runs["digits"][1]["cur"] == "g3"
     assert runs["digits"][2]["cur"] == "g5"  # numpad 5; g5 has no href in the map, so the link's own
     assert runs["digits"][2]["href"] == "http://tv/g5"
@@ -336,6 +371,7 @@ def test_digit_keys_open_items(runs):
 
 
 def test_colour_and_page_keys(runs):
+    """Colour and page keys follow the page's keys; undefined ones go to the browser."""
     log = runs["colour_page"]
     assert log[1]["href"] == "/red" and log[1]["prevented"] is True
     assert log[2]["href"] == "/p?page=2"
@@ -344,6 +380,7 @@ def test_colour_and_page_keys(runs):
 
 
 def test_back_variants(runs):
+    """Back follows history, home, a URL, or does nothing, and is always consumed."""
     assert runs["back_history"][1]["backs"] == 1 and runs["back_history"][1]["prevented"] is True
     assert runs["back_home"][1]["href"] == "/" and runs["back_home"][1]["backs"] == 0
     assert runs["back_url"][1]["href"] == "/up"
@@ -352,26 +389,40 @@ def test_back_variants(runs):
 
 
 def test_text_input_keeps_editing_keys(runs):
+    """In a text field Backspace, digits and inner left/right edit; up/down leave."""
     log = runs["text_input"]
     assert log[2]["prevented"] is False and log[2]["backs"] == 0  # Backspace deletes
     assert log[3]["prevented"] is False and log[3]["href"] == ""  # "1" is typed
-    assert log[4]["prevented"] is False and log[4]["cur"] == "g1"  # caret moves
+    assert log[4]["prevented"] is False and log[4]["cur"] == "g1"  # caret inside the text moves
     assert log[5]["cur"] == "g4"  # up/down still leave the field
 
 
+def test_text_input_left_right_leave_only_at_the_ends(runs):
+    """Left/right leave a text field only at the caret's ends."""
+    log = runs["text_edges"]
+    assert log[1]["prevented"] is True and log[1]["cur"] == "g1"  # caret at 0: left leaves (nothing there)
+    assert log[2]["prevented"] is False and log[2]["cur"] == "g1"  # caret at 0: right moves the caret
+    assert log[4]["cur"] == "g2"  # caret at the end: right leaves
+    assert runs["text_empty"][1]["cur"] == "g2"  # an empty field is both ends
+    assert runs["text_no_caret_api"][1]["cur"] == "g1"  # unknown caret in non-empty text: stay
+
+
 def test_virtual_event_is_not_navigation(runs):
+    """Code 768 reaches onaction but never moves focus."""
     log = runs["virtual"]
     assert log[2]["cur"] == "g1" and log[2]["prevented"] is False
     assert log[3]["seen"] == [["virtual", 768], ["right", 39]]
 
 
 def test_onaction_can_claim_keys(runs):
+    """onaction returning true stops the default handling."""
     log = runs["onaction_claims"]
     assert log[2]["cur"] == "g1" and log[2]["prevented"] is True
     assert log[3]["href"] == ""
 
 
 def test_focus_restored_after_reload(runs):
+    """Focus is restored on reload from sessionStorage or the cookie fallback."""
     assert runs["restore"][-1]["cur"] == "g5"
     cookie_log = runs["restore_cookie"]
     assert cookie_log[-1]["cur"] == "g5"
@@ -379,17 +430,21 @@ def test_focus_restored_after_reload(runs):
 
 
 def test_pageshow_refocuses(runs):
+    """A bfcache pageshow refocuses the stored item."""
     assert runs["pageshow"][-1]["cur"] == "g2"
 
 
 def test_api(runs):
+    """tvnav.focus moves focus to existing ids only."""
     assert runs["api"][1]["cur"] == "g6" and runs["api"][1]["api"] == 1
     assert runs["api"][2]["cur"] == "g6"
 
 
 def test_unusable_start_falls_back(runs):
+    """A disabled start item falls back to the first usable item."""
     assert runs["disabled_start"][0]["cur"] == "n1"
 
 
 def test_static_file_matches_package():
+    """runtime_source reads the shipped static file."""
     assert Path(__file__).parent.parent.joinpath("remote_nav", "static", "nav.js").read_text() == runtime_source()

@@ -100,7 +100,7 @@ async def test_large_text_and_contrast_modes(client):
     doc = html.fromstring(await (await client.get("/guides/c/yanglao")).text())
     assert {"lt", "hc"} <= set(doc.get("class").split())
     rows = [e for e in doc.find_class("row")]
-    assert 0 < len(rows) <= 4
+    assert 0 < len(rows) <= 3
 
 
 async def test_chinese_date_in_header(client):

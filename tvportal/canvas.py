@@ -43,7 +43,7 @@ class Metrics:
 
 
 NORMAL = Metrics(body_px=30, line_height=1.45, list_rows=6)
-LARGE = Metrics(body_px=38, line_height=1.4, list_rows=4)
+LARGE = Metrics(body_px=38, line_height=1.4, list_rows=3)
 
 
 def metrics(large_text: bool) -> Metrics:

@@ -2,13 +2,14 @@
  * The focus map is computed on the server (remote_nav.layout) and set as window.TVNAV
  * before this script; format in docs/remote-navigation.md. Nothing here measures layout. */
 (function (w, d) {
-  var M = w.TVNAV || {}, I = M.items || {}, G = M.groups || {}, KM = M.keymap || {}, KEYS = M.keys || {},
+  var M = w.TVNAV || {}, I = M.items || {}, G = M.groups || {}, KM = M.keymap || {}, K = M.keys || {},
     loc = w.location, page = 'tvf' + loc.pathname + loc.search, pk = encodeURIComponent(page),
     cur = null, mem = {}, prev = {c: 0, t: 0}, down = prev, api;
 
   // $ = element by id (null-safe); the budget for this file is 4 KB minified.
-  function $(id) { return id ? d.getElementById(id) : null; }
+  function $(id) { return id && d.getElementById(id); }
 
+  // Whether an item can take focus now: in the map, in the DOM, not disabled or hidden.
   function live(id) {
     var el = I[id] && $(id), h;
     if (!el || el.disabled || el.hidden || el.getAttribute('aria-hidden') == 'true') return 0;
@@ -22,6 +23,7 @@
     el.className = on ? c + ' is-focused' : c;
   }
 
+  // Move the focus mark to an element and remember it for its group and this page.
   function focus(id) {
     var el = $(id), old = $(cur);
     if (!el) return 0;
@@ -35,15 +37,17 @@
     return 1;
   }
 
+  // The cookie fallback's entries ("page=state"), newest first.
   function cookie() {
     var m = /(?:^|;\s*)tvf=([^;]*)/.exec(d.cookie || '');
     return m ? m[1].split('|') : [];
   }
 
-  // Stored as "id;group:id;..." (no JSON: some boxes lack it), per page, so Back restores focus.
+  // Stored as "focused;remembered;..." ids (no JSON: some boxes lack it), per page, so
+  // Back restores focus and group memory; an id's group is in the map.
   function save() {
     var s = cur, g, list, out, i;
-    for (g in mem) s += ';' + g + ':' + mem[g];
+    for (g in mem) s += ';' + mem[g];
     try { sessionStorage.setItem(page, s); return; } catch (e) {}
     // Without sessionStorage a session cookie holds only the last 3 pages, to stay small.
     list = cookie();
@@ -52,6 +56,7 @@
     d.cookie = 'tvf=' + out.join('|') + ';path=/';
   }
 
+  // This page's stored ids: [focused, remembered per group...].
   function restore() {
     var s, list, i, p;
     try { s = sessionStorage.getItem(page); } catch (e) {}
@@ -65,14 +70,12 @@
     return s ? s.split(';') : [];
   }
 
+  // Focus the stored item, else the map's start, else the first usable item.
   function init() {
-    var parts = restore(), i, kv, g, id = parts[0];
+    var parts = restore(), i, g, id = parts[0];
     mem = {};
     for (g in G) if (G[g].last) mem[g] = G[g].last;
-    for (i = 1; i < parts.length; i++) {
-      kv = parts[i].split(':');
-      if (I[kv[1]] && I[kv[1]].g == kv[0]) mem[kv[0]] = kv[1];
-    }
+    for (i = 1; i < parts.length; i++) if (I[parts[i]]) mem[I[parts[i]].g] = parts[i];
     if (!live(id)) id = M.start;
     if (!live(id)) for (id in I) if (live(id)) break;
     if (live(id)) focus(id);
@@ -94,33 +97,47 @@
     }
   }
 
-  function activate(id) {
-    var el = $(id), u = el && ((I[id] || {}).h || el.href);
+  // What OK (or a digit shortcut) does to an item.
+  function open(id) {
+    var el = $(id), u = el && !/^(button|input|select)$/i.test(el.tagName) && ((I[id] || {}).h || el.href);
     // Links navigate via location (old WebKit has no <a>.click()); buttons and form
-    // controls have no href and keep their native behaviour (submit, toggle...).
+    // controls keep their native behaviour (submit, toggle...) through click().
     if (u) loc.href = u;
     else if (el && el.click) el.click();
   }
 
+  // A page key entry: {"href": url} or {"fn": global function name}.
   function run(k, a, c) {
-    if (k.href) { loc.href = k.href; return 1; }
-    if (k.fn && typeof w[k.fn] == 'function') { w[k.fn](a, c); return 1; }
-    return 0;
+    if (k.href) loc.href = k.href;
+    else if (typeof w[k.fn] == 'function') w[k.fn](a, c);
+    else return 0;
+    return 1;
   }
 
+  // Back: the page's URL, nothing, or the browser history (home when there is none).
   function back() {
     var b = M.back;
     if (b) loc.href = b;
     // "" means the page wants Back to do nothing (e.g. home without an exit URL).
     else if (b !== '') {
       if (w.history.length > 1) w.history.back();
-      else if (KEYS.home) run(KEYS.home, 'back', 0);
+      else if (K.home) run(K.home, 'back', 0);
     }
   }
 
-  function isText(el) {
-    var n = el && (el.tagName || '').toUpperCase();
-    return n == 'TEXTAREA' || n == 'INPUT' && /^(text|search|tel|number|password|email|url)$/i.test(el.type || 'text');
+  // True when the key belongs to a focused text field: digits, OK, Backspace and, away
+  // from the ends (an empty field is both ends), left/right keep their editing meaning.
+  // The type property is "text" for an <input> without the attribute and "textarea" for
+  // a <textarea>; selectionStart is missing on old boxes and throws for some input types.
+  function editing(el, a, c) {
+    var n, p;
+    if (!el || !/^(text|search|tel|number|password|email|url|textarea)$/i.test(el.type)) return 0;
+    if (c == 8) return 1;
+    if (/^(up|down|back|red|green|yellow|blue|virtual)$/.test(a)) return 0;
+    n = (el.value || '').length;
+    p = n ? -1 : 0;
+    try { if (typeof el.selectionStart == 'number') p = el.selectionStart; } catch (e) {}
+    return a == 'left' ? p != 0 : a != 'right' || p != n;
   }
 
   // Returns 1 when the key was consumed (1/0 rather than true/false: every byte counts).
@@ -128,24 +145,23 @@
     var a = KM[c], el = d.activeElement, id;
     if (!a) return 0;
     if (!el || el == d.body) el = $(cur);
-    // In a text field digits, left/right, OK and Backspace keep their editing meaning.
-    if (isText(el) && (c == 8 || !/^(up|down|back|red|green|yellow|blue|virtual)$/.test(a))) return 0;
+    if (editing(el, a, c)) return 0;
     if (api.onaction && api.onaction(a, c) === true) return 1;
-    // 768 is the IPTV middleware's media event, never navigation.
-    if (a == 'virtual') return 0;
     if (/^(up|down|left|right)$/.test(a)) { move(a); return 1; }
     if (a == 'ok') {
       if (el != $(cur)) return 0;
-      activate(cur);
+      open(cur);
       return 1;
     }
-    if (KEYS[a] && run(KEYS[a], a, c)) return 1;
+    if (K[a] && run(K[a], a, c)) return 1;
     if (a.indexOf('digit') == 0) {
-      for (id in I) if (I[id].n === +a.charAt(5) && live(id)) { focus(id); activate(id); return 1; }
+      for (id in I) if (I[id].n === +a.charAt(5) && live(id)) { focus(id); open(id); return 1; }
       return 0;
     }
     // Back is always consumed so that Backspace never triggers the browser's own back.
     if (a == 'back') { back(); return 1; }
+    // Anything else (page, colour or exit keys this page leaves undefined, 768 media
+    // events) is left to the browser and to other handlers.
     return 0;
   }
 
@@ -163,13 +179,12 @@
       prev = {c: c, t: +new Date, h: h};
       if (!press) down = prev;
     }
-    if (h) {
-      if (e.preventDefault) e.preventDefault();
-      e.returnValue = false;
-    }
+    // DOM0 handlers cancel by returning false; listeners need preventDefault.
+    if (h && e.preventDefault) e.preventDefault();
     return !h;
   }
 
+  // Listen with addEventListener where it exists, else through the on<type> property.
   function on(o, type, f, capture) {
     var old = o['on' + type];
     if (o.addEventListener) o.addEventListener(type, f, !!capture);
@@ -177,19 +192,21 @@
     else o['on' + type] = old ? function (e) { old(e); return f(e); } : f;
   }
 
+  // A key listener for keydown (press = 0) or keypress/irkeypress (press = 1).
   function listener(press) { return function (e) { return handle(e, press); }; }
 
   on(d, 'keydown', listener(0));
   on(d, 'keypress', listener(1));
   // iPanel delivers remote keys here.
   d.onirkeypress = listener(1);
-  // Keep the map position in step when focus moves by mouse or Tab.
+  // Keep the map position in step when focus moves by mouse or Tab (focus does not
+  // bubble, hence capture).
   on(d, 'focus', function (e) {
-    var id = e && e.target && e.target.id;
+    var id = (e || w.event).target.id;
     if (I[id] && id != cur) focus(id);
   }, 1);
   // A page restored from the back-forward cache does not run scripts again.
-  on(w, 'pageshow', function (e) { if (e && e.persisted) init(); });
+  on(w, 'pageshow', function (e) { if (e.persisted) init(); });
 
   api = w.tvnav = {
     focus: focus,

@@ -186,7 +186,7 @@ def guide_screen(request: web.Request, guide: Guide, base: str, parent: Crumb | 
     hall_names = [h.name for h in halls]
     crumbs = [Crumb(_("Home"), "/")] + ([parent] if parent else [Crumb(_("Service guides"), "/guides")])
     crumbs.append(Crumb(guide.short_name))
-    extra = [("hall", _("Where to go: {name}").format(name=clip(halls[0].name, 9)), f"/halls/{halls[0].id}")] \
+    extra = [("hall", _("Where to go: {name}").format(name=clip(halls[0].name, 11)), f"/halls/{halls[0].id}")] \
         if halls else []
     facts = key_facts(guide, [h.name for h in halls[:2]], prefs_of(request).large_text)
     return text_screen(request, guide.name, crumbs, full_elements(guide, hall_names), base=base,

@@ -70,8 +70,6 @@ def list_screen(request: web.Request, title: str, crumbs: list[Crumb], entries: 
                     start=shown[0].id if shown else (next_href and "pg-next"),
                     context={"intro": intro, "empty": empty if not entries else ""},
                     page=page, pages=pages, prev_href=prev_href, next_href=next_href)
-    if pages > 1:
-        screen.title = f"{title}（{page}/{pages}）"
     return screen
 
 
@@ -97,9 +95,6 @@ def text_screen(request: web.Request, title: str, crumbs: list[Crumb], blocks: l
         layout.add("up", Rect(row.x, row.y, 400, row.h), group="pager", href=parent, label="◀ " + _("Back"))
     start = "pg-next" if next_href else layout.items[0].id
     screen = Screen(title=title, crumbs=crumbs, layout=layout, template=template, start=start,
-                    context={"blocks": pages_of_text[page - 1], "show_pageno": not extra_buttons,
-                             **(context or {})},
+                    context={"blocks": pages_of_text[page - 1], **(context or {})},
                     page=page, pages=pages, prev_href=prev_href, next_href=next_href)
-    if pages > 1:
-        screen.title = f"{title}（{page}/{pages}）"
     return screen

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from aiohttp import web
 
 from content.model import Guide, Hall, Policy
@@ -50,7 +52,7 @@ async def search(request: web.Request) -> web.Response:
     layout.add("q", Rect(area.x, area.y, 820, 80), group="form", label=_("Words to search"))
     layout.add("go", Rect(area.x + 852, area.y, 300, 80), group="form", label=_("Search"))
     topics = Rect(area.x, area.y + 130, area.w, area.h - 130)
-    layout.grid([(f"w-{i}", f"/search?q={word}", word) for i, word in enumerate(POPULAR, 1)], topics, cols=4,
+    layout.grid([(f"w-{i}", "/search?" + urlencode({"q": word}), word) for i, word in enumerate(POPULAR, 1)], topics, cols=4,
                 gap=24, group="topics")
     layout.assign_digits("topics")
     screen = Screen(title=_("Search"), crumbs=crumbs[:1] + [Crumb(_("Search"))], layout=layout,
