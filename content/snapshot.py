@@ -95,3 +95,15 @@ def build_snapshot(conn: sqlite3.Connection) -> Snapshot:
         halls=tuple(store.load_all(conn, "hall")),
         policies=tuple(store.load_all(conn, "policy")),
     )
+
+
+class Published:
+    """Holds the snapshot TV pages read; publishing swaps it in one assignment."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        """Start with the snapshot built at start-up."""
+        self.snapshot = snapshot
+
+    def swap(self, snapshot: Snapshot) -> None:
+        """Make ``snapshot`` the published content (readers see the old or the new, never a mix)."""
+        self.snapshot = snapshot

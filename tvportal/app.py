@@ -9,8 +9,9 @@ from aiohttp import web
 from epg_templates import TEMPLATE_DIR
 from tvportal import i18n
 from tvportal.database import database_ctx
-from tvportal.keys import ASSETS, SETTINGS
+from tvportal.keys import ASSETS, PAGE_CACHE, SETTINGS
 from tvportal.middlewares import ORDER
+from tvportal.page_cache import PageCache
 from tvportal.routes import setup_routes
 from tvportal.settings import Settings, load_settings
 from tvportal.static_assets import load_assets
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app = web.Application(middlewares=ORDER, client_max_size=64 * 1024)
     app[SETTINGS] = settings or load_settings()
     app[ASSETS] = load_assets()
+    app[PAGE_CACHE] = PageCache()
     setup_templates(app)
     setup_routes(app)
     app.cleanup_ctx.append(database_ctx)

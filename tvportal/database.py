@@ -9,8 +9,8 @@ from aiohttp import web
 
 from content import store
 from content.demo_loader import load_demo
-from content.snapshot import build_snapshot
-from tvportal.keys import DB, SETTINGS, SNAPSHOT
+from content.snapshot import Published, build_snapshot
+from tvportal.keys import DB, SETTINGS, PUBLISHED
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,6 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
         log.info("empty database %s: loading demo content of %s", settings.database_path, settings.demo_city)
         store.save_demo(conn, load_demo(settings.demo_city))
     app[DB] = conn
-    app[SNAPSHOT] = build_snapshot(conn)
+    app[PUBLISHED] = Published(build_snapshot(conn))
     yield
     conn.close()

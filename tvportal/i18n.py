@@ -57,7 +57,12 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional name for "mark, tr
 
 def format_day(day: dt.date, locale: str | None = None) -> str:
     """A date as an elder reads it: 11月24日 星期二 / Tuesday, November 24."""
-    locale = locale or current_locale.get()
+    return _format_day(day, locale or current_locale.get())
+
+
+@cache
+def _format_day(day: dt.date, locale: str) -> str:
+    """format_day, remembered: babel re-reads locale data on every call."""
     pattern = "MMMd日 EEEE" if locale.startswith("zh") else "EEEE, MMMM d"
     return format_date(day, pattern, locale=locale)
 

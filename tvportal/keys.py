@@ -6,15 +6,17 @@ import sqlite3
 
 from aiohttp import web
 
-from content.snapshot import Snapshot
+from content.snapshot import Published
+from tvportal.page_cache import PageCache
 from tvportal.prefs import Prefs
 from tvportal.settings import Settings
 from tvportal.static_assets import StaticAssets
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", sqlite3.Connection)
-SNAPSHOT = web.AppKey("snapshot", Snapshot)
+PUBLISHED = web.AppKey("published", Published)
 ASSETS = web.AppKey("assets", StaticAssets)
+PAGE_CACHE = web.AppKey("page_cache", PageCache)
 
 # per request
 PREFS = web.RequestKey("prefs", Prefs)

@@ -1,20 +1,25 @@
 """Cross-cutting request handling, installed in this order (outermost first):
 
 1. ``security_headers``: every response, error pages included, gets the same headers.
-2. ``compression``: text bodies are gzip-compressed for clients that accept it (2-4 Mbit/s links).
-3. ``device_prefs``: reads the device's cookie; sets the locale for translations.
-4. ``error_pages``: any 4xx/5xx, or an exception, becomes a TV page with key hints; never a traceback.
+2. ``device_prefs``: reads the device's cookie; sets the locale for translations.
+3. ``page_cache`` (tvportal/page_cache.py): rendered pages served from memory until the content changes;
+   it sits outside compression so that it keeps the compressed bytes.
+4. ``compression``: text bodies are gzip-compressed for clients that accept it (2-4 Mbit/s links).
+5. ``error_pages``: any 4xx/5xx, or an exception, becomes a TV page with key hints; never a traceback.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import gzip
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from tvportal.i18n import current_locale
-from tvportal.keys import PREFS, SETTINGS
+from tvportal.keys import PAGE_CACHE, PREFS, PUBLISHED, SETTINGS
+from tvportal.page_cache import CachedPage
 from tvportal.prefs import COOKIE, Prefs
 
 
@@ -37,14 +42,43 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     return response
 
 
+def cache_key(request: web.Request) -> tuple:
+    """What a TV page depends on besides the content."""
+    return (request.path_qs, request[PREFS].encode(), request.headers.get("User-Agent", ""),
+            "gzip" in request.headers.get("Accept-Encoding", ""), dt.date.today().toordinal())
+
+
+@web.middleware
+async def page_cache(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Serve GET pages from the cache; remember successful HTML pages that set no cookie."""
+    if request.method != "GET":
+        return await handler(request)
+    cache = request.app[PAGE_CACHE]
+    key = cache_key(request)
+    hit = cache.get(key, request.app[PUBLISHED].snapshot)
+    if hit is not None:
+        response = web.Response(body=hit.body, content_type=hit.content_type, charset=hit.charset)
+        response.headers.extend(hit.headers)
+        return response
+    response = await handler(request)
+    if (isinstance(response, web.Response) and response.status == 200 and response.content_type == "text/html"
+            and not response.cookies and "Set-Cookie" not in response.headers and isinstance(response.body, bytes)):
+        headers = tuple((k, v) for k, v in response.headers.items() if k not in ("Content-Type", "Content-Length"))
+        cache.put(key, CachedPage(response.body, headers, response.content_type, response.charset))
+    return response
+
+
 @web.middleware
 async def compression(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Gzip text responses when the client accepts it; static assets come pre-compressed."""
     response = await handler(request)
     if (isinstance(response, web.Response) and "Content-Encoding" not in response.headers
-            and response.content_type in COMPRESSIBLE and response.body is not None
-            and len(response.body) > 512 and "gzip" in request.headers.get("Accept-Encoding", "")):
-        response.enable_compression(web.ContentCoding.gzip)
+            and response.content_type in COMPRESSIBLE and isinstance(response.body, bytes)):
+        # compressed here rather than while sending, so that the page cache keeps the compressed bytes
+        response.headers["Vary"] = "Accept-Encoding"
+        if len(response.body) > 512 and "gzip" in request.headers.get("Accept-Encoding", ""):
+            response.body = gzip.compress(response.body, 6, mtime=0)
+            response.headers["Content-Encoding"] = "gzip"
     return response
 
 
@@ -80,4 +114,4 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
     return response
 
 
-ORDER = (security_headers, compression, device_prefs, error_pages)
+ORDER = (security_headers, device_prefs, page_cache, compression, error_pages)

@@ -8,7 +8,7 @@ from content.model import Guide
 from remote_nav import Layout
 from tvportal import canvas
 from tvportal.i18n import N_, gettext as _
-from tvportal.keys import SNAPSHOT
+from tvportal.keys import PUBLISHED
 from tvportal.pagination import TextBlock, clip, text_width
 from tvportal.screen import Crumb, Screen, prefs_of, render
 from tvportal.views.lists import Entry, list_screen, text_screen
@@ -28,7 +28,7 @@ def guides_crumbs() -> list[Crumb]:
 
 async def categories(request: web.Request) -> web.Response:
     """Life topics (养老, 社保 …) as tiles."""
-    snapshot = request.app[SNAPSHOT]
+    snapshot = request.app[PUBLISHED].snapshot
     layout = Layout()
     tiles = [(f"c-{c.id}", f"/guides/c/{c.id}", c.name) for c in snapshot.categories][:8]
     layout.grid(tiles, canvas.MAIN, cols=4, gap=24)
@@ -48,7 +48,7 @@ def _entries(guides: tuple[Guide, ...] | list[Guide], base: str = "/guides/") ->
 
 async def category(request: web.Request) -> web.Response:
     """The guides of one life topic, paged."""
-    snapshot = request.app[SNAPSHOT]
+    snapshot = request.app[PUBLISHED].snapshot
     cat = snapshot.category_by_id.get(request.match_info["category"])
     if cat is None:
         raise web.HTTPNotFound()
@@ -60,7 +60,7 @@ async def category(request: web.Request) -> web.Response:
 
 async def kind_list(request: web.Request, kind: str) -> web.Response:
     """The services of one kind (我要办 / 便民查询), each opening its guide."""
-    snapshot = request.app[SNAPSHOT]
+    snapshot = request.app[PUBLISHED].snapshot
     title, base = KIND_PAGES[kind]
     screen = list_screen(request, _(title), [Crumb(_("Home"), "/"), Crumb(_(title))],
                          _entries(snapshot.guides_of_kind(kind), base=base + "/"), base=base)
@@ -181,7 +181,7 @@ def full_elements(guide: Guide, hall_names: list[str]) -> list[TextBlock]:
 
 def guide_screen(request: web.Request, guide: Guide, base: str, parent: Crumb | None = None) -> Screen:
     """A guide split into screens: first the five key facts, then every element."""
-    snapshot = request.app[SNAPSHOT]
+    snapshot = request.app[PUBLISHED].snapshot
     halls = [snapshot.hall_by_id[h] for h in guide.hall_ids if h in snapshot.hall_by_id]
     hall_names = [h.name for h in halls]
     crumbs = [Crumb(_("Home"), "/")] + ([parent] if parent else [Crumb(_("Service guides"), "/guides")])
@@ -196,7 +196,7 @@ def guide_screen(request: web.Request, guide: Guide, base: str, parent: Crumb | 
 
 async def guide_detail(request: web.Request) -> web.Response:
     """One guide, reached from a topic list, a service list or search."""
-    snapshot = request.app[SNAPSHOT]
+    snapshot = request.app[PUBLISHED].snapshot
     guide = snapshot.guide_by_id.get(request.match_info["guide"])
     if guide is None:
         raise web.HTTPNotFound()

@@ -8,7 +8,7 @@ from content.model import Hall
 from remote_nav import Layout
 from tvportal import canvas
 from tvportal.i18n import gettext as _
-from tvportal.keys import SNAPSHOT
+from tvportal.keys import PUBLISHED
 from tvportal.pagination import TextBlock
 from tvportal.screen import Crumb, Screen, render
 from tvportal.views.lists import Entry, list_screen, text_screen
@@ -23,7 +23,7 @@ def halls_crumbs() -> list[Crumb]:
 
 async def counties(request: web.Request) -> web.Response:
     """The counties and districts of the city, each with its number of halls."""
-    snapshot = request.app[SNAPSHOT]
+    snapshot = request.app[PUBLISHED].snapshot
     layout = Layout()
     with_halls = [(code, name) for code, name in snapshot.city.counties if snapshot.halls_by_county.get(code)]
     layout.grid([(f"a-{code}", f"/halls/area/{code}", name) for code, name in with_halls[:8]],
@@ -38,7 +38,7 @@ async def counties(request: web.Request) -> web.Response:
 
 async def area(request: web.Request) -> web.Response:
     """The halls of one county or district, largest first."""
-    snapshot = request.app[SNAPSHOT]
+    snapshot = request.app[PUBLISHED].snapshot
     code = request.match_info["code"]
     names = dict(snapshot.city.counties)
     if code not in names:
@@ -75,7 +75,7 @@ def hall_blocks(hall: Hall, service_names: list[str]) -> list[TextBlock]:
 
 async def hall_detail(request: web.Request) -> web.Response:
     """One hall: address, hours, phone, services and directions, over as many screens as needed."""
-    snapshot = request.app[SNAPSHOT]
+    snapshot = request.app[PUBLISHED].snapshot
     hall = snapshot.hall_by_id.get(request.match_info["hall"])
     if hall is None:
         raise web.HTTPNotFound()

@@ -5,13 +5,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from tvportal import __version__
-from tvportal.keys import DB, SNAPSHOT
+from tvportal.keys import DB, PUBLISHED
 
 
 async def healthz(request: web.Request) -> web.Response:
     """200 with JSON when the database answers and content is published."""
     request.app[DB].execute("SELECT 1").fetchone()
-    snapshot = request.app[SNAPSHOT]
+    snapshot = request.app[PUBLISHED].snapshot
     return web.json_response({
         "status": "ok",
         "version": __version__,

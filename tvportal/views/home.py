@@ -7,7 +7,7 @@ from aiohttp import web
 from remote_nav import Layout
 from tvportal import canvas
 from tvportal.i18n import N_, gettext as _
-from tvportal.keys import SNAPSHOT
+from tvportal.keys import PUBLISHED
 from tvportal.screen import Crumb, Screen, render
 
 # (id, href, title, one-line description); the single booking service opens straight away
@@ -25,7 +25,7 @@ HOME_TILES: tuple[tuple[str, str, str, str], ...] = (
 
 async def home(request: web.Request) -> web.Response:
     """The home screen: 8 tiles in two rows, numbered 1-8."""
-    snapshot = request.app[SNAPSHOT]
+    snapshot = request.app[PUBLISHED].snapshot
     layout = Layout()
     layout.grid([(tid, href, _(title)) for tid, href, title, _note in HOME_TILES], canvas.MAIN, cols=4, gap=24)
     for item, (_tid, _href, _title, note) in zip(layout.items, HOME_TILES):
@@ -39,7 +39,7 @@ async def home(request: web.Request) -> web.Response:
 
 async def booking(request: web.Request) -> web.Response:
     """预约办理: with one booking service on the TV there is nothing to choose, so show it."""
-    snapshot = request.app[SNAPSHOT]
+    snapshot = request.app[PUBLISHED].snapshot
     bookable = snapshot.guides_of_kind("booking")
     if len(bookable) == 1:
         from tvportal.views.guides import guide_screen

@@ -7,7 +7,7 @@ import datetime as dt
 from aiohttp import web
 
 from tvportal.i18n import format_day, gettext as _
-from tvportal.keys import SNAPSHOT
+from tvportal.keys import PUBLISHED
 from tvportal.pagination import TextBlock
 from tvportal.screen import Crumb, render
 from tvportal.views.lists import Entry, list_screen, text_screen
@@ -20,7 +20,7 @@ def policies_crumbs() -> list[Crumb]:
 
 async def policy_list(request: web.Request) -> web.Response:
     """Policy articles, newest first."""
-    snapshot = request.app[SNAPSHOT]
+    snapshot = request.app[PUBLISHED].snapshot
     entries = [Entry(f"p-{p.id}", p.title, f"/policies/{p.id}", format_day(dt.date.fromisoformat(p.date)))
                for p in snapshot.policies_newest_first()]
     screen = list_screen(request, _("Policies"), [Crumb(_("Home"), "/"), Crumb(_("Policies"))], entries,
@@ -30,7 +30,7 @@ async def policy_list(request: web.Request) -> web.Response:
 
 async def policy_detail(request: web.Request) -> web.Response:
     """One policy article in plain paragraphs."""
-    snapshot = request.app[SNAPSHOT]
+    snapshot = request.app[PUBLISHED].snapshot
     policy = snapshot.policy_by_id.get(request.match_info["policy"])
     if policy is None:
         raise web.HTTPNotFound()

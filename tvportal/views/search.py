@@ -10,7 +10,7 @@ from content.model import Guide, Hall, Policy
 from remote_nav import Layout, Rect
 from tvportal import canvas
 from tvportal.i18n import gettext as _
-from tvportal.keys import SNAPSHOT
+from tvportal.keys import PUBLISHED
 from tvportal.screen import Crumb, Screen, render
 from tvportal.views.lists import Entry, list_screen
 
@@ -40,7 +40,7 @@ async def search(request: web.Request) -> web.Response:
         if len(query) > MAX_QUERY or any(ord(ch) < 32 for ch in query):
             raise BadQuery(reason="q")
     if query:
-        hits = request.app[SNAPSHOT].search(query)
+        hits = request.app[PUBLISHED].snapshot.search(query)
         screen = list_screen(request, _("Search: {q}").format(q=query), crumbs + [Crumb(query)],
                              [_entry(h) for h in hits], base="/search",
                              intro=_("{n} results").format(n=len(hits)),
