@@ -50,7 +50,10 @@ def cache_key(request: web.Request) -> tuple:
 
 @web.middleware
 async def page_cache(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Serve GET pages from the cache; remember successful HTML pages that set no cookie."""
+    """Serve GET pages from the cache; remember successful HTML pages that set no cookie and allow storing.
+
+    Pages that show one person's data must say ``Cache-Control: no-store`` (``Screen.private``).
+    """
     if request.method != "GET":
         return await handler(request)
     cache = request.app[PAGE_CACHE]
@@ -62,7 +65,8 @@ async def page_cache(request: web.Request, handler: Handler) -> web.StreamRespon
         return response
     response = await handler(request)
     if (isinstance(response, web.Response) and response.status == 200 and response.content_type == "text/html"
-            and not response.cookies and "Set-Cookie" not in response.headers and isinstance(response.body, bytes)):
+            and not response.cookies and "Set-Cookie" not in response.headers and isinstance(response.body, bytes)
+            and "no-store" not in response.headers.get("Cache-Control", "")):
         headers = tuple((k, v) for k, v in response.headers.items() if k not in ("Content-Type", "Content-Length"))
         cache.put(key, CachedPage(response.body, headers, response.content_type, response.charset))
     return response

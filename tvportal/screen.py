@@ -63,6 +63,7 @@ class Screen:
     is_home: bool = False
     is_search: bool = False
     status: int = 200
+    private: bool = False  # shows one person's data: never cached, by the page cache or the box
 
 
 def prefs_of(request: web.Request) -> Prefs:
@@ -138,5 +139,5 @@ def render(request: web.Request, screen: Screen) -> web.Response:
         **screen.context,
     }
     response = aiohttp_jinja2.render_template(screen.template, request, context, status=screen.status)
-    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Cache-Control"] = "private, no-store" if screen.private else "no-cache"
     return response

@@ -1,0 +1,1 @@
+"""Subcommands of the ``tvportal`` command, one module each with ``register(subparsers)``."""
