@@ -12,6 +12,9 @@ from tests.test_pages import tv_urls
 
 pytestmark = pytest.mark.browser
 
+# axe's default rules plus the AAA contrast rule: the TV's target is 7:1, not 4.5:1
+AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"color-contrast-enhanced": {"enabled": True}}}
+
 LAYOUT_PROBLEMS = """() => {
   const problems = [];
   const doc = document.scrollingElement;
@@ -24,9 +27,14 @@ LAYOUT_PROBLEMS = """() => {
     const hasText = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
     if (hasText && parseFloat(getComputedStyle(el).fontSize) < 24) problems.push('small text: ' + el.textContent.slice(0, 30));
   }
-  for (const el of document.querySelectorAll('.f')) {
+  for (const el of document.querySelectorAll('.f, .hdr, .hints, .text, .facts')) {
     const r = el.getBoundingClientRect();
-    if (r.left < 64 || r.top < 36 || r.right > 1216 || r.bottom > 684) problems.push('outside safe area: ' + el.id);
+    if (r.left < 64 || r.top < 36 || r.right > 1216 || r.bottom > 684) problems.push('outside safe area: ' + (el.id || el.className));
+  }
+  const focused = document.activeElement;
+  if (focused && focused.classList.contains('f')) {
+    const style = getComputedStyle(focused);
+    if (parseFloat(style.outlineWidth) < 4 || style.outlineStyle === 'none') problems.push('focus ring under 4px');
   }
   return problems;
 }"""
@@ -60,7 +68,7 @@ def test_axe_and_layout_on_every_page(live_portal, browser_page, mode):
     for url in tv_urls() + ["/no-such-guide", "/guides/c/yanglao?page=abc"]:
         for number, shown in enumerate(every_page(page, live_portal, url), 1):
             # later pages of a text share the first page's markup: in the second mode axe sees first pages only
-            results = axe.run(page) if mode == "normal" or number == 1 else None
+            results = axe.run(page, options=AXE_OPTIONS) if mode == "normal" or number == 1 else None
             if results and results.violations_count:
                 failures.append((shown, results.generate_report()))
             problems = page.evaluate(LAYOUT_PROBLEMS)
