@@ -11,16 +11,13 @@ from tvportal.i18n import N_, gettext as _
 from tvportal.keys import PUBLISHED
 from tvportal.pagination import TextBlock, clip, text_width
 from tvportal.screen import Crumb, Screen, prefs_of, render
-from tvportal.views.lists import Entry, list_screen, text_screen
+from tvportal.views.lists import Entry, list_screen, marked, text_screen
 
 KIND_PAGES = {
     "booking": (N_("Book a visit"), "/booking"),
     "handling": (N_("Apply"), "/services/handling"),
     "query": (N_("Look up"), "/services/query"),
 }
-PLACEHOLDER_MARK = "（示例）"
-
-
 def guides_crumbs() -> list[Crumb]:
     """当前位置 of the guide section."""
     return [Crumb(_("Home"), "/"), Crumb(_("Service guides"), "/guides")]
@@ -77,10 +74,6 @@ async def query_list(request: web.Request) -> web.Response:
     return await kind_list(request, "query")
 
 
-def _mark(guide: Guide, field: str, text: str) -> str:
-    """Append 示例 to a value the content marks as a placeholder, so nobody takes it as official."""
-    return text + PLACEHOLDER_MARK if field in guide.placeholders and text else text
-
 
 def time_text(guide: Guide) -> str:
     """多久办好, in plain words: 当场办好 for a 即办件, else promised and statutory limits."""
@@ -108,9 +101,9 @@ def key_facts(guide: Guide, hall_names: list[str], large: bool) -> list[tuple[st
     where = guide.where + ("：" + "、".join(hall_names) if hall_names else "")
     facts = [
         (_("What to bring"), materials),
-        (_("Where to go"), _mark(guide, "where", where)),
+        (_("Where to go"), marked(guide, "where", where)),
         (_("How long"), time_text(guide)),
-        (_("Does it cost"), _mark(guide, "fee", guide.fee.text)),
+        (_("Does it cost"), marked(guide, "fee", guide.fee.text)),
         (_("On the TV?"), guide.tv_service),
     ]
     lines = [1] * len(facts)
@@ -141,22 +134,22 @@ def full_elements(guide: Guide, hall_names: list[str]) -> list[TextBlock]:
             f"{i}. {s.name}" + (f"：{s.text}" if s.text else "") for i, s in enumerate(guide.steps, 1)
         ]))
     time_fee = [time_text(guide), _("Case type: {t}").format(t=guide.case_type),
-                _("Fee: {fee}").format(fee=_mark(guide, "fee", guide.fee.text))]
+                _("Fee: {fee}").format(fee=marked(guide, "fee", guide.fee.text))]
     blocks.append(TextBlock(_("Time and fee"), time_fee))
-    where = [_mark(guide, "where", guide.where)]
+    where = [marked(guide, "where", guide.where)]
     if hall_names:
         where.append(_("Halls: {names}").format(names="、".join(hall_names)))
     if guide.office_hours:
-        where.append(_("Opening hours: {hours}").format(hours=_mark(guide, "office_hours", guide.office_hours)))
+        where.append(_("Opening hours: {hours}").format(hours=marked(guide, "office_hours", guide.office_hours)))
     where.append(_("Visits to the hall: {n}").format(n=guide.visits_required))
     if guide.online:
         where.append(_("Online: {text}").format(text=guide.online))
     blocks.append(TextBlock(_("Where and when"), where))
     contact = []
     if guide.consult_phone:
-        contact.append(_("Questions: {phone}").format(phone=_mark(guide, "consult_phone", guide.consult_phone)))
+        contact.append(_("Questions: {phone}").format(phone=marked(guide, "consult_phone", guide.consult_phone)))
     if guide.complaint_phone:
-        contact.append(_("Complaints: {phone}").format(phone=_mark(guide, "complaint_phone", guide.complaint_phone)))
+        contact.append(_("Complaints: {phone}").format(phone=marked(guide, "complaint_phone", guide.complaint_phone)))
     if contact:
         blocks.append(TextBlock(_("Phone"), contact))
     if guide.proxy_allowed or guide.proxy_note:
@@ -169,7 +162,7 @@ def full_elements(guide: Guide, hall_names: list[str]) -> list[TextBlock]:
     basics = [_("Department: {d}").format(d=guide.department), _("Item type: {t}").format(t=guide.item_type),
               _("For: {who}").format(who="、".join(guide.service_objects))]
     if guide.implementation_code:
-        basics.append(_("Code: {code}").format(code=_mark(guide, "implementation_code", guide.implementation_code)))
+        basics.append(_("Code: {code}").format(code=marked(guide, "implementation_code", guide.implementation_code)))
     blocks.append(TextBlock(_("Basic information"), basics))
     if guide.legal_basis:
         blocks.append(TextBlock(_("Legal basis"), [

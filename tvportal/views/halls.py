@@ -11,10 +11,7 @@ from tvportal.i18n import gettext as _
 from tvportal.keys import PUBLISHED
 from tvportal.pagination import TextBlock
 from tvportal.screen import Crumb, Screen, render
-from tvportal.views.lists import Entry, list_screen, text_screen
-
-PLACEHOLDER_MARK = "（示例）"
-
+from tvportal.views.lists import PLACEHOLDER_MARK, Entry, list_screen, marked, text_screen
 
 def halls_crumbs() -> list[Crumb]:
     """当前位置 of the hall section."""
@@ -49,10 +46,6 @@ async def area(request: web.Request) -> web.Response:
     return render(request, screen)
 
 
-def _mark(hall: Hall, field: str, text: str) -> str:
-    """Append 示例 to a value that is a placeholder in the content."""
-    return text + PLACEHOLDER_MARK if field in hall.placeholders and text else text
-
 
 def hall_blocks(hall: Hall, service_names: list[str]) -> list[TextBlock]:
     """A hall's facts as text blocks: address and hours first, how to get there last."""
@@ -60,16 +53,16 @@ def hall_blocks(hall: Hall, service_names: list[str]) -> list[TextBlock]:
     if hours and "hours" in hall.placeholders:
         hours[-1] += PLACEHOLDER_MARK
     blocks = [
-        TextBlock(_("Address"), [_mark(hall, "address", hall.address)]),
+        TextBlock(_("Address"), [marked(hall, "address", hall.address)]),
         TextBlock(_("Opening hours"), hours + [hall.holiday_rule]),
-        TextBlock(_("Phone"), [_mark(hall, "phone", hall.phone)]),
+        TextBlock(_("Phone"), [marked(hall, "phone", hall.phone)]),
     ]
     if service_names:
         blocks.append(TextBlock(_("Services here"), ["、".join(service_names)]))
     if hall.extras:
         blocks.append(TextBlock(_("Help at the hall"), [hall.extras]))
     if hall.directions:
-        blocks.append(TextBlock(_("How to get there"), [_mark(hall, "directions", hall.directions)]))
+        blocks.append(TextBlock(_("How to get there"), [marked(hall, "directions", hall.directions)]))
     return blocks
 
 

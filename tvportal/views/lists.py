@@ -14,6 +14,14 @@ from tvportal.pagination import TextBlock, page_slice, paginate_text, parse_page
 from tvportal.screen import Crumb, Screen, prefs_of
 
 
+PLACEHOLDER_MARK = "（示例）"
+
+
+def marked(record: object, field: str, text: str) -> str:
+    """Append 示例 to a value the content marks as a placeholder, so nobody takes it as official."""
+    return text + PLACEHOLDER_MARK if text and field in getattr(record, "placeholders", ()) else text
+
+
 @dataclass(frozen=True)
 class Entry:
     """One row of a list screen."""
