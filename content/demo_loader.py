@@ -1,4 +1,4 @@
-"""Reads the bundled demo content of one city (content/demo/<city>/*.json)."""
+"""Reads the bundled demo content of one city (content/demo/<city>/*.json), migrating older versions."""
 
 from __future__ import annotations
 
@@ -6,17 +6,21 @@ import json
 from pathlib import Path
 from typing import Any
 
-from content.model import SCHEMA_VERSION, Category, ContentError, Guide, Hall, Policy
+from content.model import SCHEMA_VERSION, ContentError, migrate, model_of
 
 DEMO_ROOT = Path(__file__).parent / "demo"
+FILES = {"category": ("categories.json", "categories"), "guide": ("guides.json", "guides"),
+         "hall": ("halls.json", "halls"), "policy": ("policies.json", "policies"),
+         "bundle": ("bundles.json", "bundles")}
 
 
 def _read(folder: Path, name: str) -> dict[str, Any]:
     """Load one JSON file of a demo folder and check its schema version."""
     with open(folder / name, encoding="utf-8") as fh:
         data = json.load(fh)
-    if data.get("schema_version") != SCHEMA_VERSION:
-        raise ContentError(f"{folder / name}：内容格式版本 {data.get('schema_version')} 与程序的 {SCHEMA_VERSION} 不一致")
+    version = data.get("schema_version")
+    if not isinstance(version, int) or not 1 <= version <= SCHEMA_VERSION:
+        raise ContentError(f"{folder / name}：内容格式版本 {version} 不认识（本程序支持 1 到 {SCHEMA_VERSION}）")
     return data
 
 
@@ -26,10 +30,12 @@ def load_demo(city: str) -> dict[str, Any]:
     if not folder.is_dir():
         raise ContentError(f"没有名为 {city} 的示例内容（应在 {folder}）")
     city_data = _read(folder, "city.json")
-    return {
-        "city": {"code": city_data["code"], "name": city_data["name"], "counties": city_data["counties"]},
-        "category": [Category.from_dict(c) for c in _read(folder, "categories.json")["categories"]],
-        "guide": [Guide.from_dict(g) for g in _read(folder, "guides.json")["guides"]],
-        "hall": [Hall.from_dict(h) for h in _read(folder, "halls.json")["halls"]],
-        "policy": [Policy.from_dict(p) for p in _read(folder, "policies.json")["policies"]],
-    }
+    demo: dict[str, Any] = {"city": {"code": city_data["code"], "name": city_data["name"],
+                                     "counties": city_data["counties"]}}
+    for kind, (name, key) in FILES.items():
+        if not (folder / name).exists():
+            demo[kind] = []
+            continue
+        data = _read(folder, name)
+        demo[kind] = [model_of(kind).from_dict(migrate(kind, raw, data["schema_version"])) for raw in data[key]]
+    return demo

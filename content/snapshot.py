@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from content import store
-from content.model import Category, City, Guide, Hall, Policy
+from content.model import Bundle, Category, City, Guide, Hall, Policy
+from content.search import Hit, SearchIndex, search as run_search
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,15 @@ class Snapshot:
     guides: tuple[Guide, ...]
     halls: tuple[Hall, ...]
     policies: tuple[Policy, ...]
+    bundles: tuple[Bundle, ...] = ()
     guide_by_id: dict[str, Guide] = field(init=False)
     hall_by_id: dict[str, Hall] = field(init=False)
     policy_by_id: dict[str, Policy] = field(init=False)
     category_by_id: dict[str, Category] = field(init=False)
     guides_by_category: dict[str, tuple[Guide, ...]] = field(init=False)
     halls_by_county: dict[str, tuple[Hall, ...]] = field(init=False)
+    bundle_by_id: dict[str, Bundle] = field(init=False)
+    search_index: SearchIndex = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         """Build the lookup tables once."""
@@ -46,6 +50,9 @@ class Snapshot:
         object.__setattr__(self, "category_by_id", {c.id: c for c in self.categories})
         object.__setattr__(self, "guides_by_category", {k: tuple(v) for k, v in by_cat.items()})
         object.__setattr__(self, "halls_by_county", {k: tuple(v) for k, v in by_county.items()})
+        object.__setattr__(self, "bundle_by_id", {b.id: b for b in self.bundles})
+        topics = {c.id: [c.name, *c.keywords] for c in self.categories}
+        object.__setattr__(self, "search_index", SearchIndex((*self.guides, *self.policies, *self.halls), topics))
 
     def guides_of_kind(self, kind: str) -> tuple[Guide, ...]:
         """Guides of one kind (booking, handling, query, info) in stored order."""
@@ -55,35 +62,13 @@ class Snapshot:
         """Policy articles, newest first."""
         return tuple(sorted(self.policies, key=lambda p: p.date, reverse=True))
 
-    def search(self, query: str) -> list[Guide | Policy | Hall]:
-        """Plain substring search over names and summaries (the content issue adds pinyin)."""
-        words = [w for w in query.split() if w]
-        if not words:
-            return []
+    def search(self, query: str, limit: int = 60) -> list[Guide | Policy | Hall]:
+        """Records matching ``query`` (Chinese, pinyin, or keypad digits), best and most popular first."""
+        return [hit.record for hit in run_search(self.search_index, query, limit)]
 
-        def score(texts: tuple[str, ...]) -> int:
-            """Weight matches in the name above matches in the summary."""
-            name, *rest = texts
-            total = 0
-            for word in words:
-                if word in name:
-                    total += 10
-                elif any(word in t for t in rest):
-                    total += 1
-                else:
-                    return 0
-            return total
-
-        scored: list[tuple[int, int, Guide | Policy | Hall]] = []
-        for g in self.guides:
-            scored.append((score((g.name + g.short_name, g.summary, g.department)), g.popularity, g))
-        for p in self.policies:
-            scored.append((score((p.title, p.summary)), 0, p))
-        for h in self.halls:
-            scored.append((score((h.name, h.county, h.town, h.address)), 0, h))
-        hits = [t for t in scored if t[0] > 0]
-        hits.sort(key=lambda t: (-t[0], -t[1]))
-        return [t[2] for t in hits]
+    def search_hits(self, query: str, limit: int = 60) -> list[Hit]:
+        """Like ``search`` but with each hit's kind, link and match tier (content/search.py)."""
+        return run_search(self.search_index, query, limit)
 
 
 def build_snapshot(conn: sqlite3.Connection) -> Snapshot:
@@ -94,6 +79,7 @@ def build_snapshot(conn: sqlite3.Connection) -> Snapshot:
         guides=tuple(store.load_all(conn, "guide")),
         halls=tuple(store.load_all(conn, "hall")),
         policies=tuple(store.load_all(conn, "policy")),
+        bundles=tuple(store.load_all(conn, "bundle")),
     )
 
 

@@ -16,7 +16,7 @@ def press(page, key: str) -> None:
 
 
 def test_home_to_guide_second_page_and_back_twice(live_portal, browser_page):
-    """Home → 预约办理 (the single booking guide) → its page 2; Back twice lands on home, same tile focused."""
+    """Home → 预约办理 → 3 (its 办事指南) → page 2; Back to page 1, Back to 预约办理, Back lands on home, same tile."""
     page = browser_page
     page.goto(live_portal + "/")
     assert focused_id(page) == "t-guides"
@@ -25,10 +25,16 @@ def test_home_to_guide_second_page_and_back_twice(live_portal, browser_page):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.endswith("/booking")
+    with page.expect_navigation():
+        page.keyboard.press("3")  # 办事指南 of the booking service
+    assert page.url.endswith("/booking/guide/b1")
     assert page.locator("th").first.inner_text() == "要带什么材料"
     with page.expect_navigation():
         page.keyboard.press("PageDown")
-    assert page.url.endswith("/booking?page=2")
+    assert page.url.endswith("/booking/guide/b1?page=2")
+    with page.expect_navigation():
+        page.keyboard.press("Backspace")
+    assert page.url.endswith("/booking/guide/b1")
     with page.expect_navigation():
         page.keyboard.press("Backspace")
     assert page.url.endswith("/booking")

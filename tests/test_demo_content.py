@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from content.model import NO_FEE_TEXT, Category, ContentError, Guide, Hall, Policy, to_plain
+from content.integrity import check_references
+from content.model import NO_FEE_TEXT, SCHEMA_VERSION, Bundle, Category, ContentError, Guide, Hall, Policy, to_plain
 
 DEMO = Path(__file__).resolve().parents[1] / "content" / "demo" / "lu_an"
 
@@ -43,7 +44,7 @@ PHONE_LIKE = re.compile(r"\d{3,4}-\d{7,8}")
 def _load(name: str) -> dict[str, Any]:
     with open(DEMO / name, encoding="utf-8") as f:
         data = json.load(f)
-    assert data.get("schema_version", 1) == 1, name
+    assert data.get("schema_version") == SCHEMA_VERSION, name
     return data
 
 
@@ -291,4 +292,36 @@ def test_policies_pass_the_model_and_refer_to_known_records():
 
 def test_records_round_trip_to_plain_json():
     for record in [*_guides(), *_halls(), *_categories()]:
-        json.dumps(to_plain(record), ensure_ascii=False)
+        plain = json.loads(json.dumps(to_plain(record), ensure_ascii=False))
+        assert type(record).from_dict(plain) == record
+
+
+# ----------------------------------------------------------------------------------- v2 fields and bundles
+
+def test_bundles_join_guides_of_the_demo():
+    bundles = [Bundle.from_dict(b) for b in _load("bundles.json")["bundles"]]
+    assert [b.name for b in bundles] == ["老年人福利补贴申请"]
+    guides = {g.id: g for g in _guides()}
+    for b in bundles:
+        for gid in b.guide_ids:
+            assert b.id in guides[gid].bundle_ids, (b.id, gid)
+    records = [*_guides(), *_halls(), *_categories(), *bundles,
+               *(Policy.from_dict(p) for p in _raw_policies())]
+    assert check_references(records) == []
+
+
+def test_materials_give_original_and_copy_counts():
+    for g in _guides():
+        for m in g.materials:
+            assert m.originals + m.copies >= 1, (g.id, m.name)
+            assert ("原件" in m.kind) == (m.originals > 0), (g.id, m.name)
+            assert ("复印件" in m.kind) == (m.copies > 0), (g.id, m.name)
+    h2 = {g.id: g for g in _guides()}["h2"]
+    assert h2.materials[0].kind == "原件和复印件" and (h2.materials[0].originals, h2.materials[0].copies) == (1, 1)
+
+
+def test_promised_guides_show_both_limits():
+    for g in _guides():
+        if g.time_limit.promised_days > 0:
+            assert g.case_type == "承诺件", g.id
+            assert g.time_limit.statutory_days >= g.time_limit.promised_days, g.id

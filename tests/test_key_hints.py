@@ -12,7 +12,8 @@ from tests.browser import focused_id
 pytestmark = pytest.mark.browser
 
 # keyboard keys of the "browser" key profile (remote_nav/key_profiles.json)
-KEY = {"yellow": "F3", "blue": "F4", "back": "Backspace", "page_down": "PageDown", "page_up": "PageUp"}
+KEY = {"red": "F1", "green": "F2", "yellow": "F3", "blue": "F4", "back": "Backspace", "page_down": "PageDown",
+       "page_up": "PageUp"}
 PAGES = ["/", "/guides", "/guides/c/yanglao", "/guides/h6", "/guides/h6?page=2", "/policies", "/halls",
          "/halls/LA-01", "/search", "/search?q=养老", "/settings", "/help", "/no-such-page"]
 
@@ -26,6 +27,25 @@ def fresh(page, base: str, url: str) -> None:
     """Open ``url`` coming from home, so that Back has somewhere to go."""
     page.goto(base + "/")
     page.goto(base + url)
+
+
+def reading_switched(page) -> bool:
+    """Press red; True when reading aloud switched (data-reading flipped) and the page stayed."""
+    before, url = page.get_attribute("body", "data-reading"), page.url
+    page.keyboard.press(KEY["red"])
+    for _ in range(60):
+        if page.get_attribute("body", "data-reading") != before:
+            return page.url == url
+        page.wait_for_timeout(50)
+    return False
+
+
+def inert(page, key: str) -> bool:
+    """Press a colour key the page does not offer: nothing happens (no navigation, no listening panel)."""
+    before = page.url
+    page.keyboard.press(key)
+    page.wait_for_timeout(300)  # the voice runtime reacts at once; navigation would have started
+    return page.url == before and not page.is_visible("#tv-listen")
 
 
 def changed_url(page, key: str) -> str | None:
@@ -49,6 +69,18 @@ def test_hints_match_keys(live_portal, browser_page, url):
     assert "ok" in actions and "arrows" in actions
     nav = page.evaluate("TVNAV")
 
+    if "red" in actions:
+        assert reading_switched(page)
+        page.wait_for_timeout(60)
+        assert reading_switched(page)  # and back: the device's cookie is shared by the whole run
+    else:
+        assert inert(page, KEY["red"])
+    if "green" in actions:
+        page.keyboard.press(KEY["green"])
+        page.wait_for_selector("#tv-listen", state="visible", timeout=2000)
+        fresh(page, base, url)
+    else:
+        assert inert(page, KEY["green"])
     if "yellow" in actions:
         assert changed_url(page, KEY["yellow"]) == base + "/"
         fresh(page, base, url)

@@ -57,8 +57,10 @@ async def test_device_prefs_reads_the_cookie_and_ignores_garbage(aiohttp_client)
     app[SETTINGS] = load_settings(environ={})
     app.router.add_get("/", show)
     client = await aiohttp_client(app)
-    assert await (await client.get("/", cookies={"tvprefs": "t1.c1.en"})).text() == "t1.c1.en"
-    assert await (await client.get("/", cookies={"tvprefs": "<script>"})).text() == "t0.c0.zh_CN"
+    # a 3-part cookie from before reading aloud existed keeps its choices and gets the voice defaults
+    assert await (await client.get("/", cookies={"tvprefs": "t1.c1.en"})).text() == "t1.c1.en.r1.slow.v3"
+    assert await (await client.get("/", cookies={"tvprefs": "t1.c1.en.r0.normal.v1"})).text() == "t1.c1.en.r0.normal.v1"
+    assert await (await client.get("/", cookies={"tvprefs": "<script>"})).text() == "t0.c0.zh_CN.r1.slow.v3"
 
 
 async def test_page_cache_serves_until_the_content_changes(aiohttp_client):

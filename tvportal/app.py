@@ -9,12 +9,15 @@ from aiohttp import web
 from epg_templates import TEMPLATE_DIR
 from tvportal import i18n
 from tvportal.database import database_ctx
+from tvportal.editor.setup import setup_editor
 from tvportal.keys import ASSETS, PAGE_CACHE, SETTINGS
 from tvportal.middlewares import ORDER
 from tvportal.page_cache import PageCache
+from tvportal.platform.setup import setup_platform
 from tvportal.routes import setup_routes
 from tvportal.settings import Settings, load_settings
 from tvportal.static_assets import load_assets
+from voice.service import setup_voice
 
 
 def setup_templates(app: web.Application, extra_dirs: list[str] | None = None) -> None:
@@ -33,5 +36,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[PAGE_CACHE] = PageCache()
     setup_templates(app)
     setup_routes(app)
+    setup_voice(app)
     app.cleanup_ctx.append(database_ctx)
+    setup_editor(app)
+    setup_platform(app)
     return app

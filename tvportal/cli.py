@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 # modules under tvportal/commands/ that add a subcommand; a new command adds its name here
-COMMAND_MODULES: tuple[str, ...] = ("serve",)
+COMMAND_MODULES: tuple[str, ...] = ("serve", "central_sim", "voice", "content", "user")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,17 +6,29 @@ import sqlite3
 
 from aiohttp import web
 
+from aiohttp_session import Session
+
 from content.snapshot import Published
+from tvportal.editor.users import User
 from tvportal.page_cache import PageCache
+from tvportal.platform.interface import Platform
 from tvportal.prefs import Prefs
 from tvportal.settings import Settings
 from tvportal.static_assets import StaticAssets
+from voice.asr import Recognizer
+from voice.tts import TtsService
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", sqlite3.Connection)
 PUBLISHED = web.AppKey("published", Published)
 ASSETS = web.AppKey("assets", StaticAssets)
 PAGE_CACHE = web.AppKey("page_cache", PageCache)
+TTS = web.AppKey("tts", TtsService)  # voice/: reading aloud
+ASR = web.AppKey("asr", Recognizer)  # voice/: voice commands
+PLATFORM = web.AppKey("platform", Platform)  # tvportal/platform/: the central platform (embedded or HTTP)
+FLOW_STATE = web.AppKey("flow_state", object)  # tvportal/flows/ui.py FlowState: unfinished TV flows per device
 
 # per request
 PREFS = web.RequestKey("prefs", Prefs)
+EDITOR_USER = web.RequestKey("editor_user", User)  # tvportal/editor/: the signed-in editor, or None
+EDITOR_SESSION = web.RequestKey("editor_session", Session)  # tvportal/editor/: the encrypted-cookie session

@@ -1,4 +1,4 @@
-"""Per-device display preferences (large text, high contrast, language), kept in a cookie.
+"""Per-device preferences (large text, high contrast, language, reading aloud), kept in a cookie.
 
 A set-top box is one household's device with no login, so its cookie is the natural place to
 remember how it wants pages shown.  The cookie holds no personal data, only these choices.
@@ -14,6 +14,8 @@ from tvportal.i18n import LOCALES
 
 COOKIE = "tvprefs"
 TEN_YEARS = 10 * 365 * 24 * 3600
+RATES = ("slow", "normal")
+VOLUMES = ("v1", "v2", "v3")
 
 
 @dataclass(frozen=True)
@@ -23,10 +25,14 @@ class Prefs:
     large_text: bool = False
     high_contrast: bool = False
     locale: str = "zh_CN"
+    reading: bool = True  # read pages aloud (the red key toggles it)
+    rate: str = "slow"  # speaking rate: slow or normal (slow suits elderly listeners)
+    volume: int = 3  # 1 quiet, 2 medium, 3 loud
 
     def encode(self) -> str:
-        """Compact cookie value, e.g. ``t1.c0.zh_CN``."""
-        return f"t{int(self.large_text)}.c{int(self.high_contrast)}.{self.locale}"
+        """Compact cookie value, e.g. ``t1.c0.zh_CN.r1.slow.v3``."""
+        return (f"t{int(self.large_text)}.c{int(self.high_contrast)}.{self.locale}"
+                f".r{int(self.reading)}.{self.rate}.v{self.volume}")
 
     @classmethod
     def decode(cls, raw: str | None, default_locale: str) -> Prefs:
@@ -35,10 +41,14 @@ class Prefs:
         if not raw:
             return prefs
         parts = raw.split(".")
-        if len(parts) != 3 or parts[0] not in ("t0", "t1") or parts[1] not in ("c0", "c1"):
+        if len(parts) not in (3, 6) or parts[0] not in ("t0", "t1") or parts[1] not in ("c0", "c1"):
             return prefs
         locale = parts[2] if parts[2] in LOCALES else default_locale
-        return replace(prefs, large_text=parts[0] == "t1", high_contrast=parts[1] == "c1", locale=locale)
+        prefs = replace(prefs, large_text=parts[0] == "t1", high_contrast=parts[1] == "c1", locale=locale)
+        # cookies written before reading aloud existed have 3 parts and keep the voice defaults
+        if len(parts) == 6 and parts[3] in ("r0", "r1") and parts[4] in RATES and parts[5] in VOLUMES:
+            prefs = replace(prefs, reading=parts[3] == "r1", rate=parts[4], volume=int(parts[5][1]))
+        return prefs
 
 
 def remember(response: web.StreamResponse, prefs: Prefs, secure: bool) -> None:

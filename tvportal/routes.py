@@ -26,6 +26,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/halls/area/{code}", halls.area)
     r.add_get("/halls/{hall}", halls.hall_detail)
     r.add_get("/search", search.search)
+    r.add_get("/search/keypad", search.keypad_json)
     r.add_get("/settings", device_settings.settings_page)
     r.add_post("/settings", device_settings.change_setting)
     r.add_get("/help", help.help_page)

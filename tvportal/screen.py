@@ -18,7 +18,7 @@ from aiohttp import web
 
 from remote_nav import Layout, keymap, profile_for_user_agent
 from tvportal.i18n import format_day, gettext as _
-from tvportal.keys import ASSETS, PREFS, SETTINGS
+from tvportal.keys import ASR, ASSETS, PREFS, SETTINGS, TTS
 from tvportal.prefs import Prefs
 
 CITY_TZ = ZoneInfo("Asia/Shanghai")
@@ -94,6 +94,36 @@ def standard_keys(screen: Screen, exit_url: str) -> list[KeyHint]:
     return hints
 
 
+def voice_hints(request: web.Request) -> list[KeyHint]:
+    """Red reads aloud (when speech works here), green listens (when a recognition model is installed)."""
+    hints = []
+    tts, asr = request.app.get(TTS), request.app.get(ASR)
+    if tts is not None and tts.available:
+        hints.append(KeyHint("red", _("Red key"), _("Read aloud on/off, 0 repeats")))
+    if asr is not None and asr.available:
+        hints.append(KeyHint("green", _("Green key"), _("Speak")))
+    return hints
+
+
+def speech_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> dict[str, Any] | None:
+    """The page's speech script: title, where you are, each item's name and number key, the key hints."""
+    tts = request.app.get(TTS)
+    if tts is None or not tts.available:
+        return None
+    prefs = prefs_of(request)
+    asr = request.app.get(ASR)
+    return {
+        "on": int(prefs.reading), "l": prefs.locale, "r": prefs.rate, "v": prefs.volume,
+        "page": [screen.title, _("You are here:") + " " + ", ".join(c.label for c in screen.crumbs)],
+        "items": {f.id: {"t": f.label, "n": f.digit} for f in screen.layout.items if f.label},
+        "num": _("number key %d"),
+        "keys": "; ".join(f"{h.key}, {h.label}" for h in hints),
+        "mic": int(asr is not None and asr.available), "limit": 8,
+        "said": {"on": _("Reading aloud is on"), "off": _("Reading aloud is off"), "listening": _("Listening…"),
+                 "nomic": _("No microphone on this TV"), "failed": _("Voice input is not working now")},
+    }
+
+
 def nav_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> dict[str, Any]:
     """The data the remote runtime reads: focus map, key table, what each key does here."""
     settings = request.app[SETTINGS]
@@ -121,10 +151,15 @@ def nav_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> dict
     return data
 
 
+def _script_json(data: Any) -> str:
+    """JSON safe to put inside a <script> element."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
 def render(request: web.Request, screen: Screen) -> web.Response:
     """Render a Screen with the base TV template."""
     settings = request.app[SETTINGS]
-    hints = standard_keys(screen, settings.exit_url)
+    hints = standard_keys(screen, settings.exit_url) + voice_hints(request)
     prefs = prefs_of(request)
     today = dt.datetime.now(CITY_TZ).date()
     context = {
@@ -136,6 +171,8 @@ def render(request: web.Request, screen: Screen) -> web.Response:
         "today": format_day(today),
         "css_url": request.app[ASSETS].url("tv.css"),
         "js_url": request.app[ASSETS].url("nav.js"),
+        "speech_json": _script_json(speech_data(request, screen, hints)),
+        "voice_js_url": request.app[ASSETS].url("voice.js"),
         **screen.context,
     }
     response = aiohttp_jinja2.render_template(screen.template, request, context, status=screen.status)

@@ -39,6 +39,15 @@ DECLARED: tuple[Setting, ...] = (
             "Bundled demo content loaded into an empty database on first start (folder under content/demo/)."),
     Setting("central_url", str, "",
             "Base URL of the province's central platform; empty means the embedded platform inside the portal."),
+    Setting("central_app_id", str, "tvportal",
+            "App id the portal signs central-platform requests with (HMAC-SHA256)."),
+    Setting("central_secret", str, "", "Shared secret for signing central-platform requests; keep it out of git."),
+    Setting("central_timeout_ms", int, 3000, "Time limit of one central-platform call, in milliseconds."),
+    Setting("central_retries", int, 2, "Extra tries of a failed idempotent central-platform call (reads, keyed writes)."),
+    Setting("central_outbox_interval", int, 5,
+            "Seconds between attempts to deliver writes waiting in the outbox to the central platform."),
+    Setting("platform_database", str, "",
+            "SQLite file of the embedded platform, or of the HTTP client's outbox; empty means platform.sqlite3 in data_dir."),
     Setting("exit_url", str, "",
             "Where Back on the home page leads: the IPTV operator's portal. Empty means Back on home does nothing."),
     Setting("default_locale", str, "zh_CN", "Language of a device that has not chosen one (zh_CN or en)."),
@@ -48,7 +57,15 @@ DECLARED: tuple[Setting, ...] = (
     Setting("cookie_secure", bool, False,
             "Mark cookies Secure; turn on when the portal is served over HTTPS."),
     Setting("log_level", str, "INFO", "Python logging level (DEBUG, INFO, WARNING, ERROR)."),
+    Setting("session_secret", str, "",
+            "Key of the editor's encrypted session cookies (44-character url-safe base64, as made by "
+            "cryptography's Fernet.generate_key); empty means a key generated once into data_dir/editor-session.key."),
+    Setting("editor_idle_minutes", int, 120, "Minutes without activity after which an editor is signed out."),
     Setting("access_log", bool, False, "Write one log line per request (off by default: set-top boxes poll a lot)."),
+    Setting("tts_enabled", bool, True,
+            "Read pages aloud (pyttsx3 + espeak-ng in a worker process); off, or espeak-ng missing, hides reading."),
+    Setting("voice_model_path", str, "",
+            "Folder of the vosk speech-recognition model; empty means voice-model inside data_dir."),
 )
 
 _BY_NAME = {s.name: s for s in DECLARED}
@@ -68,12 +85,22 @@ class Settings:
     database: str
     demo_city: str
     central_url: str
+    central_app_id: str
+    central_secret: str
+    central_timeout_ms: int
+    central_retries: int
+    central_outbox_interval: int
+    platform_database: str
     exit_url: str
     default_locale: str
     key_profile: str
     cookie_secure: bool
     log_level: str
+    session_secret: str
+    editor_idle_minutes: int
     access_log: bool
+    tts_enabled: bool
+    voice_model_path: str
 
     @property
     def database_path(self) -> Path:

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import rjsmin
 from aiohttp import web
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -79,4 +80,8 @@ def load_assets() -> StaticAssets:
     assets = StaticAssets()
     assets.add("tv.css", (STATIC_DIR / "tv.css").read_bytes(), "text/css")
     assets.add("nav.js", runtime_js().encode("utf-8"), "application/javascript")
+    voice_js = Path(__file__).resolve().parent.parent / "voice" / "static" / "voice.js"
+    assets.add("voice.js", rjsmin.jsmin(voice_js.read_text(encoding="utf-8")).encode("utf-8"), "application/javascript")
+    keypad_js = (STATIC_DIR / "keypad.js").read_text(encoding="utf-8")
+    assets.add("keypad.js", rjsmin.jsmin(keypad_js).encode("utf-8"), "application/javascript")
     return assets

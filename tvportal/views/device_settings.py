@@ -1,4 +1,4 @@
-"""The TV settings page: large text, high contrast and language, remembered per device."""
+"""The TV settings page: large text, high contrast, language and reading aloud, remembered per device."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from aiohttp import web
 from remote_nav import Layout, Rect
 from tvportal import canvas
 from tvportal.i18n import LOCALES, gettext as _, language_name
-from tvportal.keys import SETTINGS
-from tvportal.prefs import Prefs, remember
+from tvportal.keys import ASR, SETTINGS, TTS
+from tvportal.prefs import RATES, Prefs, remember
 from tvportal.screen import Crumb, Screen, prefs_of, render
 
 
@@ -23,8 +23,30 @@ def _on_off(value: bool) -> str:
     return _("On") if value else _("Off")
 
 
+def voice_rows(prefs: Prefs) -> list[tuple[str, str, str, str, str]]:
+    """Reading aloud on/off, its speed and its volume; OK steps each to its next value."""
+    rate_names = {"slow": _("Slow"), "normal": _("Normal")}
+    volume_names = {1: _("Quiet"), 2: _("Medium"), 3: _("Loud")}
+    return [
+        ("s-read", _("Read aloud"), _on_off(prefs.reading), "reading", "0" if prefs.reading else "1"),
+        ("s-rate", _("Speaking speed"), rate_names[prefs.rate], "rate", "normal" if prefs.rate == "slow" else "slow"),
+        ("s-volume", _("Volume"), volume_names[prefs.volume], "volume", str(prefs.volume % 3 + 1)),
+    ]
+
+
+def voice_status(reading: bool, commands: bool) -> str:
+    """One line saying which voice functions this TV lacks; empty when both work."""
+    if not reading and not commands:
+        return _("Reading aloud and voice commands are not installed on this TV.")
+    if not reading:
+        return _("Reading aloud is not available: no speech engine on this TV.")
+    if not commands:
+        return _("Voice commands are not available: no speech model on this TV.")
+    return ""
+
+
 async def settings_page(request: web.Request) -> web.Response:
-    """Three switches, one per row; OK flips the focused one."""
+    """One switch per row (three for display, three for reading aloud); OK flips the focused one."""
     prefs = prefs_of(request)
     next_locale = LOCALES[(LOCALES.index(prefs.locale) + 1) % len(LOCALES)]
     rows = [
@@ -33,15 +55,19 @@ async def settings_page(request: web.Request) -> web.Response:
          "0" if prefs.high_contrast else "1"),
         ("s-lang", _("Language"), language_name(prefs.locale), "lang", next_locale),
     ]
+    tts, asr = request.app[TTS], request.app[ASR]
+    if tts.available:
+        rows += voice_rows(prefs)
     layout = Layout()
     area = canvas.MAIN
     layout.grid([(rid, None, label) for rid, label, *_rest in rows],
-                Rect(area.x, area.y, area.w, 3 * 96 + 2 * 24), cols=1, gap=24)
+                Rect(area.x, area.y, area.w, 3 * 96 + 2 * 24), cols=1 if len(rows) <= 3 else 2, gap=24)
     for item, (_rid, _label, state, field, value) in zip(layout.items, rows):
         item.extra.update(state=state, field=field, value=value)
     layout.assign_digits("main")
     screen = Screen(title=_("Settings"), crumbs=[Crumb(_("Home"), "/"), Crumb(_("Settings"))], layout=layout,
-                    template="settings.html", start="s-text")
+                    template="settings.html", start="s-text",
+                    context={"voice_status": voice_status(tts.available, asr.available)})
     return render(request, screen)
 
 
@@ -56,6 +82,12 @@ async def change_setting(request: web.Request) -> web.Response:
         prefs, row = replace(prefs, high_contrast=value == "1"), "s-contrast"
     elif field == "lang" and value in LOCALES:
         prefs, row = replace(prefs, locale=value), "s-lang"
+    elif field == "reading" and value in ("0", "1"):
+        prefs, row = replace(prefs, reading=value == "1"), "s-read"
+    elif field == "rate" and value in RATES:
+        prefs, row = replace(prefs, rate=value), "s-rate"
+    elif field == "volume" and value in ("1", "2", "3"):
+        prefs, row = replace(prefs, volume=int(value)), "s-volume"
     else:
         raise BadSetting(reason="setting")
     response = web.HTTPSeeOther(f"/settings?f={row}")

@@ -123,7 +123,7 @@ def full_elements(guide: Guide, hall_names: list[str]) -> list[TextBlock]:
     """The guide's national elements as text blocks, in the order an elder needs them."""
     blocks = [TextBlock(_("In short"), [guide.summary])]
     blocks.append(TextBlock(_("Materials to bring"), [
-        f"{i}. {m.name}：{m.kind}{m.count}份" + ("" if m.necessity == "必要" else f"（{m.necessity}）")
+        f"{i}. {m.name}：{m.amount_text}" + ("" if m.necessity == "必要" else f"（{m.necessity}）")
         + (f"。{m.note}" if m.note else "")
         for i, m in enumerate(guide.materials, 1)
     ]))

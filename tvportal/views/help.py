@@ -24,9 +24,13 @@ async def help_page(request: web.Request) -> web.Response:
         TextBlock(_("Search"), [_("The blue key opens search. Pick a popular topic or type words.")]),
         TextBlock(_("Easier to read"), [_("In Settings you can switch on large text and high contrast. "
                                           "This TV remembers your choice.")]),
-        TextBlock(_("Reading aloud and speaking"), [_("Reading pages aloud and voice commands work offline on "
-                                                      "this TV once the speech service is installed by your "
-                                                      "operator.")]),
+        TextBlock(_("Reading aloud"), [_("The TV reads each screen and the framed item aloud. The red key "
+                                         "switches reading on or off; key 0 repeats the last sentence. Speed "
+                                         "and volume are in Settings.")]),
+        TextBlock(_("Speaking to the TV"), [_("Press the green key and say what you want, for example 首页, "
+                                              "返回, 下一页, 第三个, 大声一点, or the name of a service. The TV "
+                                              "repeats what it understood. Nothing you say leaves this "
+                                              "service.")]),
     ]
     screen = text_screen(request, _("Voice and help"), [Crumb(_("Home"), "/"), Crumb(_("Voice and help"))],
                          blocks, base="/help")

@@ -14,11 +14,11 @@ from tvportal.screen import Crumb, Screen, render
 HOME_TILES: tuple[tuple[str, str, str, str], ...] = (
     ("t-guides", "/guides", N_("Service guides"), N_("What to bring, where to go")),
     ("t-booking", "/booking", N_("Book a visit"), N_("Pick a day at the hall")),
-    ("t-handle", "/services/handling", N_("Apply"), N_("Pensions, allowances, cards")),
-    ("t-query", "/services/query", N_("Look up"), N_("Payments and progress")),
+    ("t-handle", "/apply", N_("Apply"), N_("Pensions, allowances, cards")),
+    ("t-query", "/lookup", N_("Look up"), N_("Payments and progress")),
     ("t-policies", "/policies", N_("Policies"), N_("New policies in plain words")),
     ("t-halls", "/halls", N_("Service halls"), N_("Address, hours, phone")),
-    ("t-help", "/help", N_("Voice and help"), N_("How to use the remote")),
+    ("t-help", "/voice", N_("Voice and help"), N_("How to use the remote")),
     ("t-settings", "/settings", N_("Settings"), N_("Large text, contrast, language")),
 )
 
@@ -38,14 +38,7 @@ async def home(request: web.Request) -> web.Response:
 
 
 async def booking(request: web.Request) -> web.Response:
-    """预约办理: with one booking service on the TV there is nothing to choose, so show it."""
-    snapshot = request.app[PUBLISHED].snapshot
-    bookable = snapshot.guides_of_kind("booking")
-    if len(bookable) == 1:
-        from tvportal.views.guides import guide_screen
+    """预约办理: the booking flow (tvportal/flows/booking.py), whose first screen also offers the guide."""
+    from tvportal.flows.booking import start
 
-        return render(request, guide_screen(request, bookable[0], base="/booking",
-                                            parent=Crumb(_("Book a visit"), "/booking")))
-    from tvportal.views.guides import kind_list
-
-    return await kind_list(request, "booking")
+    return await start(request)

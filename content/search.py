@@ -1,0 +1,280 @@
+"""Search for the TV: phone-keypad pinyin initials (社保 → 72), full pinyin and Chinese substrings.
+
+One ``SearchIndex`` is built with each published Snapshot.  Records are numbered in rank order
+(popular first), and every searchable string goes into a gram index: exact strings, prefixes and
+substrings up to ``n`` characters map to rank-sorted posting lists, so a query walks the lists of
+the best tier first and stops as soon as it has ``limit`` hits; a longer query walks the postings
+of its rarest n-gram and checks each candidate.  Polyphonic characters (重 → zhong / chong) are
+indexed with the readings pypinyin gives with heteronym=True, bounded: the context reading of the
+whole string first, then each rarer reading in a window of a few characters around it (ranked lower).
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pypinyin import Style, pinyin
+
+KEYPAD = {ch: str(d) for d, letters in enumerate(("", "", "abc", "def", "ghi", "jkl", "mno", "pqrs", "tuv", "wxyz"))
+          for ch in letters}
+KEYPAD_LETTERS = (("2", "abc"), ("3", "def"), ("4", "ghi"), ("5", "jkl"), ("6", "mno"), ("7", "pqrs"),
+                  ("8", "tuv"), ("9", "wxyz"))
+MAX_READINGS = 3  # alternative readings used per polyphonic character
+MAX_VARIANTS = 24  # rarer-reading windows per string
+WINDOW = 4  # parts either side of a rarer reading
+_ALNUM = re.compile(r"[0-9a-z]+")
+SYLLABLE_STARTS: dict[str, tuple[int, ...]] = {}  # full pinyin string → where its syllables start
+FIELD_NAMES = ("name", "topic", "text")  # field ranks: names first, then topics/keywords, then long text
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: what it is, where it leads, how well it matched (lower tier is better)."""
+
+    kind: str  # guide / policy / hall
+    id: str
+    title: str
+    record: Any
+    tier: int  # 3 * field rank + (0 exact, 1 prefix, 2 substring)
+
+    @property
+    def href(self) -> str:
+        """The TV page of the hit."""
+        return {"guide": "/guides/", "policy": "/policies/", "hall": "/halls/"}[self.kind] + self.id
+
+
+@lru_cache(maxsize=65536)
+def readings(text: str) -> tuple[tuple[bool, tuple[str, ...]], ...]:
+    """Per Han character: (True, its readings, context reading first); per Latin/digit run: (False, (run,))."""
+    mark = lambda chunk: ["\x00" + chunk]  # noqa: E731 - non-Han runs come back marked, not transliterated
+    out: list[tuple[bool, tuple[str, ...]]] = []
+    # with heteronym=True a known phrase gives its one reading; a lone character lists its context reading first
+    for options in pinyin(text, style=Style.NORMAL, heteronym=True, errors=mark):
+        first = options[0]
+        if first.startswith("\x00"):
+            out.extend((False, (run,)) for run in _ALNUM.findall(first[1:].lower()))
+            continue
+        out.append((True, tuple(dict.fromkeys(options))[:1 + MAX_READINGS]))
+    return tuple(out)
+
+
+def _variants(parts: tuple[tuple[bool, tuple[str, ...]], ...]) -> list[list[tuple[str, bool]]]:
+    """The context reading of every part, then for each rarer reading a window of WINDOW parts around it.
+
+    A window rather than the whole string keeps the index small for long names with many polyphonic
+    characters; a query typed around a rare reading rarely spans more than a few characters.
+    """
+    base = [(options[0], han) for han, options in parts]
+    variants = [base]
+    for i, (han, options) in enumerate(parts):
+        for alt in options[1:]:
+            if len(variants) > MAX_VARIANTS:
+                return variants
+            variants.append(base[max(0, i - WINDOW):i] + [(alt, han)] + base[i + 1:i + 1 + WINDOW])
+    return variants
+
+
+def keypad_digits(letters: str) -> str:
+    """Letters and digits as the phone keypad types them (abc → 2 … wxyz → 9)."""
+    return "".join(KEYPAD.get(ch, ch) for ch in letters if ch.isdigit() or ch in KEYPAD)
+
+
+@lru_cache(maxsize=65536)
+def spellings(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(full pinyin strings, initials strings, keypad digit strings) of ``text``: context reading first."""
+    fulls, inits = [], []
+    for variant in _variants(readings(text)):
+        full = "".join(s for s, _han in variant)
+        fulls.append(full)
+        offsets, at = [], 0
+        for syllable, _han in variant:
+            offsets.append(at)
+            at += len(syllable)
+        SYLLABLE_STARTS[full] = tuple(sorted(set(SYLLABLE_STARTS.get(full, ())) | set(offsets)))
+        inits.append("".join(s[0] if han else s for s, han in variant))
+    return _dedup(fulls), _dedup(inits), _dedup([keypad_digits(s) for s in inits])
+
+
+def _dedup(strings: list[str]) -> tuple[str, ...]:
+    """Distinct strings in order; the first (context reading) stays first, copies of it leave the rest."""
+    return tuple(dict.fromkeys(strings))
+
+
+class GramIndex:
+    """Exact, prefix and substring (up to ``n`` characters) posting lists over strings, by record rank.
+
+    Posting lists are arrays of record numbers (compact, and invisible to the garbage collector);
+    every list is in rank order, so a search reads them front to back and stops at its limit.
+    """
+
+    def __init__(self, n: int, starts: dict[str, tuple[int, ...]] | None = None) -> None:
+        """An empty index of grams up to ``n`` characters; ``starts`` limits where grams of a string begin."""
+        self.n = n
+        self.starts = starts  # full pinyin: only at syllable starts ("ebao" must not match inside "shebao")
+        self.exact: dict[str, Any] = {}
+        self.prefix: dict[str, Any] = {}
+        self.grams: dict[str, Any] = {}
+        self.strings: dict[int, tuple[str, ...]] = {}
+
+    def add(self, rid: int, strings: Iterable[str]) -> None:
+        """Index the strings of record ``rid``; call with ascending ``rid``."""
+        unique = tuple(dict.fromkeys(s for s in strings if s))
+        if not unique:
+            return
+        self.strings[rid] = unique
+        n = self.n
+        prefixes = {s[:length] for s in unique for length in range(1, min(n, len(s)) + 1)}
+        starts = self.starts or {}
+        grams = {s[i:j] for s in unique for i in starts.get(s, range(len(s)))
+                 for j in range(i + 1, min(i + n, len(s)) + 1)}
+        for table, keys in ((self.exact, unique), (self.prefix, prefixes), (self.grams, grams)):
+            get = table.get
+            for key in keys:
+                posting = get(key)
+                if posting is None:
+                    table[key] = array("I", (rid,))
+                else:  # each key once per record, records in rank order: no duplicate check needed
+                    posting.append(rid)
+
+    def tiers(self, q: str) -> tuple[Iterable[int], Iterable[int], Iterable[int]]:
+        """Rank-ordered record numbers whose strings equal, start with, or contain ``q`` (lazy for long q)."""
+        exact = self.exact.get(q, ())
+        if len(q) <= self.n:
+            return exact, self.prefix.get(q, ()), self.grams.get(q, ())
+        strings = self.strings
+        starts = (r for r in self.prefix.get(q[:self.n], ()) if any(s.startswith(q) for s in strings[r]))
+        # the rarest n-gram of q gives the fewest candidates (grams start anywhere unless limited to syllables)
+        offsets = range(len(q) - self.n + 1) if self.starts is None else (0,)
+        rarest = min((self.grams.get(q[i:i + self.n], ()) for i in offsets), key=len)
+        contain = (r for r in rarest if any(q in s for s in strings[r]))
+        return exact, starts, contain
+
+
+class SearchIndex:
+    """The search index of one snapshot: records in rank order and one gram index per field and script."""
+
+    def __init__(self, records: Iterable[Any], topics: dict[str, list[str]] | None = None) -> None:
+        """Index ``records`` (guides, policies, halls); ``topics`` maps category id → its name and keywords."""
+        topics = topics or {}
+        ranked = sorted(records, key=lambda r: (-getattr(r, "popularity", 0), _KIND_ORDER.get(r.KIND, 9)))
+        self.records = ranked
+        self.chinese = [GramIndex(2) for _ in FIELD_NAMES]
+        # pinyin and keypad indexes: names, topics, then the same with rarer readings (ranked lower)
+        self.letters = [GramIndex(3, SYLLABLE_STARTS) for _ in range(4)]
+        self.digits = [GramIndex(4) for _ in range(4)]
+        for rid, record in enumerate(ranked):
+            fields = _fields(record, topics)
+            for rank, texts in enumerate(fields):
+                self.chinese[rank].add(rid, (_norm(t) for t in texts))
+                if rank < 2:
+                    spelled = [spellings(_norm(t)) for t in texts]
+                    for alt in (0, 1):
+                        pick = (lambda xs: xs[:1]) if alt == 0 else (lambda xs: xs[1:])
+                        self.letters[rank + 2 * alt].add(rid, (s for sp in spelled for s in (*pick(sp[0]), *pick(sp[1]))))
+                        self.digits[rank + 2 * alt].add(rid, (s for sp in spelled for s in pick(sp[2])))
+
+    def __len__(self) -> int:
+        """Number of indexed records."""
+        return len(self.records)
+
+    def _walk(self, indexes: list[GramIndex], q: str) -> Iterator[tuple[int, int]]:
+        """(tier, record id) pairs, best tier first, rank order within a tier (duplicates possible)."""
+        for rank, index in enumerate(indexes):
+            for kind, rids in enumerate(index.tiers(q)):
+                for rid in rids:
+                    yield 3 * rank + kind, rid
+
+    def _collect(self, walks: list[Iterator[tuple[int, int]]], limit: int) -> list[Hit]:
+        """The first ``limit`` distinct records of the merged walks (ordered by tier, then rank)."""
+        merged = _merge(walks)
+        hits, seen = [], set()
+        for tier, rid in merged:
+            if rid in seen:
+                continue
+            seen.add(rid)
+            record = self.records[rid]
+            hits.append(Hit(record.KIND, record.id, _title(record), record, tier))
+            if len(hits) >= limit:
+                break
+        return hits
+
+    def keypad(self, digits: str, limit: int = 20) -> list[Hit]:
+        """Records whose name's (or topic's) pinyin initials contain ``digits`` as typed on a phone keypad."""
+        digits = "".join(ch for ch in digits if ch.isdigit())
+        if not digits:
+            return []
+        return self._collect([self._walk(self.digits, digits)], limit)
+
+    def text(self, query: str, limit: int = 20) -> list[Hit]:
+        """Chinese substring, full pinyin or pinyin-initials search; several words must all match."""
+        words = [_norm(w) for w in query.split() if _norm(w)]
+        if not words:
+            return []
+        if len(words) == 1:
+            return self._collect(self._word_walks(words[0]), limit)
+        everything = min(len(self.records), 2000)
+        first = self._collect(self._word_walks(words[0]), everything)
+        others = [{h.id + h.kind for h in self._collect(self._word_walks(w), everything)} for w in words[1:]]
+        return [h for h in first if all(h.id + h.kind in o for o in others)][:limit]
+
+    def _word_walks(self, word: str) -> list[Iterator[tuple[int, int]]]:
+        """The walks that can match one word: Chinese text, and pinyin when the word is Latin letters."""
+        walks = [self._walk(self.chinese, word)]
+        if word.isascii() and word.isalpha():
+            walks.append(self._walk(self.letters, word))
+        elif word.isdigit():
+            walks.append(self._walk(self.digits, word))
+        return walks
+
+
+_KIND_ORDER = {"guide": 0, "policy": 1, "hall": 2}
+
+
+def _norm(text: str) -> str:
+    """Lower case without blanks or punctuation, the form every string is indexed and searched in."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _title(record: Any) -> str:
+    """The name a hit shows."""
+    return getattr(record, "title", None) or record.name
+
+
+def _fields(record: Any, topics: dict[str, list[str]]) -> tuple[list[str], list[str], list[str]]:
+    """(names, topics and keywords, long text) of a record for the three field ranks."""
+    topic_words = [w for c in getattr(record, "categories", ()) for w in topics.get(c, ())]
+    if record.KIND == "guide":
+        return ([record.name, record.short_name], topic_words + list(record.topic_tags),
+                [record.summary, record.department, record.tv_service])
+    if record.KIND == "policy":
+        return [record.title], topic_words, [record.summary, record.issuer, record.doc_no]
+    return [record.name], [record.county, record.town], [record.address, record.extras]
+
+
+def _merge(walks: list[Iterator[tuple[int, int]]]) -> Iterator[tuple[int, int]]:
+    """Merge walks that are each ordered by tier into one ordered by tier (then rank)."""
+    if len(walks) == 1:
+        yield from walks[0]
+        return
+    yield from heapq.merge(*walks)
+
+
+def search(source: Any, query: str, limit: int = 20) -> list[Hit]:
+    """Search a Snapshot or SearchIndex: digits as keypad initials, otherwise text and pinyin."""
+    index = source if isinstance(source, SearchIndex) else source.search_index
+    query = query.strip()
+    if query.isdigit():
+        return keypad_search(index, query, limit)
+    return index.text(query, limit)
+
+
+def keypad_search(source: Any, digits: str, limit: int = 20) -> list[Hit]:
+    """Search by phone-keypad pinyin initials (社保 → 72, 高龄津贴 → 4558)."""
+    index = source if isinstance(source, SearchIndex) else source.search_index
+    return index.keypad(digits, limit)

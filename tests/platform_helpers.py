@@ -1,0 +1,126 @@
+"""Helpers of the central-platform tests: demo people, a TV-like client that presses buttons, codes."""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+from collections.abc import Callable
+
+from tvportal.platform.setup import platform_path
+
+PEOPLE = {"wang": "341524194503120027", "li": "341525194011182025", "zhang": "341503194806051012",
+          "chen": "341502197809203015", "liu": "341522195201014044"}
+
+
+def embedded_code(settings, id_number: str, purpose: str) -> str:
+    """The SMS code the embedded platform 'sent' (what the person's phone would show)."""
+    return sqlite_code(platform_path(settings), id_number, purpose)
+
+
+def sqlite_code(path, id_number: str, purpose: str) -> str:
+    """The last SMS code stored in a platform SQLite file."""
+    conn = sqlite3.connect(path)
+    try:
+        row = conn.execute("SELECT code FROM sms_codes WHERE id_number = ? AND purpose = ?",
+                           (id_number, purpose)).fetchone()
+    finally:
+        conn.close()
+    return row[0] if row else ""
+
+
+class FlowClient:
+    """Drives the portal like the remote does: follows links, presses the buttons of a page's forms."""
+
+    def __init__(self, client, code_of: Callable[[str, str], str]) -> None:
+        """Wrap an aiohttp test client; ``code_of(id_number, purpose)`` reads the phone's SMS."""
+        self.client = client
+        self.code_of = code_of
+
+    async def get(self, url: str) -> str:
+        """GET a page that must answer 200."""
+        resp = await self.client.get(url)
+        text = await resp.text()
+        assert resp.status == 200, (url, resp.status, text[:2000])
+        return text
+
+    async def post_button(self, page: str, button_id: str) -> tuple[str, str]:
+        """Press a form button of ``page`` by id; return the final URL and page."""
+        form = re.search(r'<form method="post" action="([^"]+)">((?:(?!</form>).)*?id="' + re.escape(button_id)
+                         + r'"(?:(?!</form>).)*)</form>', page, re.S)
+        assert form, f"no button {button_id}"
+        action = html.unescape(form.group(1))
+        data = {html.unescape(k): html.unescape(v)
+                for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(2))}
+        resp = await self.client.post(action, data=data)
+        return str(resp.url.path_qs), await resp.text()
+
+    async def press_key(self, what: str, key: str) -> None:
+        """Press one keypad key."""
+        resp = await self.client.post(f"/id/enter/{what}", data={"k": key}, allow_redirects=False)
+        assert resp.status == 303, await resp.text()
+
+    async def enter(self, what: str, digits: str) -> None:
+        """Key in a whole number."""
+        for d in digits:
+            await self.press_key(what, d)
+
+    async def sign_in(self, id_number: str) -> None:
+        """Sign in with ID number and the SMS code, keys only."""
+        await self.enter("id", id_number)
+        resp = await self.client.post("/id/enter/id", data={"k": "ok"}, allow_redirects=False)
+        assert resp.headers.get("Location") == "/id/enter/code", await resp.text()
+        await self.enter("code", self.code_of(id_number, "login"))
+        resp = await self.client.post("/id/enter/code", data={"k": "ok"}, allow_redirects=False)
+        assert resp.status == 303, await resp.text()
+
+    async def qr_url(self) -> str:
+        """The URL the last QR screen encoded (read back from the flow state via a fresh ticket page)."""
+        app = self.client.server.app
+        from tvportal.keys import FLOW_STATE, PLATFORM
+
+        states = app[FLOW_STATE]._by_device
+        ticket = next(reversed(states.values()))["ticket"]
+        status = await app[PLATFORM].qr_login_status(ticket)
+        return status.confirm_url
+
+
+async def first_day_slot(tv: FlowClient, hall: str) -> tuple[str, str]:
+    """The first working day of a hall and the href of its first free slot."""
+    days = await tv.get(f"/booking/h/{hall}")
+    day = re.findall(rf'href="/booking/h/{hall}/(\d{{4}}-\d\d-\d\d)"', days)[0]
+    slots = await tv.get(f"/booking/h/{hall}/{day}")
+    return day, re.findall(r'href="(/booking/s/[^"]+)"', slots)[0]
+
+
+SECRET = "test-shared-secret"
+
+
+def sim_process(port: int, database, *args: str):
+    """Start ``tvportal central-sim`` as a child process and wait until it answers."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    env = dict(os.environ, TVPORTAL_CENTRAL_SECRET=SECRET, TVPORTAL_CENTRAL_APP_ID="tvportal")
+    log = open(str(database) + ".log", "ab")
+    proc = subprocess.Popen([sys.executable, "-m", "tvportal", "central-sim", "--port", str(port), "--database",
+                             str(database), *args], env=env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/m/confirm/x", timeout=1):
+                return proc
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("simulator did not start")
+            time.sleep(0.1)
+
+
+def stop(proc) -> None:
+    """Stop a child process we started."""
+    proc.terminate()
+    proc.wait(10)

@@ -1,0 +1,239 @@
+"""The portal against the central-platform simulator over real HTTP: flows, signatures and replays,
+stale catalog while down, the circuit breaker, and the outbox delivering exactly once across restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from tests.browser import free_port
+from tests.platform_helpers import PEOPLE, SECRET, FlowClient, first_day_slot, sim_process, sqlite_code, stop
+from tvportal.app import create_app
+from tvportal.platform import http_client
+from tvportal.platform.embedded import EmbeddedPlatform
+from tvportal.platform.server import Knobs, build_api
+from tvportal.platform.signing import sign
+from tvportal.settings import load_settings
+
+
+@pytest.fixture
+async def sim(tmp_path):
+    """An in-process simulator on a free port: (base URL, its knobs, its SQLite path)."""
+    path = tmp_path / "sim.sqlite3"
+    knobs = Knobs()
+    app = build_api(EmbeddedPlatform(path), {"tvportal": SECRET}, knobs)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    yield f"http://127.0.0.1:{port}", knobs, path
+    await runner.cleanup()
+
+
+def portal_settings(tmp_path, url: str, **more):
+    """Portal settings pointing at a central platform."""
+    values = {"data_dir": str(tmp_path / "portal"), "central_url": url, "central_secret": SECRET,
+              "central_outbox_interval": 1, **more}
+    return load_settings(values, environ={})
+
+
+async def test_flows_over_http(aiohttp_client, tmp_path, sim):
+    """Sign in, book, apply, query and rate with the portal talking to the simulator."""
+    url, _knobs, path = sim
+    client = await aiohttp_client(create_app(portal_settings(tmp_path, url)))
+    tv = FlowClient(client, lambda n, p: sqlite_code(path, n, p))
+    await tv.sign_in(PEOPLE["wang"])
+    _day, slot_href = await first_day_slot(tv, "LA-02")
+    receipt_url, receipt = await tv.post_button(await tv.get(slot_href), "ok")
+    assert "/booking/r/YY" in receipt_url
+    q0 = await tv.get("/apply/h5/q/0")
+    _u, q1 = await tv.post_button(q0, "c0")
+    _u, confirm = await tv.post_button(q1, "c0")
+    url2, done = await tv.post_button(confirm, "ok")
+    assert "/apply/a/BJ" in url2
+    number = url2.split("/apply/a/")[1].split("?")[0]
+    records = await tv.get("/lookup/q2/result")
+    assert "元档" in records
+    rate = await tv.get(f"/rate/application/{number}")
+    _u, thanks = await tv.post_button(rate, "l5")
+    assert "PJ" in thanks
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM applications WHERE number = ?", (number,)).fetchone() == (1,)
+    conn.close()
+
+
+async def _signed(session, url: str, method: str, path: str, body: bytes = b"", secret: str = SECRET,
+                  now: float | None = None, headers: dict | None = None):
+    """Send one signed request; return (status, headers used)."""
+    h = headers or sign(secret, method, path, body, "tvportal", now=now)
+    async with session.request(method, url + path, data=body or None, headers=h) as resp:
+        return resp.status, h
+
+
+async def test_signature_tampering_and_replays_rejected(sim):
+    """Good signatures pass; a changed body, a wrong secret, an old timestamp and a replayed nonce do not."""
+    url, _knobs, _path = sim
+    body = b'{"id_number": "341524194503120027", "purpose": "login"}'
+    async with aiohttp.ClientSession() as s:
+        status, headers = await _signed(s, url, "POST", "/v1/identity/sms-codes", body)
+        assert status == 200
+        assert (await _signed(s, url, "POST", "/v1/identity/sms-codes", body, headers=headers))[0] == 401  # replay
+        tampered = dict(sign(SECRET, "POST", "/v1/identity/sms-codes", body, "tvportal"))
+        status, _ = await _signed(s, url, "POST", "/v1/identity/sms-codes", body.replace(b"27", b"28"),
+                                  headers=tampered)
+        assert status == 401
+        assert (await _signed(s, url, "GET", "/v1/catalog/halls", secret="guess"))[0] == 401
+        assert (await _signed(s, url, "GET", "/v1/catalog/halls", now=time.time() - 3600))[0] == 401
+        other_path = dict(sign(SECRET, "GET", "/v1/catalog/halls", b"", "tvportal"))
+        assert (await _signed(s, url, "GET", "/v1/people/P1/records/pension", headers=other_path))[0] == 401
+        async with s.get(url + "/v1/catalog/halls") as resp:
+            assert resp.status == 401
+
+
+async def test_catalog_served_stale_and_breaker_opens(aiohttp_client, tmp_path, sim, monkeypatch):
+    """While the platform is down: hall lists come from the cache, the breaker stops calling, pages stay kind."""
+    url, knobs, _path = sim
+    monkeypatch.setattr(http_client, "CATALOG_TTL", 0.0)
+    client = await aiohttp_client(create_app(portal_settings(tmp_path, url, central_retries=0)))
+    assert (await client.get("/booking/halls")).status == 200
+    knobs.down = True
+    resp = await client.get("/booking/halls")
+    assert resp.status == 200 and "六安市政务服务中心" in await resp.text()
+    from tvportal.keys import PLATFORM
+
+    platform = client.server.app[PLATFORM]
+    for _ in range(6):
+        await client.get("/booking/h/LA-01/" + _some_day())
+    assert not platform.breaker.allow()
+    resp = await client.get("/booking/h/LA-01/" + _some_day())
+    text = await resp.text()
+    assert resp.status == 503 and "Traceback" not in text and 'id="retry"' in text
+    guide = await client.get("/guides/b1")
+    assert guide.status == 200
+
+
+def _some_day() -> str:
+    """The first bookable day."""
+    from tvportal.platform import services
+
+    return services.working_days(services.now().date())[0].isoformat()
+
+
+async def test_outbox_delivers_exactly_once_after_restarts(aiohttp_client, tmp_path):
+    """The simulator answers too late (then stops): the application waits in the outbox with a reference;
+    after the simulator and the portal restart it is delivered, and the platform holds it exactly once."""
+    port = free_port()
+    db = tmp_path / "central.sqlite3"
+    proc = sim_process(port, db, "--latency-ms", "1500")
+    url = f"http://127.0.0.1:{port}"
+    settings = portal_settings(tmp_path, url, central_timeout_ms=5000, central_retries=0)
+    client = await aiohttp_client(create_app(settings))
+    tv = FlowClient(client, lambda n, p: sqlite_code(db, n, p))
+    try:
+        await tv.sign_in(PEOPLE["zhang"])
+        q0 = await tv.get("/apply/h2/q/0")
+        _u, q1 = await tv.post_button(q0, "c0")
+        _u, confirm = await tv.post_button(q1, "c0")
+        from tvportal.keys import PLATFORM
+
+        client.server.app[PLATFORM].timeout = aiohttp.ClientTimeout(total=0.4)  # the answer now comes too late
+        queued_url, queued = await tv.post_button(confirm, "ok")
+        assert "/flow/queued/DT" in queued_url
+        reference = queued_url.rsplit("/", 1)[1]
+        assert reference in queued
+        await asyncio.sleep(1.6)  # the simulator finishes the write it received: only the answer was lost
+    finally:
+        stop(proc)
+    await client.close()
+
+    proc = sim_process(port, db)
+    try:
+        client2 = await aiohttp_client(create_app(settings))
+        from tvportal.keys import PLATFORM
+
+        outbox = client2.server.app[PLATFORM].outbox
+        for _ in range(100):
+            if outbox.get(reference).status != "waiting":
+                break
+            await asyncio.sleep(0.1)
+        entry = outbox.get(reference)
+        assert entry.status == "delivered", entry
+        page = await (await client2.get(f"/flow/queued/{reference}")).text()
+        assert entry.result["number"] in page
+        await client2.close()
+    finally:
+        stop(proc)
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT number FROM applications WHERE person_id = 'P3' AND service_id = 'h2'").fetchall()
+    conn.close()
+    assert rows == [(entry.result["number"],)]
+
+
+async def test_retries_only_for_idempotent_calls(tmp_path, sim):
+    """With every call failing: a read is tried 1 + retries times, a keyed write too, an unkeyed write once."""
+    from tvportal.platform.http_client import HttpPlatform
+    from tvportal.platform.models import Queued, Unavailable
+    from tvportal.platform.outbox import Outbox
+
+    url, knobs, _path = sim
+    knobs.error_rate = 1.0
+    async with aiohttp.ClientSession() as session:
+        client = HttpPlatform(session, url, "tvportal", SECRET, Outbox(tmp_path / "o.sqlite3"), retries=2)
+        before = knobs.calls
+        with pytest.raises(Unavailable):
+            await client.catalog()
+        assert knobs.calls - before == 3
+        before = knobs.calls
+        with pytest.raises(Unavailable):
+            await client.send_sms_code(PEOPLE["wang"], "login")
+        assert knobs.calls - before == 1
+        client.breaker.success()  # 4 failures so far: keep the breaker out of this count
+        before = knobs.calls
+        with pytest.raises(Queued) as queued:
+            await client.submit_application("P1", "P1", "h5", {"reason": "lost", "kind": "temporary"}, "key-1")
+        assert knobs.calls - before == 3
+        with pytest.raises(Queued) as again:  # the same key is kept once
+            await client.submit_application("P1", "P1", "h5", {"reason": "lost", "kind": "temporary"}, "key-1")
+        assert again.value.reference == queued.value.reference
+        assert len(client.outbox.waiting()) == 1
+        knobs.error_rate = 0.0
+        client.breaker.success()
+        assert await client.deliver_outbox() == 1
+        entry = client.outbox.get(queued.value.reference)
+        assert entry.status == "delivered" and entry.result["number"].startswith("BJ")
+        client.outbox.close()
+
+
+async def test_booking_while_down_is_queued_then_delivered(aiohttp_client, tmp_path, sim):
+    """Platform down at 确认预约: a reference and 将自动提交; 我的预约 lists it; once up, it becomes a booking."""
+    url, knobs, path = sim
+    client = await aiohttp_client(create_app(portal_settings(tmp_path, url, central_retries=0)))
+    tv = FlowClient(client, lambda n, p: sqlite_code(path, n, p))
+    await tv.sign_in(PEOPLE["li"])
+    _day, slot_href = await first_day_slot(tv, "LA-04")
+    confirm = await tv.get(slot_href)
+    knobs.down = True
+    queued_url, queued = await tv.post_button(confirm, "ok")
+    assert "/flow/queued/DT" in queued_url
+    reference = queued_url.rsplit("/", 1)[1]
+    mine = await tv.get("/booking/mine")
+    assert reference in mine
+    knobs.down = False
+    from tvportal.keys import PLATFORM
+
+    platform = client.server.app[PLATFORM]
+    for _ in range(50):
+        if platform.outbox.get(reference).status == "delivered":
+            break
+        await asyncio.sleep(0.1)
+    assert platform.outbox.get(reference).status == "delivered"
+    number = platform.outbox.get(reference).result["number"]
+    assert number in await tv.get(f"/flow/queued/{reference}")
+    mine = await tv.get("/booking/mine")
+    assert f"/booking/b/{number}" in mine and reference not in mine

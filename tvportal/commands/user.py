@@ -1,0 +1,73 @@
+"""``tvportal user add|passwd|disable|enable|list``: editor accounts (docs/editor.md)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from tvportal.settings import SettingsError, load_settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``user`` subcommand and its actions."""
+    user = sub.add_parser("user", help="manage editor accounts")
+    user.add_argument("--data-dir", help="folder of the database (default ./tvportal-data)")
+    user.add_argument("--config", help="TOML settings file (see docs/settings.md)")
+    actions = user.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="create an account")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=("editor", "publisher", "admin"))
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    passwd = actions.add_parser("passwd", help="set a new password (ends the user's sessions)")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    disable = actions.add_parser("disable", help="disable an account (ends its sessions)")
+    disable.add_argument("name")
+    enable = actions.add_parser("enable", help="enable a disabled account again")
+    enable.add_argument("name")
+    actions.add_parser("list", help="list the accounts")
+    user.set_defaults(func=run)
+
+
+def _password(args: argparse.Namespace) -> str:
+    """The new password: one line of standard input, or typed twice at a prompt."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def run(args: argparse.Namespace) -> int:
+    """Carry out one user action on the portal's database."""
+    from content import store
+    from tvportal.editor import users
+
+    try:
+        settings = load_settings({"data_dir": args.data_dir}, config_file=args.config)
+    except (SettingsError, OSError) as exc:
+        print(f"tvportal: {exc}", file=sys.stderr)
+        return 2
+    conn = store.connect(settings.database_path)
+    try:
+        users.ensure_schema(conn)
+        if args.action == "add":
+            user = users.add_user(conn, args.name, args.role, _password(args))
+            print(f"added {user.name} ({user.role})")
+        elif args.action == "passwd":
+            users.set_password(conn, args.name, _password(args))
+            print(f"password of {args.name} changed")
+        elif args.action in ("disable", "enable"):
+            users.set_disabled(conn, args.name, args.action == "disable")
+            print(f"{args.name} {args.action}d")
+        else:
+            for user in users.list_users(conn):
+                print(f"{user.name}\t{user.role}\t{'disabled' if user.disabled else 'active'}")
+    except (users.UserError, ValueError, EOFError) as exc:
+        print(f"tvportal user: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        conn.close()
+    return 0

@@ -1,0 +1,229 @@
+"""Editor accounts in SQLite: argon2 password hashes, roles, disabling, sign-in rate limiting."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from tvportal.i18n import N_, gettext as _
+
+ROLES: tuple[str, ...] = ("editor", "publisher", "admin")
+ROLE_NAMES = {"editor": N_("Editor"), "publisher": N_("Publisher"), "admin": N_("Administrator")}
+MIN_PASSWORD = 10
+MAX_FAILURES = 5  # failed sign-ins allowed per user and per address ...
+FAILURE_WINDOW = 15 * 60  # ... within this many seconds
+_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS editor_users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    password_version INTEGER NOT NULL DEFAULT 1,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+);
+CREATE TABLE IF NOT EXISTS editor_login_failures (
+    name TEXT NOT NULL,
+    address TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS editor_login_failures_at ON editor_login_failures(at);
+"""
+
+_hasher = PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash verified against when the user does not exist, so a wrong name costs as long as a wrong password."""
+    return _hasher.hash("not a real password, only for timing")
+
+
+class UserError(ValueError):
+    """A user operation cannot be done; the message is translated for the person at the keyboard."""
+
+
+@dataclass(frozen=True)
+class User:
+    """One editor account (never carries the password hash out of this module)."""
+
+    id: int
+    name: str
+    role: str
+    password_version: int
+    disabled: bool
+    created_at: str = ""
+
+    def can(self, role: str) -> bool:
+        """True when this user's role includes ``role`` (editor < publisher < admin)."""
+        return not self.disabled and ROLES.index(self.role) >= ROLES.index(role)
+
+    @property
+    def role_name(self) -> str:
+        """The role in the current language."""
+        return _(ROLE_NAMES[self.role])
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    """Create the user tables if they are missing."""
+    conn.executescript(_SCHEMA)
+
+
+def _row_user(row: tuple) -> User:
+    """A User from a row of (id, name, role, password_version, disabled, created_at)."""
+    return User(row[0], row[1], row[2], row[3], bool(row[4]), row[5])
+
+
+_COLUMNS = "id, name, role, password_version, disabled, created_at"
+
+
+def check_name(name: str) -> str:
+    """Validate a user name: 2-32 lowercase letters, digits, dot, dash or underscore."""
+    name = name.strip()
+    if not 2 <= len(name) <= 32 or not set(name) <= _NAME_CHARS:
+        raise UserError(_("A user name is 2 to 32 lowercase letters, digits, dots, dashes or underscores."))
+    return name
+
+
+def check_password(password: str) -> str:
+    """Refuse passwords that are too short to resist guessing."""
+    if len(password) < MIN_PASSWORD:
+        raise UserError(_("A password needs at least {n} characters.").format(n=MIN_PASSWORD))
+    if len(password) > 256:
+        raise UserError(_("A password can have at most 256 characters."))
+    return password
+
+
+def check_role(role: str) -> str:
+    """Refuse unknown roles."""
+    if role not in ROLES:
+        raise UserError(_("The role must be editor, publisher or admin."))
+    return role
+
+
+def add_user(conn: sqlite3.Connection, name: str, role: str, password: str = "", digest: str = "") -> User:
+    """Create an account from a password or an already made hash; the name must be new."""
+    name, role = check_name(name), check_role(role)
+    digest = digest or hash_password(password)
+    try:
+        conn.execute("INSERT INTO editor_users(name, role, password_hash) VALUES(?, ?, ?)", (name, role, digest))
+    except sqlite3.IntegrityError:
+        raise UserError(_("User {name} already exists.").format(name=name)) from None
+    return get_user(conn, name)
+
+
+def get_user(conn: sqlite3.Connection, name: str) -> User:
+    """The account called ``name``; UserError when there is none."""
+    row = conn.execute(f"SELECT {_COLUMNS} FROM editor_users WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        raise UserError(_("There is no user {name}.").format(name=name))
+    return _row_user(row)
+
+
+def user_by_id(conn: sqlite3.Connection, user_id: int) -> User | None:
+    """The account with this id, or None."""
+    row = conn.execute(f"SELECT {_COLUMNS} FROM editor_users WHERE id = ?", (user_id,)).fetchone()
+    return _row_user(row) if row else None
+
+
+def list_users(conn: sqlite3.Connection) -> list[User]:
+    """All accounts, by name."""
+    return [_row_user(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM editor_users ORDER BY name")]
+
+
+def set_password(conn: sqlite3.Connection, name: str, password: str = "", digest: str = "") -> User:
+    """Change a password (or set an already made hash); sessions signed in with the old one stop working."""
+    user = get_user(conn, name)
+    conn.execute("UPDATE editor_users SET password_hash = ?, password_version = password_version + 1 WHERE id = ?",
+                 (digest or hash_password(password), user.id))
+    return get_user(conn, name)
+
+
+def set_disabled(conn: sqlite3.Connection, name: str, disabled: bool = True) -> User:
+    """Disable (or enable again) an account; a disabled account cannot sign in and its sessions end."""
+    user = get_user(conn, name)
+    conn.execute("UPDATE editor_users SET disabled = ?, password_version = password_version + ? WHERE id = ?",
+                 (int(disabled), int(disabled), user.id))
+    return get_user(conn, name)
+
+
+def set_role(conn: sqlite3.Connection, name: str, role: str) -> User:
+    """Change an account's role."""
+    user = get_user(conn, name)
+    conn.execute("UPDATE editor_users SET role = ? WHERE id = ?", (check_role(role), user.id))
+    return get_user(conn, name)
+
+
+def recent_failures(conn: sqlite3.Connection, name: str, address: str, now: float | None = None) -> tuple[int, int]:
+    """Failed sign-ins in the window: (for this user name, from this address)."""
+    since = (now or time.time()) - FAILURE_WINDOW
+    by_name = conn.execute("SELECT count(*) FROM editor_login_failures WHERE name = ? AND at > ?",
+                           (name, since)).fetchone()[0]
+    by_address = conn.execute("SELECT count(*) FROM editor_login_failures WHERE address = ? AND at > ?",
+                              (address, since)).fetchone()[0]
+    return by_name, by_address
+
+
+def is_rate_limited(conn: sqlite3.Connection, name: str, address: str) -> bool:
+    """True when this user name or this address has failed too often lately."""
+    by_name, by_address = recent_failures(conn, name, address)
+    return by_name >= MAX_FAILURES or by_address >= MAX_FAILURES
+
+
+def record_failure(conn: sqlite3.Connection, name: str, address: str) -> None:
+    """Remember a failed sign-in (and forget ones older than the window)."""
+    now = time.time()
+    conn.execute("DELETE FROM editor_login_failures WHERE at <= ?", (now - FAILURE_WINDOW,))
+    conn.execute("INSERT INTO editor_login_failures(name, address, at) VALUES(?, ?, ?)", (name, address, now))
+
+
+def clear_failures(conn: sqlite3.Connection, name: str, address: str) -> None:
+    """After a good sign-in, the failures of this user from this address no longer count."""
+    conn.execute("DELETE FROM editor_login_failures WHERE name = ? AND address = ?", (name, address))
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of a (checked) password; slow on purpose, so callers in the server run it in a thread."""
+    return _hasher.hash(check_password(password))
+
+
+def sign_in_lookup(conn: sqlite3.Connection, name: str) -> tuple[User | None, str]:
+    """The account called ``name`` and the hash to verify against (a dummy one when there is no account)."""
+    row = conn.execute(f"SELECT {_COLUMNS}, password_hash FROM editor_users WHERE name = ?",
+                       (name.strip(),)).fetchone()
+    if row is None:
+        return None, _dummy_hash()
+    return _row_user(row[:6]), row[6]
+
+
+def verify_password(digest: str, password: str) -> bool:
+    """True when ``password`` matches ``digest`` (pure CPU work: safe to run in a thread)."""
+    try:
+        return _hasher.verify(digest, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(digest: str) -> bool:
+    """True when the hash was made with weaker parameters than today's."""
+    return _hasher.check_needs_rehash(digest)
+
+
+def store_hash(conn: sqlite3.Connection, user_id: int, digest: str) -> None:
+    """Replace a password hash without ending sessions (used to upgrade hash parameters)."""
+    conn.execute("UPDATE editor_users SET password_hash = ? WHERE id = ?", (digest, user_id))
+
+
+def authenticate(conn: sqlite3.Connection, name: str, password: str) -> User | None:
+    """The active account whose password this is, or None (blocking: argon2)."""
+    user, digest = sign_in_lookup(conn, name)
+    if not verify_password(digest, password) or user is None or user.disabled:
+        return None
+    return user

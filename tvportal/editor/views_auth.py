@@ -1,0 +1,79 @@
+"""Signing in and out of the editor, with rate limiting per user name and per address."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from tvportal.editor import users, versions
+from tvportal.editor.pages import flash, page
+from tvportal.editor.security import PREFIX, client_address, csrf_token, session_of, sign_in
+from tvportal.i18n import gettext as _
+from tvportal.keys import DB, EDITOR_USER
+
+
+def _safe_next(target: str) -> str:
+    """Only a path inside the editor is a place to go after signing in (no open redirect)."""
+    if target.startswith(PREFIX) and not target.startswith("//") and "\\" not in target:
+        return target
+    return PREFIX
+
+
+async def signin_form(request: web.Request) -> web.Response:
+    """The sign-in page (signed-in users go straight to the editor)."""
+    session = session_of(request)
+    if request.get(EDITOR_USER) is not None:
+        raise web.HTTPSeeOther(_safe_next(request.query.get("next", PREFIX)))
+    csrf_token(session)
+    message = ""
+    if session.pop("expired", False):
+        message = _("You were signed out after a while without activity. Please sign in again.")
+    return page(request, "signin.html", {"name": "", "next": _safe_next(request.query.get("next", PREFIX)),
+                                         "error": "", "info": message, "title": _("Sign in")})
+
+
+async def signin(request: web.Request) -> web.Response:
+    """Check the name and password; too many failures block the name and the address for a while."""
+    form = await request.post()
+    name = str(form.get("name", "")).strip().lower()
+    password = str(form.get("password", ""))
+    target = _safe_next(str(form.get("next", PREFIX)))
+    conn = request.app[DB]
+    address = client_address(request)
+
+    def again(error: str, status: int) -> web.Response:
+        """The form once more, with the name kept and the reason said."""
+        return page(request, "signin.html", {"name": name, "next": target, "error": error, "info": "",
+                                             "title": _("Sign in")}, status=status)
+
+    if not name or not password:
+        return again(_("Please enter your user name and password."), 400)
+    if users.is_rate_limited(conn, name, address):
+        versions.audit(conn, name, address, "signin-blocked")
+        return again(_("Too many failed sign-ins. For your safety, signing in is paused for {minutes} minutes; "
+                       "please try again later or ask an administrator.").format(
+                           minutes=users.FAILURE_WINDOW // 60), 429)
+    user, digest = users.sign_in_lookup(conn, name)
+    good = await asyncio.get_running_loop().run_in_executor(None, users.verify_password, digest, password)
+    if not good or user is None or user.disabled:
+        users.record_failure(conn, name, address)
+        versions.audit(conn, name, address, "signin-failed")
+        return again(_("The user name or password is wrong (or the account is disabled)."), 401)
+    if users.needs_rehash(digest):
+        users.store_hash(conn, user.id, await asyncio.get_running_loop().run_in_executor(
+            None, users.hash_password, password))
+    users.clear_failures(conn, name, address)
+    sign_in(request, user)
+    versions.audit(conn, user.name, address, "signin")
+    flash(request, _("Welcome, {name}.").format(name=user.name))
+    raise web.HTTPSeeOther(target)
+
+
+async def signout(request: web.Request) -> web.Response:
+    """End the session and go back to the sign-in page."""
+    user = request.get(EDITOR_USER)
+    session_of(request).invalidate()
+    if user is not None:
+        versions.audit(request.app[DB], user.name, client_address(request), "signout")
+    raise web.HTTPSeeOther(request.app.router["editor-signin"].url_for())

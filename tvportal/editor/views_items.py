@@ -1,0 +1,226 @@
+"""Item lists, the edit form (save, row buttons, conflicts) and new items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from multidict import MultiDictProxy
+
+from content import store
+from content.model import ContentError, to_plain
+from tvportal.editor import forms, versions
+from tvportal.editor.checks import plain_warnings
+from tvportal.editor.diff import changes, render_fields
+from tvportal.editor.pages import KIND_NAMES, KIND_NOUNS, flash, page
+from tvportal.editor.security import client_address, requires
+from tvportal.i18n import gettext as _
+from tvportal.keys import DB, EDITOR_USER, PUBLISHED
+from content.snapshot import build_snapshot
+
+PER_PAGE = 50
+FILTERS = {"guide": ("kind", "categories"), "hall": ("county", "level"), "policy": ("categories", "issuer")}
+SEARCHED = ("id", "name", "title", "short_name", "department", "summary", "county", "town", "address", "issuer")
+
+
+def kind_of(request: web.Request) -> str:
+    """The record kind in the URL (the route only matches editable kinds)."""
+    return request.match_info["kind"]
+
+
+def title_of(data: dict[str, Any]) -> str:
+    """What a list calls an item."""
+    return str(data.get("name") or data.get("title") or data.get("id") or "?")
+
+
+def validate(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The record as the model normalises it (raises ContentError with a Chinese message)."""
+    return to_plain(store.KINDS[kind].from_dict(data))
+
+
+def list_rows(conn, kind: str) -> list[versions.Working]:
+    """Every item of a kind: published ones in stored order with their drafts, then new drafts."""
+    published = store.iter_plain(conn, kind)
+    ids = {record_id for record_id, _data in published}
+    drafts = versions.drafts_of(conn, kind, ids)
+    rows = []
+    for record_id, data in published:
+        rows.append(drafts.pop(record_id, None) or versions.Working(kind, record_id, data, 0, None, "", "", True))
+    rows.extend(sorted(drafts.values(), key=lambda w: w.id))
+    return rows
+
+
+def _values(data: dict[str, Any], name: str) -> list[str]:
+    """A field's values as a list of strings (lists flattened)."""
+    value = data.get(name)
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [str(value)] if value not in (None, "") else []
+
+
+@requires("editor")
+async def item_list(request: web.Request) -> web.Response:
+    """Guides, policies or halls with text search, status and field filters, 50 to a page."""
+    kind = kind_of(request)
+    specs = forms.specs_of(kind)
+    labels = {s.name: s.label for s in specs}
+    rows = list_rows(request.app[DB], kind)
+    query = request.query.get("q", "").strip()
+    status = request.query.get("status", "")
+    filters = [name for name in FILTERS[kind] if name in labels]
+    options = {name: sorted({v for w in rows for v in _values(w.data, name)}) for name in filters}
+    chosen = {name: request.query.get(name, "") for name in filters}
+    if query:
+        rows = [w for w in rows if any(query.lower() in str(w.data.get(f, "")).lower() for f in SEARCHED)]
+    if status in ("new", "changed", "published"):
+        rows = [w for w in rows if w.status == status]
+    for name, value in chosen.items():
+        if value:
+            rows = [w for w in rows if value in _values(w.data, name)]
+    try:
+        page_no = max(1, int(request.query.get("page", "1")))
+    except ValueError:
+        page_no = 1
+    pages = max(1, -(-len(rows) // PER_PAGE))
+    page_no = min(page_no, pages)
+    shown = rows[(page_no - 1) * PER_PAGE: page_no * PER_PAGE]
+    params = {k: v for k, v in {"q": query, "status": status, **chosen}.items() if v}
+    return page(request, "list.html", {
+        "kind": kind, "rows": shown, "count": len(rows), "query": query, "status": status, "filters": filters,
+        "labels": labels, "options": options, "chosen": chosen, "page_no": page_no, "pages": pages,
+        "params": params, "title_of": title_of, "noun": _(KIND_NOUNS[kind]), "title": _(KIND_NAMES[kind]),
+    })
+
+
+def edit_context(request: web.Request, kind: str, item_id: str, data: dict[str, Any],
+                 current: versions.Working | None, **extra: Any) -> dict[str, Any]:
+    """What the edit template needs: the generated fields, status, plain-language warnings."""
+    specs = forms.specs_of(kind)
+    fields = forms.build_fields(specs, data)
+    sections: list[tuple[str, list[forms.FormField]]] = []
+    for item in fields:
+        group = item.spec.group
+        # "A" and "A 基本信息" are one section: the letter is the key, the longest spelling the title
+        if sections and sections[-1][0].split(" ")[0] == group.split(" ")[0]:
+            if len(group) > len(sections[-1][0]):
+                sections[-1] = (group, sections[-1][1])
+        else:
+            sections.append((group, []))
+        sections[-1][1].append(item)
+    conn = request.app[DB]
+    return {
+        "kind": kind, "item_id": item_id, "sections": sections, "current": current,
+        "revision": current.revision if current else 0, "is_new": current is None,
+        "versions": versions.history(conn, kind, item_id) if current else [],
+        "warnings": plain_warnings(kind, data), "title_text": title_of(data), "error": "", "focus": "",
+        "dirty": False, "conflict": None, "title": title_of(data) if current else _("New {noun}").format(
+            noun=_(KIND_NOUNS[kind])),
+        **extra,
+    }
+
+
+@requires("editor")
+async def edit(request: web.Request) -> web.Response:
+    """The edit form of one item, filled from its draft (or its published record)."""
+    kind, item_id = kind_of(request), request.match_info["id"]
+    current = versions.working(request.app[DB], kind, item_id)
+    if current is None:
+        raise web.HTTPNotFound()
+    if current.published:
+        versions.ensure_baseline(request.app[DB], kind, item_id)  # so the history can show what was there first
+    return page(request, "edit.html", edit_context(request, kind, item_id, current.data, current))
+
+
+@requires("editor")
+async def new_form(request: web.Request) -> web.Response:
+    """A blank form for a new item."""
+    kind = kind_of(request)
+    data = forms.empty_record(forms.specs_of(kind))
+    return page(request, "edit.html", edit_context(request, kind, "", data, None))
+
+
+def _row_op(request: web.Request, kind: str, item_id: str, data: dict, current, op: str) -> web.Response:
+    """Apply an add/remove/move row button and show the form again (nothing is saved yet)."""
+    try:
+        focus = forms.apply_row_op(forms.specs_of(kind), data, op)
+    except forms.FormError:
+        raise web.HTTPBadRequest() from None
+    return page(request, "edit.html", edit_context(request, kind, item_id, data, current, focus=focus, dirty=True))
+
+
+@requires("editor")
+async def create(request: web.Request) -> web.Response:
+    """Create a new item as an unpublished draft."""
+    kind = kind_of(request)
+    form: MultiDictProxy = await request.post()
+    data = forms.parse_form(forms.specs_of(kind), form)
+    if form.get("_op"):
+        return _row_op(request, kind, "", data, None, str(form["_op"]))
+    user = request[EDITOR_USER]
+    try:
+        normal = validate(kind, data)
+    except ContentError as exc:
+        return page(request, "edit.html", edit_context(request, kind, "", data, None, error=str(exc), dirty=True),
+                    status=422)
+    conn = request.app[DB]
+    if normal["id"] == "new" or not versions.create_item(conn, kind, normal["id"], normal, user.name):
+        message = _("The id “{id}” is already used; choose another.").format(id=normal["id"])
+        return page(request, "edit.html", edit_context(request, kind, "", data, None, error=message, dirty=True),
+                    status=409)
+    versions.audit(conn, user.name, client_address(request), "create", kind, normal["id"])
+    flash(request, _("Created as a draft. It is not on the TV until it is published."))
+    raise web.HTTPSeeOther(request.app.router["editor-edit"].url_for(kind=kind, id=normal["id"]))
+
+
+@requires("editor")
+async def save(request: web.Request) -> web.Response:
+    """Save the form as the draft (optimistic locking), or apply a row button; optionally publish after."""
+    kind, item_id = kind_of(request), request.match_info["id"]
+    conn = request.app[DB]
+    current = versions.working(conn, kind, item_id)
+    if current is None:
+        raise web.HTTPNotFound()
+    form: MultiDictProxy = await request.post()
+    data = forms.parse_form(forms.specs_of(kind), form)
+    data["id"] = item_id  # the id names the item; it is not changed by editing
+    if form.get("_op"):
+        return _row_op(request, kind, item_id, data, current, str(form["_op"]))
+    try:
+        revision = int(str(form.get("_revision", "")))
+    except ValueError:
+        raise web.HTTPBadRequest() from None
+    user = request[EDITOR_USER]
+    publish_after = form.get("_action") == "publish"
+    if publish_after and not user.can("publisher"):
+        publish_after = False
+        flash(request, _("Saved as a draft only: publishing needs the role “Publisher”."), "warn")
+    try:
+        normal = validate(kind, data)
+    except ContentError as exc:
+        return page(request, "edit.html", edit_context(request, kind, item_id, data, current, error=str(exc),
+                                                       dirty=True, revision=revision), status=422)
+    address = client_address(request)
+    try:
+        if revision == current.revision and normal == current.data and current.revision:
+            new_revision = revision  # nothing changed: no new revision
+        else:
+            new_revision = versions.save_draft(conn, kind, item_id, normal, revision, user.name)
+            versions.audit(conn, user.name, address, "save", kind, item_id, f"revision {new_revision}")
+            flash(request, _("Draft saved (revision {n}).").format(n=new_revision))
+        if publish_after:
+            from tvportal.editor.views_publish import do_publish
+
+            do_publish(request, kind, item_id, new_revision, str(form.get("_note", "")))
+    except versions.Conflict as clash:
+        theirs = clash.current
+        return page(request, "edit.html", edit_context(
+            request, kind, item_id, data, theirs, dirty=True,
+            conflict={"theirs": theirs, "changes": changes(forms.specs_of(kind), theirs.data, data),
+                      "their_fields": render_fields(forms.specs_of(kind), theirs.data), "yours_revision": revision},
+        ), status=409)
+    raise web.HTTPSeeOther(request.app.router["editor-edit"].url_for(kind=kind, id=item_id))
+
+
+def publish_snapshot(request: web.Request) -> None:
+    """Make the TV show the store as it is now (the page cache empties itself)."""
+    request.app[PUBLISHED].swap(build_snapshot(request.app[DB]))

@@ -1,0 +1,75 @@
+"""Live preview: the form as it is now, rendered by the real TV page code at 1280x720 (draft, not published)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from aiohttp import web
+from markupsafe import escape
+
+from content import store
+from content.model import ContentError
+from tvportal.editor import forms
+from tvportal.editor.checks import plain_warnings
+from tvportal.editor.security import requires
+from tvportal.i18n import gettext as _
+from tvportal.keys import PUBLISHED
+from tvportal.screen import Crumb, Screen, render
+from tvportal.views.guides import guide_screen
+from tvportal.views.halls import hall_blocks, halls_crumbs
+from tvportal.views.lists import text_screen
+
+
+def tv_screen(request: web.Request, kind: str, record) -> Screen | None:
+    """The TV screen that will show ``record`` once published; None for kinds without a TV page builder."""
+    if kind == "guide":
+        return guide_screen(request, record, base=f"/guides/{record.id}")
+    if kind == "hall":
+        snapshot = request.app[PUBLISHED].snapshot
+        names = [snapshot.guide_by_id[s].short_name for s in record.services if s in snapshot.guide_by_id]
+        crumbs = halls_crumbs() + [Crumb(record.county, f"/halls/area/{record.county_code}"), Crumb(record.name)]
+        return text_screen(request, record.name, crumbs, hall_blocks(record, names), base=f"/halls/{record.id}")
+    return None
+
+
+def _message_page(text: str) -> str:
+    """A plain page for the preview frame when there is no TV page to show."""
+    return ('<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><body style="font:28px sans-serif;'
+            f'margin:64px;background:#fff;color:#000"><p>{escape(text)}</p></body></html>')
+
+
+@requires("editor")
+async def preview(request: web.Request) -> web.Response:
+    """Render the posted form as the TV would show it; ``?format=json`` adds the page count and warnings."""
+    kind = request.match_info["kind"]
+    form = await request.post()
+    data = forms.parse_form(forms.specs_of(kind), form)
+    if request.match_info.get("id"):
+        data["id"] = request.match_info["id"]
+    error, html, pages, page_no = "", "", 1, 1
+    try:
+        record = store.KINDS[kind].from_dict(data)
+    except ContentError as exc:
+        error = str(exc)
+        html = _message_page(_("The preview waits until the form passes the checks: {error}").format(error=error))
+    else:
+        target = request
+        try:
+            screen = tv_screen(target, kind, record)
+        except web.HTTPNotFound:  # the text got shorter than the page being previewed: show its first page
+            target = request.clone(rel_url=request.rel_url.with_query(
+                {k: v for k, v in request.query.items() if k != "page"}))
+            screen = tv_screen(target, kind, record)
+        if screen is None:
+            html = _message_page(_("This kind of item has no TV preview yet."))
+        else:
+            screen = dataclasses.replace(screen, private=True)
+            response = render(target, screen)
+            html, pages, page_no = response.text, screen.pages, screen.page
+    if request.query.get("format") != "json":
+        return web.Response(text=html, content_type="text/html")
+    checks = [{"label": c.label, "length": c.length, "budget": c.budget,
+               "warnings": [w.message for w in c.warnings]} for c in plain_warnings(kind, data)]
+    body = {"html": html, "pages": pages, "page": page_no, "error": error, "checks": checks}
+    return web.Response(text=json.dumps(body, ensure_ascii=False), content_type="application/json")

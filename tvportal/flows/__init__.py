@@ -1,0 +1,1 @@
+"""TV flows on the central platform: identity, booking, handling, queries, rating."""

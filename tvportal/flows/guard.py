@@ -1,0 +1,35 @@
+"""Decorator for flow handlers: platform outages become a friendly page, never a stack trace."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from tvportal.flows.ui import keep_device, unavailable
+from tvportal.i18n import gettext as _
+from tvportal.platform.models import Unavailable
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def friendly(handler: Handler) -> Handler:
+    """Catch central-platform outages in a flow handler; every answer keeps the device cookie."""
+
+    @functools.wraps(handler)
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        """Run the handler; an outage shows what happens next."""
+        try:
+            return await handler(request)
+        except web.HTTPException as exc:
+            raise keep_device(request, exc) from None
+        except Unavailable as exc:
+            log.warning("central platform unavailable on %s %s: %s", request.method, request.path, exc)
+            retry = request.path_qs if request.method == "GET" else request.path
+            return unavailable(request, _("Nothing you entered is lost. Please press OK to try again in a few "
+                                          "minutes, or call the hall."), retry)
+
+    return wrapped

@@ -1,0 +1,176 @@
+"""便民查询 (records paged for the TV, 办件进度), 好差评 ratings, and the outbox receipt page."""
+
+from __future__ import annotations
+
+import secrets
+
+from aiohttp import web
+
+from tvportal import canvas
+from tvportal.flows.guard import friendly
+from tvportal.flows.ui import Choice, flow_screen, login_redirect, platform, show, who
+from tvportal.i18n import gettext as _
+from tvportal.pagination import page_slice, parse_page
+from tvportal.platform.models import BAD_RATING_REASONS, RATING_LEVELS, PlatformError, Queued
+from tvportal.screen import Crumb, prefs_of
+from tvportal.views.lists import Entry, list_screen, pager
+
+RECORD_OF = {"q1": "pension", "q2": "social_insurance", "q3": "medical_insurance", "q4": "provident_fund"}
+
+
+def _crumbs(*more: Crumb) -> list[Crumb]:
+    """当前位置 of query screens."""
+    return [Crumb(_("Home"), "/"), Crumb(_("Look up"), "/lookup"), *more]
+
+
+@friendly
+async def query_list(request: web.Request) -> web.Response:
+    """The query services."""
+    found = [s for s in await platform(request).catalog() if s.kind == "query"]
+    entries = [Entry(f"q-{s.id}", s.short_name, f"/lookup/{s.id}") for s in found]
+    screen = list_screen(request, _("Look up"), [Crumb(_("Home"), "/"), Crumb(_("Look up"))], entries, "/lookup")
+    screen.back = "/"
+    return show(request, screen)
+
+
+async def _query(request: web.Request):
+    """A query service of the catalog, or 404."""
+    qid = request.match_info["query"]
+    service = next((s for s in await platform(request).catalog() if s.id == qid and s.kind == "query"), None)
+    if service is None:
+        raise web.HTTPNotFound()
+    return service
+
+
+@friendly
+async def query_start(request: web.Request) -> web.Response:
+    """One query service: look it up now, or read its guide."""
+    service = await _query(request)
+    choices = [Choice("go", _("Look it up"), href=f"/lookup/{service.id}/result"),
+               Choice("guide", _("Service guide"), href=f"/services/query/{service.id}")]
+    screen = flow_screen(request, service.short_name, _crumbs(Crumb(service.short_name)),
+                         lines=[("", service.name)], choices=choices, back="/lookup", private=False)
+    return show(request, screen)
+
+
+@friendly
+async def record(request: web.Request) -> web.Response:
+    """One query: a personal record as rows, a few per screen, with page keys."""
+    service = await _query(request)
+    qid = service.id
+    current = await who(request)
+    if current is None:
+        raise login_redirect(request)
+    if qid not in RECORD_OF:  # q5 办件进度: the person's applications
+        raise web.HTTPSeeOther("/apply/mine")
+    table = await platform(request).records(current.person.id, RECORD_OF[qid])
+    rows_per_page = 3 if prefs_of(request).large_text else 5
+    head = [(_("Whose"), f"{current.person.name}  {current.person.id_masked}")] + [("", s) for s in table.summary[:2]]
+    window, pages = page_slice(len(table.rows), rows_per_page, parse_page(request))
+    lines = head + [("", "　".join(row)) for row in table.rows[window]]
+    if not table.rows:
+        lines.append(("", _("No records found.")))
+    screen = flow_screen(request, table.title or service.short_name, _crumbs(Crumb(service.short_name)),
+                         lines=lines, choices=[], back=f"/lookup/{qid}")
+    page = parse_page(request)
+    screen.page, screen.pages = min(page, pages), pages
+    screen.prev_href, screen.next_href = pager(screen.layout, screen.page, pages, f"/lookup/{qid}/result")
+    if not screen.layout.items:
+        screen.layout.add("up", canvas.BUTTON_ROW.__class__(canvas.BUTTON_ROW.x, canvas.BUTTON_ROW.y, 400,
+                                                            canvas.BUTTON_ROW.h), group="pager", href=f"/lookup/{qid}",
+                          label="◀ " + _("Back"))
+    screen.start = screen.layout.items[0].id if not screen.next_href else "pg-next"
+    return show(request, screen)
+
+
+async def _target(request: web.Request):
+    """The finished booking or application to rate, and who rates it."""
+    current = await who(request)
+    if current is None:
+        raise login_redirect(request)
+    kind, number = request.match_info["kind"], request.match_info["number"]
+    p = platform(request)
+    if kind == "booking":
+        target = next((b for b in await p.bookings(current.person.id) if b.number == number), None)
+        name = target.service_name if target else ""
+    elif kind == "application":
+        try:
+            target = await p.application(number)
+        except PlatformError:
+            target = None
+        name = target.service_name if target else ""
+    else:
+        raise web.HTTPNotFound()
+    if target is None or target.person_id != current.person.id:
+        raise web.HTTPNotFound()
+    return current, kind, target, name
+
+
+@friendly
+async def rate_page(request: web.Request) -> web.Response:
+    """Five big buttons: 非常满意 .. 非常不满意."""
+    current, kind, target, name = await _target(request)
+    return _levels(request, kind, target.number, name)
+
+
+def _levels(request: web.Request, kind: str, number: str, name: str, error: str = "", status: int = 200):
+    """The five national levels."""
+    action = f"/rate/{kind}/{number}"
+    choices = [Choice(f"l{level}", label, post=action, fields={"level": str(level), "key": secrets.token_hex(16)},
+                      note="★" * level) for level, label in RATING_LEVELS]
+    screen = flow_screen(request, _("Rate this service"), [Crumb(_("Home"), "/"), Crumb(_("Rate this service"))],
+                         lines=[(_("Service"), f"{name}（{number}）")], choices=choices, error=error, status=status)
+    return show(request, screen)
+
+
+@friendly
+async def rate(request: web.Request) -> web.Response:
+    """POST a level; the two lowest first ask why (from a short list)."""
+    current, kind, target, name = await _target(request)
+    form = await request.post()
+    level_raw, reason, key = str(form.get("level", "")), str(form.get("reason", "")), str(form.get("key", ""))
+    levels = dict(RATING_LEVELS)
+    if not level_raw.isdigit() or int(level_raw) not in levels:
+        return _levels(request, kind, target.number, name, _("Please choose one of the five answers."), 400)
+    level = int(level_raw)
+    if level <= 2 and reason not in dict(BAD_RATING_REASONS):
+        action = f"/rate/{kind}/{target.number}"
+        choices = [Choice(f"r-{code}", label, post=action, fields={"level": str(level), "reason": code, "key": key})
+                   for code, label in BAD_RATING_REASONS]
+        screen = flow_screen(request, _("What was wrong?"), [Crumb(_("Home"), "/"), Crumb(_("Rate this service"))],
+                             lines=[(_("Your answer"), levels[level])], choices=choices,
+                             error=_("Please choose a reason.") if reason else "", status=400 if reason else 200)
+        return show(request, screen)
+    try:
+        rating = await platform(request).rate(current.actor.id, current.person.id, kind, target.number, level,
+                                              reason, key or secrets.token_hex(16))
+        message = _("Thank you. Your rating number is {n}.").format(n=rating.number)
+    except Queued as queued:
+        raise web.HTTPSeeOther(f"/flow/queued/{queued.reference}")
+    except PlatformError as exc:
+        message = exc.message
+    screen = flow_screen(request, _("Thank you"), [Crumb(_("Home"), "/"), Crumb(_("Thank you"))],
+                         lines=[("", message)], choices=[Choice("home", _("Back to the home page"), href="/")], back="/")
+    return show(request, screen)
+
+
+@friendly
+async def queued(request: web.Request) -> web.Response:
+    """A write kept in the outbox: its reference number, and that it will be sent automatically."""
+    reference = request.match_info["reference"]
+    outbox = getattr(platform(request), "outbox", None)
+    entry = outbox.get(reference) if outbox is not None else None
+    if entry is None:
+        raise web.HTTPNotFound()
+    if entry.status == "waiting":
+        lines = [("", _("The provincial platform cannot be reached right now, but nothing is lost.")),
+                 ("", _("It will be sent automatically. You do not need to do it again."))]
+    elif entry.status == "delivered":
+        number = (entry.result or {}).get("number", "")
+        lines = [("", _("It has been sent.")), (_("Number"), number)]
+    else:
+        lines = [("", _("It was not accepted:")), ("", entry.message)]
+    screen = flow_screen(request, _("Saved"), [Crumb(_("Home"), "/"), Crumb(_("Saved"))],
+                         big=f"{_('Reference')} {reference}", lines=lines,
+                         choices=[Choice("home", _("Back to the home page"), href="/")], back="/")
+    return show(request, screen)

@@ -1,0 +1,51 @@
+"""URL map of the TV flows (booking, handling, queries, rating, identity) and the phone page."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from tvportal.flows import booking, handling, identity, queries
+from tvportal.flows.ui import FlowState
+from tvportal.keys import FLOW_STATE, PLATFORM
+from tvportal.platform.phone_page import add_phone_routes
+
+
+def setup_flow_routes(app: web.Application) -> None:
+    """Register the flows' routes and their per-device state."""
+    app[FLOW_STATE] = FlowState()
+    r = app.router
+    r.add_get("/id", identity.start)
+    r.add_get("/id/continue", identity.go_on)
+    r.add_get("/id/qr", identity.qr)
+    r.add_get("/id/qr/check", identity.qr_check)
+    r.add_get("/id/enter/{what}", identity.enter)
+    r.add_post("/id/enter/{what}", identity.press)
+    r.add_get("/id/who", identity.choose_who)
+    r.add_post("/id/who", identity.set_who)
+    r.add_post("/id/logout", identity.logout)
+    r.add_get("/booking/guide/{guide}", booking.guide)
+    r.add_get("/booking/halls", booking.halls)
+    r.add_get("/booking/h/{hall}", booking.days)
+    r.add_get("/booking/h/{hall}/{day}", booking.slots)
+    r.add_get("/booking/s/{slot}", booking.confirm)
+    r.add_post("/booking/s/{slot}", booking.book)
+    r.add_get("/booking/r/{number}", booking.receipt)
+    r.add_get("/booking/mine", booking.mine)
+    r.add_get("/booking/b/{number}", booking.detail)
+    r.add_get("/booking/b/{number}/cancel", booking.cancel_page)
+    r.add_post("/booking/b/{number}/cancel", booking.cancel)
+    r.add_get("/apply", handling.service_list)
+    r.add_get("/apply/mine", handling.mine)
+    r.add_get("/apply/a/{number}", handling.progress)
+    r.add_get("/apply/{service}", handling.service_start)
+    r.add_get("/apply/{service}/q/{index}", handling.question)
+    r.add_post("/apply/{service}/q/{index}", handling.answer)
+    r.add_get("/apply/{service}/confirm", handling.confirm)
+    r.add_post("/apply/{service}/confirm", handling.submit)
+    r.add_get("/lookup", queries.query_list)
+    r.add_get("/lookup/{query}", queries.query_start)
+    r.add_get("/lookup/{query}/result", queries.record)
+    r.add_get("/rate/{kind}/{number}", queries.rate_page)
+    r.add_post("/rate/{kind}/{number}", queries.rate)
+    r.add_get("/flow/queued/{reference}", queries.queued)
+    add_phone_routes(app, lambda a: a[PLATFORM])

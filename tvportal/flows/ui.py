@@ -1,0 +1,172 @@
+"""Building blocks of the TV flows: the device cookie, per-device flow state, who acts for whom,
+one generic flow screen (lines, a big number, a QR code, choices) and friendly fault pages."""
+
+from __future__ import annotations
+
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from remote_nav import Layout, Rect
+from tvportal import canvas
+from tvportal.i18n import gettext as _
+from tvportal.keys import FLOW_STATE, PLATFORM, SETTINGS
+from tvportal.platform.interface import Platform
+from tvportal.platform.models import DeviceLink, Person
+from tvportal.screen import Crumb, Screen, prefs_of, render
+
+DEVICE_COOKIE = "tvdev"
+DEVICE = web.RequestKey("flow_device", str)
+
+
+class FlowState:
+    """Small per-device scratch state of unfinished flows (entries, answers), newest devices kept."""
+
+    def __init__(self, limit: int = 20000) -> None:
+        """Keep the state of at most ``limit`` devices."""
+        self.limit = limit
+        self._by_device: OrderedDict[str, dict[str, Any]] = OrderedDict()
+
+    def of(self, device: str) -> dict[str, Any]:
+        """The device's state (created empty)."""
+        state = self._by_device.pop(device, None) or {}
+        self._by_device[device] = state
+        while len(self._by_device) > self.limit:
+            self._by_device.popitem(last=False)
+        return state
+
+
+def platform(request: web.Request) -> Platform:
+    """The central platform of this portal."""
+    return request.app[PLATFORM]
+
+
+def device_id(request: web.Request) -> str:
+    """This set-top box's opaque id (from its cookie, or new)."""
+    if DEVICE in request:
+        return request[DEVICE]
+    raw = request.cookies.get(DEVICE_COOKIE, "")
+    value = raw if 16 <= len(raw) <= 64 and raw.replace("-", "").replace("_", "").isalnum() else secrets.token_urlsafe(18)
+    request[DEVICE] = value
+    return value
+
+
+def keep_device(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    """Give the box its device cookie when it has none yet."""
+    value = device_id(request)
+    if request.cookies.get(DEVICE_COOKIE) != value:
+        response.set_cookie(DEVICE_COOKIE, value, max_age=10 * 365 * 24 * 3600, path="/", httponly=True,
+                            samesite="Lax", secure=request.app[SETTINGS].cookie_secure)
+    return response
+
+
+def state(request: web.Request) -> dict[str, Any]:
+    """This device's flow state."""
+    return request.app[FLOW_STATE].of(device_id(request))
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who presses the buttons (actor) and for whom (person); the same unless 帮家人办."""
+
+    link: DeviceLink
+    actor: Person
+    person: Person
+
+    @property
+    def for_family(self) -> bool:
+        """True when acting for a family member."""
+        return self.actor.id != self.person.id
+
+
+async def who(request: web.Request) -> Who | None:
+    """The device's person and the chosen family member, or None when nobody is linked."""
+    link = await platform(request).device(device_id(request))
+    if link.person is None:
+        return None
+    chosen = state(request).get("for", "")
+    person = next((p for p in link.acts_for if p.id == chosen), link.person)
+    return Who(link, link.person, person)
+
+
+def login_redirect(request: web.Request) -> web.HTTPSeeOther:
+    """Send the box to the login screen, coming back here afterwards."""
+    state(request)["next"] = request.path_qs
+    return web.HTTPSeeOther("/id")
+
+
+@dataclass
+class Choice:
+    """One focusable choice of a flow screen: a link, or a button that posts a small form."""
+
+    id: str
+    label: str
+    href: str | None = None
+    post: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+    digit: int | None = None
+    disabled: bool = False
+
+
+def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choices: list[Choice],
+                lines: list[tuple[str, str]] = (), cols: int = 1, back: str | None = None, big: str = "",
+                error: str = "", qr: str = "", start: str | None = None, status: int = 200,
+                private: bool = True, numbered: bool = True) -> Screen:
+    """One flow step: text lines on top, then a grid of choices (disabled ones shown, not focusable)."""
+    metrics = canvas.metrics(prefs_of(request).large_text)
+    area = canvas.MAIN
+    width = area.w - (300 if qr else 0)
+    top = area.y + (metrics.line_px if error else 0) + (96 if big else 0) + metrics.line_px * len(lines)
+    top = top + 12 if top > area.y else top
+    bottom = area.y + area.h
+    rows = max(1, -(-len(choices) // cols))
+    gap = 16
+    row_h = min(84.0, (bottom - top - gap * (rows - 1)) / rows)
+    cell_w = (width - gap * (cols - 1)) / cols
+    layout = Layout()
+    disabled = []
+    for i, choice in enumerate(choices):
+        rect = Rect(area.x + (i % cols) * (cell_w + gap), top + (i // cols) * (row_h + gap), cell_w, row_h)
+        if choice.disabled:
+            disabled.append((choice, rect))
+            continue
+        item = layout.add(choice.id, rect, href=choice.href, label=choice.label, post=choice.post,
+                          fields=choice.fields, note=choice.note)
+        item.digit = choice.digit
+    if numbered and not any(c.digit is not None for c in choices):
+        layout.assign_digits("main")
+    screen = Screen(title=title, crumbs=crumbs, layout=layout, template="flow.html",
+                    start=start or (layout.items[0].id if layout.items else None), back=back, status=status,
+                    private=private,
+                    context={"lines": list(lines), "big": big, "error": error, "qr": qr, "disabled": disabled,
+                             "text_w": width, "text_top": area.y})
+    return screen
+
+
+def show(request: web.Request, screen: Screen) -> web.Response:
+    """Render a flow screen and make sure the box keeps its device cookie."""
+    response = render(request, screen)
+    keep_device(request, response)
+    return response
+
+
+def unavailable(request: web.Request, what_next: str, retry: str) -> web.Response:
+    """The central platform did not answer: say so kindly and what happens next."""
+    screen = flow_screen(
+        request, _("Please try again later"), [Crumb(_("Home"), "/"), Crumb(_("Please try again later"))],
+        lines=[("", _("The provincial service platform is not answering right now.")), ("", what_next)],
+        choices=[Choice("retry", _("Try again"), href=retry), Choice("home", _("Back to the home page"), href="/")],
+        status=503)
+    return show(request, screen)
+
+
+def waiting_entries(request: web.Request, person_id: str, ops: tuple[str, ...]) -> list:
+    """Writes of this person still in the outbox (or refused there), for 我的预约 / 我的办件."""
+    outbox = getattr(platform(request), "outbox", None)
+    if outbox is None:
+        return []
+    return [e for e in outbox.of_person(person_id) if e.op in ops]

@@ -1,0 +1,1 @@
+"""The central platform: its interface, the embedded SQLite implementation, the HTTP client and the simulator."""

@@ -1,0 +1,201 @@
+"""The embedded platform: the central platform's functions on a SQLite file of its own.
+
+Each call opens a short-lived connection in a worker thread; every write runs in one
+``BEGIN IMMEDIATE`` transaction together with its idempotency record, so capacity checks,
+the booking and the remembered answer commit or fail together (no overbooking, no double
+booking, a retried write gives the first answer again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import secrets
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tvportal.platform import demo_data, services
+from tvportal.platform.embedded_ops import Ops
+from tvportal.platform.models import (
+    Application, Booking, DeviceLink, HallInfo, LoginTicket, PlatformError, Rating, RecordTable, Service, Slot,
+    SmsSent, from_json, to_json)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class EmbeddedPlatform:
+    """Platform implementation on SQLite (see tvportal/platform/interface.py for the contract)."""
+
+    def __init__(self, path: str | Path, city: str = "lu_an", confirm_base: str = "",
+                 clock: Callable[[], dt.datetime] = services.now) -> None:
+        """Open (and on first use fill) the platform's own SQLite file."""
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.confirm_base = confirm_base  # where phones open the QR confirmation page
+        self.clock = clock
+        conn = self._connect()
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            demo_data.create(conn, city)
+        finally:
+            conn.close()
+
+    def _connect(self) -> sqlite3.Connection:
+        """A connection that waits for other writers instead of failing."""
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout=30000")
+        return conn
+
+    def _read_sync(self, fn: Callable[[Ops], T]) -> T:
+        """Run a read in its own connection."""
+        conn = self._connect()
+        try:
+            return fn(Ops(conn, self.clock, self.confirm_base))
+        finally:
+            conn.close()
+
+    def _write_sync(self, op: str, key: str, cls: type[T], fn: Callable[[Ops], Any]) -> T:
+        """Run a write in one BEGIN IMMEDIATE transaction with its idempotency record."""
+        if key and len(key) > 128:
+            raise PlatformError("bad_key", "请求编号太长")
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if key:
+                    row = conn.execute("SELECT op, result FROM idempotency WHERE key = ?", (key,)).fetchone()
+                    if row is not None:
+                        conn.execute("ROLLBACK")
+                        if row["op"] != op:
+                            raise PlatformError("key_reused", "这个请求编号已用于别的操作")
+                        return from_json(cls, json.loads(row["result"])) if cls is not type(None) else None
+                result = fn(Ops(conn, self.clock, self.confirm_base))
+                if key:
+                    conn.execute("INSERT INTO idempotency VALUES (?, ?, ?, ?)",
+                                 (key, op, json.dumps(to_json(result), ensure_ascii=False),
+                                  self.clock().isoformat(timespec="seconds")))
+                conn.execute("COMMIT")
+                return result
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        finally:
+            conn.close()
+
+    async def _read(self, fn: Callable[[Ops], T]) -> T:
+        """A read, off the event loop."""
+        return await asyncio.to_thread(self._read_sync, fn)
+
+    async def _write(self, op: str, key: str, cls: type[T], fn: Callable[[Ops], Any]) -> T:
+        """A write, off the event loop."""
+        return await asyncio.to_thread(self._write_sync, op, key, cls, fn)
+
+    # catalog
+    async def catalog(self) -> list[Service]:
+        """The TV services."""
+        return await self._read(lambda o: o.catalog())
+
+    async def halls(self) -> list[HallInfo]:
+        """Every hall."""
+        return await self._read(lambda o: o.halls())
+
+    # identity
+    async def start_qr_login(self, device_id: str) -> LoginTicket:
+        """Open a QR login for a TV."""
+        ticket = secrets.token_urlsafe(12)
+        return await self._write("qr", "", LoginTicket, lambda o: o.start_qr(device_id, ticket))
+
+    async def qr_login_status(self, ticket: str) -> LoginTicket:
+        """Where a QR login stands."""
+        return await self._read(lambda o: o.ticket(ticket))
+
+    async def confirm_qr_login(self, ticket: str, id_number: str, sms_code: str) -> LoginTicket:
+        """The phone confirms a QR login."""
+        return await self._write("qr_confirm", "", LoginTicket, lambda o: o.confirm_qr(ticket, id_number, sms_code))
+
+    async def send_sms_code(self, id_number: str, purpose: str) -> SmsSent:
+        """Send (here: store and log masked) a one-time code."""
+        code = f"{secrets.randbelow(1000000):06d}"
+        return await self._write("sms", "", SmsSent, lambda o: o.send_sms(id_number, purpose, code))
+
+    async def login_with_sms(self, device_id: str, id_number: str, sms_code: str) -> DeviceLink:
+        """Link a TV to a person proven by an SMS code."""
+        return await self._write("login", "", DeviceLink, lambda o: o.login_sms(device_id, id_number, sms_code))
+
+    async def device(self, device_id: str) -> DeviceLink:
+        """Who uses a TV."""
+        return await self._read(lambda o: o.device(device_id))
+
+    async def add_proxy(self, device_id: str, elder_id_number: str, consent_code: str, key: str) -> DeviceLink:
+        """帮家人办 with the elder's consent code."""
+        return await self._write("proxy", key, DeviceLink,
+                                 lambda o: o.add_proxy(device_id, elder_id_number, consent_code))
+
+    async def unlink_device(self, device_id: str) -> None:
+        """Forget a TV's people."""
+        await self._write("unlink", "", type(None), lambda o: o.unlink(device_id))
+
+    # bookings
+    async def slots(self, hall_id: str, service_id: str, day: str) -> list[Slot]:
+        """A day's slots with places left."""
+        return await self._read(lambda o: o.slots(hall_id, service_id, day))
+
+    async def create_booking(self, actor_id: str, person_id: str, slot_id: str, key: str) -> Booking:
+        """Book one place."""
+        return await self._write("book", key, Booking, lambda o: o.book(actor_id, person_id, slot_id))
+
+    async def cancel_booking(self, actor_id: str, person_id: str, number: str, key: str) -> Booking:
+        """Cancel before the cut-off."""
+        return await self._write("cancel", key, Booking, lambda o: o.cancel(actor_id, person_id, number))
+
+    async def reschedule_booking(self, actor_id: str, person_id: str, number: str, slot_id: str,
+                                 key: str) -> Booking:
+        """Move a booking to another slot."""
+        return await self._write("reschedule", key, Booking,
+                                 lambda o: o.reschedule(actor_id, person_id, number, slot_id))
+
+    async def bookings(self, person_id: str) -> list[Booking]:
+        """A person's bookings."""
+        return await self._read(lambda o: o.bookings(person_id))
+
+    # applications and records
+    async def submit_application(self, actor_id: str, person_id: str, service_id: str,
+                                 fields: dict[str, str], key: str) -> Application:
+        """Submit an application."""
+        return await self._write("apply", key, Application,
+                                 lambda o: o.apply(actor_id, person_id, service_id, fields))
+
+    async def applications(self, person_id: str) -> list[Application]:
+        """A person's applications."""
+        return await self._read(lambda o: o.applications(person_id))
+
+    async def application(self, number: str) -> Application:
+        """One application."""
+        return await self._read(lambda o: o.application(number))
+
+    async def records(self, person_id: str, kind: str) -> RecordTable:
+        """A personal record."""
+        return await self._read(lambda o: o.records(person_id, kind))
+
+    async def rate(self, actor_id: str, person_id: str, target_type: str, target_number: str, level: int,
+                   reason: str, key: str) -> Rating:
+        """好差评."""
+        return await self._write("rate", key, Rating,
+                                 lambda o: o.rate(actor_id, person_id, target_type, target_number, level, reason))
+
+    def sms_code_for_demo(self, id_number: str, purpose: str) -> str | None:
+        """The code last 'sent' to a demo phone: what the phone would show (for the simulator's log and tests)."""
+        conn = self._connect()
+        try:
+            row = conn.execute("SELECT code FROM sms_codes WHERE id_number = ? AND purpose = ?",
+                               (id_number, purpose)).fetchone()
+            return row["code"] if row else None
+        finally:
+            conn.close()

@@ -1,0 +1,72 @@
+"""Speech out over HTTP: the MP3 of a sentence, and the reading preferences the remote changes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from aiohttp import web
+
+from tvportal.i18n import LOCALES
+from tvportal.keys import SETTINGS, TTS
+from tvportal.prefs import RATES, remember
+from tvportal.screen import prefs_of
+from tvportal.static_assets import ONE_YEAR
+from voice.tts import MAX_CHARS, TtsError, speech_key
+
+SECURITY = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+
+
+async def json_answer(request: web.Request, status: int, data: dict[str, Any]) -> web.StreamResponse:
+    """A JSON answer sent at once, so that the TV error-page middleware leaves 4xx answers as JSON."""
+    body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    response = web.StreamResponse(status=status, headers={**SECURITY, "Cache-Control": "no-store"})
+    response.content_type = "application/json"
+    response.charset = "utf-8"
+    response.content_length = len(body)
+    await response.prepare(request)
+    await response.write(body)
+    await response.write_eof()
+    return response
+
+
+async def speech(request: web.Request) -> web.StreamResponse:
+    """``GET /voice/tts?t=TEXT&l=zh_CN&r=slow``: the sentence as MP3, cached for a year."""
+    tts = request.app[TTS]
+    text = " ".join(request.query.get("t", "").split())
+    locale = request.query.get("l", prefs_of(request).locale)
+    rate = request.query.get("r", prefs_of(request).rate)
+    if not text or len(text) > MAX_CHARS or locale not in LOCALES or rate not in RATES:
+        return await json_answer(request, 400, {"error": f"需要 1 到 {MAX_CHARS} 个字的文字，以及正确的语言和语速。"})
+    if not tts.available:
+        return await json_answer(request, 503, {"error": "本机没有安装朗读功能。"})
+    etag = '"' + speech_key(text, locale, rate) + '"'
+    headers = {"Cache-Control": f"public, max-age={ONE_YEAR}, immutable", "ETag": etag}
+    if request.headers.get("If-None-Match") == etag:
+        return web.Response(status=304, headers=headers)
+    try:
+        path = await tts.speech(text, locale, rate)
+    except TtsError:
+        return await json_answer(request, 503, {"error": "朗读暂时不可用，请稍后再试。"})
+    return web.Response(body=path.read_bytes(), content_type="audio/mpeg", headers=headers)
+
+
+async def change_prefs(request: web.Request) -> web.StreamResponse:
+    """``POST /voice/prefs``: reading on/off, rate or volume from the remote; the new values as JSON."""
+    form = await request.post()
+    prefs = prefs_of(request)
+    field, value = form.get("field"), form.get("value")
+    if field == "reading" and value in ("0", "1", "toggle"):
+        prefs = replace(prefs, reading=not prefs.reading if value == "toggle" else value == "1")
+    elif field == "rate" and value in RATES:
+        prefs = replace(prefs, rate=value)
+    elif field == "volume" and value in ("1", "2", "3", "up", "down"):
+        step = {"up": 1, "down": -1}.get(str(value))
+        prefs = replace(prefs, volume=min(3, max(1, prefs.volume + step)) if step else int(value))
+    else:
+        return await json_answer(request, 400, {"error": "不认识的设置。"})
+    response = web.json_response({"reading": prefs.reading, "rate": prefs.rate, "volume": prefs.volume},
+                                 headers={"Cache-Control": "no-store"})
+    remember(response, prefs, request.app[SETTINGS].cookie_secure)
+    return response

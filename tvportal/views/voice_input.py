@@ -1,0 +1,128 @@
+"""Speech in over HTTP: a WAV by POST, or 16 kHz PCM chunks over a WebSocket; both answer with the
+recognised words and the action the page should perform, with a sentence confirming it aloud.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from tvportal.i18n import gettext as _
+from tvportal.keys import ASR, PUBLISHED
+from tvportal.views.voice import json_answer
+from voice.audio import BYTES_PER_SECOND, MAX_BYTES, MAX_SECONDS, BadAudio, check_pcm, pcm_of_wav
+from voice.grammar import Grammar, build_grammar, parse_choices
+from voice.service import content_sentences
+
+log = logging.getLogger(__name__)
+IDLE_SECONDS = 20  # a WebSocket that sends nothing for this long is closed
+
+
+def page_grammar(request: web.Request, choices: list[str]) -> Grammar:
+    """The grammar of the page the TV is on: its choices, the global commands, the service names."""
+    snapshot = request.app[PUBLISHED].snapshot
+    services = [g.short_name for g in getattr(snapshot, "guides", ()) if getattr(g, "short_name", "")]
+    return build_grammar(request.app[ASR].find_word, parse_choices(choices), services)
+
+
+def confirmation(action: dict[str, Any]) -> str:
+    """What the TV says back, so the listener knows what was understood."""
+    do = action.get("do")
+    if do == "home":
+        return _("Going to the home screen")
+    if do == "back":
+        return _("Going back")
+    if do == "page":
+        return _("Next page") if action.get("dir") == "next" else _("Previous page")
+    if do == "help":
+        return _("Opening help")
+    if do == "volume":
+        return _("Louder") if action.get("step", 0) > 0 else _("Quieter")
+    if do == "rate":
+        return _("Speaking slower") if action.get("value") == "slow" else _("Speaking faster")
+    if do == "read":
+        return _("Reading this page")
+    if do == "digit":
+        return _("Number %(n)s") % {"n": action.get("n")}
+    if do == "open":
+        return _("Opening %(name)s") % {"name": action.get("label", "")}
+    if do == "search":
+        return _("Searching for %(words)s") % {"words": action.get("q", "").replace(" ", "")}
+    return _("Sorry, I did not catch that. Please say it again.")
+
+
+def answer(result: dict[str, Any]) -> dict[str, Any]:
+    """A final result with its spoken confirmation."""
+    return {"final": True, "text": result["text"], "action": result["action"], "say": confirmation(result["action"])}
+
+
+async def recognize(request: web.Request) -> web.StreamResponse:
+    """``POST /voice/recognize?c=id~digit~label...`` with a 16 kHz mono 16-bit WAV body."""
+    asr = request.app[ASR]
+    if not asr.available:
+        return await json_answer(request, 503, {"error": "本机没有安装语音识别模型，不能用说话操作。"})
+    if request.content_length is not None and request.content_length > MAX_BYTES:
+        return await json_answer(request, 413, {"error": f"录音太长了：最多 {MAX_SECONDS} 秒。"})
+    # read by hand: the app's client_max_size (64 KB) is for forms, a 15 s recording is ~480 KB
+    body = await request.content.read(MAX_BYTES + 1)
+    try:
+        pcm = pcm_of_wav(body)
+    except BadAudio as exc:
+        return await json_answer(request, exc.status, {"error": exc.message})
+    result = await asr.recognize(pcm, page_grammar(request, request.query.getall("c", [])))
+    return await json_answer(request, 200, answer(result))
+
+
+async def listen(request: web.Request) -> web.StreamResponse:
+    """``GET /voice/listen?c=...`` WebSocket: binary PCM chunks in, ``{"partial"}`` and a final result out.
+
+    The utterance ends when vosk hears silence after words, when the TV sends the text message
+    ``end`` (its time limit), or at 15 s of audio.
+    """
+    asr = request.app[ASR]
+    if not asr.available:
+        return await json_answer(request, 503, {"error": "本机没有安装语音识别模型，不能用说话操作。"})
+    ws = web.WebSocketResponse(max_msg_size=BYTES_PER_SECOND * 2, heartbeat=10)
+    await ws.prepare(request)
+    stream = asr.stream(page_grammar(request, request.query.getall("c", [])))
+    received = 0
+    try:
+        while True:
+            try:
+                msg = await ws.receive(timeout=IDLE_SECONDS)
+            except asyncio.TimeoutError:
+                await ws.send_json({"error": "太久没有声音，已停止。"})
+                break
+            if msg.type == WSMsgType.BINARY:
+                received += len(msg.data)
+                if received > MAX_SECONDS * BYTES_PER_SECOND:
+                    await ws.send_json(answer(await stream.finish()))
+                    break
+                try:
+                    pcm = check_pcm(msg.data)
+                except BadAudio as exc:
+                    await ws.send_json({"error": exc.message})
+                    continue
+                await ws.send_json({"partial": await stream.feed(pcm)})
+                if stream.ended:
+                    await ws.send_json(answer(await stream.finish()))
+                    break
+            elif msg.type == WSMsgType.TEXT and msg.data == "end":
+                if not received:
+                    await ws.send_json({"error": "没有收到声音。"})
+                else:
+                    await ws.send_json(answer(await stream.finish()))
+                break
+            elif msg.type == WSMsgType.TEXT:
+                await ws.send_json({"error": "只接受 16000 Hz 单声道 16 位的声音数据，或 end。"})
+            else:
+                break
+    finally:
+        await ws.close()
+    return ws
+
+
+__all__ = ["recognize", "listen"]

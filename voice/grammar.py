@@ -1,0 +1,141 @@
+"""What can be said on a page: phrases segmented into the model's words, each mapped to an action.
+
+vosk splits grammar phrases on spaces and drops every token that is not a vocabulary word, so a
+phrase such as 社保查询 must be given as "社保 查询".  Segmentation is a greedy longest match
+against the model's vocabulary (``Model.vosk_model_find_word``), down to single characters.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+UNK = "[unk]"
+NUMERALS = "一二三四五六七八"
+MAX_WORD = 8  # longest vocabulary word tried, in characters
+
+# global commands: said anywhere; each maps to the action the page performs
+GLOBAL: dict[str, dict[str, Any]] = {
+    "首页": {"do": "home"},
+    "返回": {"do": "back"},
+    "上一页": {"do": "page", "dir": "prev"},
+    "下一页": {"do": "page", "dir": "next"},
+    "帮助": {"do": "help"},
+    "大声一点": {"do": "volume", "step": 1},
+    "小声一点": {"do": "volume", "step": -1},
+    "慢一点": {"do": "rate", "value": "slow"},
+    "快一点": {"do": "rate", "value": "normal"},
+    "朗读": {"do": "read"},
+    **{f"第{c}个": {"do": "digit", "n": i} for i, c in enumerate(NUMERALS, 1)},
+}
+
+_DROP = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def clean(text: str) -> str:
+    """A phrase without spaces and punctuation (the form phrases are compared in)."""
+    return _DROP.sub("", text)
+
+
+def segment(phrase: str, find_word: Callable[[str], int]) -> list[str | None]:
+    """Greedy longest match into vocabulary words; None stands for a character the model lacks."""
+    text = clean(phrase)
+    out: list[str | None] = []
+    i = 0
+    while i < len(text):
+        for j in range(min(len(text), i + MAX_WORD), i, -1):
+            if find_word(text[i:j]) >= 0:
+                out.append(text[i:j])
+                i = j
+                break
+        else:
+            out.append(None)
+            i += 1
+    return out
+
+
+@dataclass
+class Grammar:
+    """The phrases of one page and the action each one stands for."""
+
+    phrases: dict[str, list[str]] = field(default_factory=dict)  # clean phrase -> its words
+    actions: dict[str, dict[str, Any]] = field(default_factory=dict)  # clean phrase -> action
+
+    def add(self, phrase: str, action: dict[str, Any], find_word: Callable[[str], int],
+            partial: bool = False) -> bool:
+        """Add a phrase if it can be said with the model's words; ``partial`` keeps its known words."""
+        words = segment(phrase, find_word)
+        if None in words:
+            if not partial:
+                return False
+            # a name with unknown words is still findable by its known multi-character words
+            words = [w for w in words if w and len(w) > 1]
+            if len(words) < 2:
+                return False
+            action = {**action, "q": " ".join(words)}
+        key = "".join(words)
+        if not key or key in self.actions:
+            return False
+        self.phrases[key] = words
+        self.actions[key] = action
+        return True
+
+    def to_json(self) -> str | None:
+        """The vosk grammar (a JSON list, with [unk]); None when nothing can be said.
+
+        Never "[]": vosk 0.3.45 crashes the process on an empty grammar.
+        """
+        if not self.phrases:
+            return None
+        return json.dumps([" ".join(w) for w in self.phrases.values()] + [UNK], ensure_ascii=False)
+
+    def action_for(self, text: str) -> dict[str, Any]:
+        """The action of a recognised text; ``none`` when nothing usable was heard."""
+        words = [w for w in text.split() if w != UNK]
+        key = clean("".join(words))
+        if key in self.actions:
+            return dict(self.actions[key], heard=key)
+        # otherwise the first known phrase in the words: people repeat themselves ("首页 首页")
+        for i in range(len(words)):
+            for j in range(len(words), i, -1):
+                part = clean("".join(words[i:j]))
+                if part in self.actions:
+                    return dict(self.actions[part], heard=part)
+        return {"do": "none", "heard": key}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A focusable item of the page as the TV sends it: id, name, number key."""
+
+    id: str
+    label: str
+    digit: int | None = None
+
+
+def build_grammar(find_word: Callable[[str], int], choices: Iterable[Choice] = (),
+                  services: Iterable[str] = ()) -> Grammar:
+    """Page choices first, then global commands, then service names for search."""
+    grammar = Grammar()
+    for choice in choices:
+        grammar.add(choice.label, {"do": "open", "id": choice.id, "label": choice.label}, find_word)
+    for phrase, action in GLOBAL.items():
+        grammar.add(phrase, action, find_word)
+    for name in services:
+        grammar.add(name, {"do": "search", "q": name}, find_word, partial=True)
+    return grammar
+
+
+def parse_choices(raw: Iterable[str]) -> list[Choice]:
+    """Choices from the TV's ``c`` parameters, each ``id~digit~label`` (bad entries are skipped)."""
+    out = []
+    for entry in list(raw)[:40]:
+        parts = str(entry).split("~", 2)
+        if len(parts) != 3 or not parts[0] or not parts[2]:
+            continue
+        digit = int(parts[1]) if parts[1].isdigit() else None
+        out.append(Choice(parts[0][:64], parts[2][:60], digit))
+    return out

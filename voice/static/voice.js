@@ -1,0 +1,207 @@
+/* tvportal voice: reads the focused item aloud and listens for spoken commands. ES5 only.
+ * Page data in window.TVSPEECH (tvportal/screen.py speech_data); hooks into window.tvnav. */
+(function (w, d) {
+  var S = w.TVSPEECH, nav = w.tvnav, q = [], au = null, last = [], cur = null, old, VOL = [0, 0.4, 0.7, 1];
+  if (!S || !nav) return;
+
+  // JSON is missing on the oldest boxes (they lack a microphone API too); eval is barred by the CSP.
+  function parse(t) { try { return w.JSON.parse(t); } catch (e) { return null; } }
+
+  function url(t) { return '/voice/tts?l=' + S.l + '&r=' + S.r + '&t=' + encodeURIComponent(t); }
+
+  // Cancel what is playing and what is queued: the listener has moved on.
+  function stop() {
+    q = [];
+    if (au) {
+      au.onended = au.onerror = null;
+      try { au.pause(); } catch (e) {}
+      au = null;
+    }
+  }
+
+  // Play queued sentences one after another (each is one cached MP3).
+  function next() {
+    var t = q.shift(), p;
+    if (!t) { au = null; if (S.done) { p = S.done; S.done = null; p(); } return; }
+    au = new Audio(url(t));
+    au.volume = VOL[S.v] || 1;
+    au.onended = au.onerror = next;
+    try {
+      p = au.play();
+      // play() returns a promise in newer browsers; a refusal (autoplay rules) is not an error here
+      if (p && p['catch']) p['catch'](function () {});
+    } catch (e) {}
+  }
+
+  // Speak a list of sentences; ``force`` speaks even with reading off (confirmations).
+  function say(list, force) {
+    if (!S.on && !force) return;
+    stop();
+    last = list;
+    q = list.slice();
+    next();
+  }
+
+  function item(id) {
+    var it = S.items[id];
+    if (!it) return [];
+    return it.n != null ? [it.t, S.num.replace('%d', it.n)] : [it.t];
+  }
+
+  // Speak the newly focused item; called on focus events and after arrow keys.
+  function moved() {
+    var id = nav.current();
+    if (id && id != cur) { cur = id; say(item(id)); }
+  }
+
+  function post(field, value, done) {
+    var x = new XMLHttpRequest();
+    x.open('POST', '/voice/prefs', true);
+    x.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
+    x.onreadystatechange = function () {
+      var r;
+      if (x.readyState != 4 || x.status != 200) return;
+      r = parse(x.responseText) || {reading: !S.on, rate: S.r, volume: S.v};
+      S.on = r.reading; S.r = r.rate; S.v = r.volume;
+      d.body.setAttribute('data-reading', S.on ? '1' : '0');
+      if (done) done();
+    };
+    x.send('field=' + field + '&value=' + value);
+  }
+
+  function toggle() {
+    stop();
+    post('reading', 'toggle', function () { say([S.on ? S.said.on : S.said.off], 1); });
+  }
+
+  // What a recognised command does on this page (the server chose it from the page's phrases).
+  function perform(a) {
+    var M = w.TVNAV || {}, K = M.keys || {}, id, it, go = null;
+    if (a['do'] == 'home') go = '/';
+    else if (a['do'] == 'back') go = function () { if (M.back) w.location.href = M.back; else w.history.back(); };
+    else if (a['do'] == 'help') go = '/help';
+    else if (a['do'] == 'search') go = '/search?q=' + encodeURIComponent(a.q);
+    else if (a['do'] == 'page') { it = K[a.dir == 'next' ? 'page_down' : 'page_up']; if (it) go = it.href; }
+    else if (a['do'] == 'volume') post('volume', a.step > 0 ? 'up' : 'down');
+    else if (a['do'] == 'rate') post('rate', a.value);
+    else if (a['do'] == 'read') return S.page.concat(item(cur), [S.keys]);
+    else if (a['do'] == 'open' || a['do'] == 'digit') {
+      for (id in M.items) if (id == a.id || M.items[id].n === a.n) break;
+      if (M.items && M.items[id] && (id == a.id || M.items[id].n === a.n)) {
+        nav.focus(id);
+        go = M.items[id].h || function () { var el = d.getElementById(id); if (el && el.click) el.click(); };
+      }
+    }
+    return go;
+  }
+
+  // The large "listening" panel: shown while the microphone is open, with what was heard.
+  function panel(text) {
+    var p = d.getElementById('tv-listen');
+    if (!p) {
+      p = d.createElement('div');
+      p.id = 'tv-listen';
+      p.setAttribute('role', 'status');
+      p.style.cssText = 'position:absolute;left:240px;top:220px;width:800px;padding:40px 0;background:#000;' +
+        'color:#fff;border:6px solid #5fe08a;font-size:48px;line-height:64px;text-align:center;z-index:9';
+      (d.getElementById('canvas') || d.body).appendChild(p);
+    }
+    p.style.display = text ? 'block' : 'none';
+    p.innerHTML = '';
+    p.appendChild(d.createTextNode(text || ''));
+  }
+
+  // Green key: record up to S.limit seconds, stream 16 kHz PCM to the server, act on the result.
+  function listen() {
+    var md = w.navigator.mediaDevices, AC = w.AudioContext || w.webkitAudioContext, ws, ctx, src, node, tm, c = [];
+    stop();
+    panel(S.said.listening);
+    function end(msg) {
+      if (tm) { clearTimeout(tm); tm = null; }
+      if (ctx) {
+        try { node.disconnect(); src.mediaStream.getTracks()[0].stop(); ctx.close(); } catch (e) {}
+        ctx = null;
+      }
+      if (msg) { panel(msg); setTimeout(function () { panel(''); }, 3000); }
+    }
+    for (var id in S.items) c.push('c=' + encodeURIComponent(id + '~' + (S.items[id].n == null ? '' : S.items[id].n) +
+      '~' + S.items[id].t));
+    md.getUserMedia({audio: {echoCancellation: false, autoGainControl: false}}).then(function (stream) {
+      ws = new WebSocket((w.location.protocol == 'https:' ? 'wss://' : 'ws://') + w.location.host +
+        '/voice/listen?' + c.join('&'));
+      ws.binaryType = 'arraybuffer';
+      ctx = new AC();
+      src = ctx.createMediaStreamSource(stream);
+      node = ctx.createScriptProcessor(4096, 1, 1);
+      node.onaudioprocess = function (e) {
+        var x = e.inputBuffer.getChannelData(0), k = ctx ? ctx.sampleRate / 16000 : 1, n = Math.floor(x.length / k),
+          o = new Int16Array(n), i, j, a, b, v;
+        // the mean of each group of input samples: a cheap low-pass that keeps aliasing out of 16 kHz
+        for (i = 0; i < n; i++) {
+          a = Math.floor(i * k); b = Math.max(a + 1, Math.floor((i + 1) * k)); v = 0;
+          for (j = a; j < b; j++) v += x[j];
+          v /= b - a;
+          o[i] = v < -1 ? -32768 : v > 1 ? 32767 : v * 32767;
+        }
+        if (ws.readyState == 1) ws.send(o.buffer);
+      };
+      ws.onopen = function () {
+        src.connect(node);
+        node.connect(ctx.destination);
+        tm = setTimeout(function () { end(); ws.send('end'); }, S.limit * 1000);
+      };
+      ws.onmessage = function (e) {
+        var r = parse(e.data) || {}, go;
+        if (r.partial) panel(S.said.listening + ' ' + r.partial);
+        if (r.error) { end(r.error); ws.close(); }
+        if (!r.final) return;
+        end();
+        ws.close();
+        panel(r.action['do'] == 'none' ? r.say : r.action.heard);
+        go = perform(r.action);
+        S.done = function () {
+          panel('');
+          if (typeof go == 'string') w.location.href = go;
+          else if (typeof go == 'function') go();
+          else if (go && go.length) say(go, 1);
+        };
+        say([r.say], 1);
+      };
+      ws.onerror = function () { end(S.said.failed); };
+    }, function () { end(S.said.nomic); });
+  }
+
+  // Key 0 repeats, unless this page gives 0 to an item.
+  function zero() {
+    var I = (w.TVNAV || {}).items || {}, id;
+    for (id in I) if (I[id].n === 0) return 1;
+    return 0;
+  }
+
+  d.body.setAttribute('data-reading', S.on ? '1' : '0');
+  // Voice input needs a microphone API and WebSockets: without them its hint is removed.
+  if (!(S.mic && w.navigator.mediaDevices && w.navigator.mediaDevices.getUserMedia && w.WebSocket)) {
+    S.mic = 0;
+    var h = d.querySelectorAll ? d.querySelectorAll('.hints .k-green') : [];
+    for (var i = 0; i < h.length; i++) h[i].parentNode.removeChild(h[i]);
+  }
+  // The voice page's 开始说话 button listens like the green key.
+  var vb = d.getElementById('v-listen');
+  if (vb) vb.onclick = function () {
+    if (S.mic) listen();
+    else { panel(S.said.nomic); setTimeout(function () { panel(''); }, 3000); }
+    return false;
+  };
+  if (d.addEventListener) d.addEventListener('focus', function () { setTimeout(moved, 0); }, true);
+  old = nav.onaction;
+  nav.onaction = function (a, c) {
+    if (old && old(a, c) === true) return true;
+    if (a == 'red') { toggle(); return true; }
+    if (a == 'green' && S.mic) { listen(); return true; }
+    if (a == 'digit0' && !zero()) { say(last.length ? last : S.page.concat(item(cur)), 1); return true; }
+    if (/^(up|down|left|right)$/.test(a)) setTimeout(moved, 0);
+    return false;
+  };
+  cur = nav.current();
+  say(S.page.concat(item(cur), [S.keys]));
+})(window, document);
