@@ -289,3 +289,14 @@ async def test_lists_filter_and_search(ed):
     assert "LA-01" in halls
     policies = await (await ed.get("/editor/policy")).text()
     assert "p1" in policies
+
+
+async def test_publishing_a_broken_reference_is_refused(ed, aiohttp_client):
+    """A guide pointing to a hall that does not exist is not published; the message names the hall."""
+    pub = await second_client(aiohttp_client, ed, "pub")
+    _text, fields = await edit_form(pub)
+    response = await save(pub, replace(fields, name=NEW_NAME, hall_ids="LA-01\nNO-SUCH-HALL"), action="publish")
+    assert response.status == 303
+    text, _fields = await edit_form(pub)
+    assert "NO-SUCH-HALL" in text and "不存在" in text
+    assert NEW_NAME not in await tv_text(pub)

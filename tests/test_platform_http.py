@@ -237,3 +237,52 @@ async def test_booking_while_down_is_queued_then_delivered(aiohttp_client, tmp_p
     assert number in await tv.get(f"/flow/queued/{reference}")
     mine = await tv.get("/booking/mine")
     assert f"/booking/b/{number}" in mine and reference not in mine
+
+
+async def test_fifty_http_clients_two_simulators_one_database(tmp_path):
+    """50 clients over HTTP, split over two simulator processes on the same SQLite file, book the last 3
+    places of a slot: exactly 3 bookings (the transaction, not one process's memory, enforces capacity)."""
+    from tvportal.platform import idnumber, services
+    from tvportal.platform.http_client import HttpPlatform
+    from tvportal.platform.models import Conflict
+    from tvportal.platform.outbox import Outbox
+
+    db = tmp_path / "shared.sqlite3"
+    EmbeddedPlatform(db)  # create and fill once, before two processes open it
+    conn = sqlite3.connect(db)
+    with conn:
+        for i in range(52):
+            body = f"34152419500101{i:03d}"
+            conn.execute("INSERT INTO people VALUES (?, ?, ?, '13800000000', '341524', 1950)",
+                         (f"T{i}", f"测试{i}", body + idnumber.check_digit(body)))
+    conn.close()
+    day = services.working_days(services.now().date())[1]
+    slot = f"LA-05.b1.{day:%Y%m%d}.1500"
+    ports = [free_port(), free_port()]
+    procs = [sim_process(port, db) for port in ports]
+    try:
+        async with aiohttp.ClientSession() as s1, aiohttp.ClientSession() as s2:
+            outbox = Outbox(tmp_path / "o.sqlite3")
+            clients = [HttpPlatform(s, f"http://127.0.0.1:{p}", "tvportal", SECRET, outbox, timeout_ms=20000)
+                       for s, p in ((s1, ports[0]), (s2, ports[1]))]
+            await clients[0].create_booking("T50", "T50", slot, "pre-a")
+            await clients[1].create_booking("T51", "T51", slot, "pre-b")
+
+            async def one(i: int):
+                """One citizen's attempt."""
+                try:
+                    return await clients[i % 2].create_booking(f"T{i}", f"T{i}", slot, f"k{i}")
+                except Conflict as exc:
+                    return exc
+
+            results = await asyncio.gather(*(one(i) for i in range(50)))
+            outbox.close()
+    finally:
+        for proc in procs:
+            stop(proc)
+    booked = [r for r in results if not isinstance(r, Exception)]
+    assert len(booked) == 3
+    assert all(isinstance(r, Conflict) and r.code == "slot_full" for r in results if isinstance(r, Exception))
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM bookings WHERE slot_id = ? AND status = 'booked'", (slot,)).fetchone() == (5,)
+    conn.close()

@@ -115,3 +115,22 @@ def test_green_key_voice_command(model_portal, tmp_path):
             page.wait_for_url(model_portal + "/", timeout=15000)
         finally:
             ctx.close()
+
+
+def test_voice_page_and_listening_panel_accessible(model_portal, browser_page):
+    """axe finds nothing on the 语音助手 page, nor with the listening panel open; no layout problems."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.test_accessibility import AXE_OPTIONS, LAYOUT_PROBLEMS
+
+    page = browser_page
+    page.goto(model_portal + "/voice")
+    assert focused_id(page) == "v-listen"
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+    assert page.evaluate(LAYOUT_PROBLEMS) == []
+    page.keyboard.press("Enter")  # no microphone in this browser: the panel says so
+    page.wait_for_selector("#tv-listen", state="visible", timeout=3000)
+    until(lambda: page.inner_text("#tv-listen") != page.evaluate("TVSPEECH.said.listening"))
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()

@@ -196,3 +196,11 @@ async def test_published_content_is_spoken_ahead(aiohttp_client, settings, monke
             break
         await asyncio.sleep(0.05)
     assert app[TTS].cached(names[1], "zh_CN", "slow") is not None
+
+
+async def test_cache_is_bounded(tts):
+    """Past its limit the cache drops its oldest sentences, so arbitrary requests cannot fill the disk."""
+    tts.max_cached = 3
+    paths = [await tts.speech(text) for text in ("一", "二", "三", "四")]
+    assert not paths[0].exists() and all(p.exists() for p in paths[2:])
+    assert tts.cached_files <= 3

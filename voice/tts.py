@@ -27,6 +27,7 @@ VOICES = {"zh_CN": "cmn-latn-pinyin", "en": "gmw/en"}
 RATES = {"slow": 130, "normal": 165}  # words per minute; slow suits elderly listeners
 MAX_CHARS = 400
 MP3_KBITS = 16
+MAX_CACHED = 50_000  # sentences kept on disk (~2 KB per second of speech: roughly 300 MB at most)
 
 
 class TtsError(RuntimeError):
@@ -111,6 +112,8 @@ class TtsService:
         self._lock = asyncio.Lock()  # one request at a time on the one engine
         self._pending: dict[str, asyncio.Future] = {}
         self._starting: asyncio.Future | None = None
+        self.max_cached = MAX_CACHED
+        self.cached_files = 0
 
     @property
     def available(self) -> bool:
@@ -126,6 +129,7 @@ class TtsService:
             return
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         self.unavailable = ""
+        self.cached_files = sum(1 for _ in self.cache_dir.glob("*/*.mp3"))
         # the worker starts in the background: the portal answers at once, speech waits for it
         self._starting = asyncio.ensure_future(self._first_start())
 
@@ -182,7 +186,17 @@ class TtsService:
             mp3 = os.path.join(tmp, "s.mp3")
             await encode_mp3(wav, mp3)
             os.replace(mp3, path)
+        self.cached_files += 1
+        if self.cached_files > self.max_cached:
+            await asyncio.get_running_loop().run_in_executor(None, self._prune)
         return path
+
+    def _prune(self) -> None:
+        """Delete the least recently written tenth of the cache (anyone can ask for any sentence)."""
+        files = sorted(self.cache_dir.glob("*/*.mp3"), key=lambda f: f.stat().st_mtime)
+        for old in files[: max(1, len(files) - self.max_cached * 9 // 10)]:
+            old.unlink(missing_ok=True)
+        self.cached_files = sum(1 for _ in self.cache_dir.glob("*/*.mp3"))
 
     async def _synthesise(self, text: str, voice: str, wpm: int, wav: str) -> float:
         """One worker call; a hung or dead worker is replaced and the call fails."""

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from content import store
+from content.integrity import check_references
+from content.model import ContentError
 
 EDITABLE_KINDS: tuple[str, ...] = ("guide", "policy", "hall")
 
@@ -210,9 +212,26 @@ def ensure_baseline(conn: sqlite3.Connection, kind: str, item_id: str) -> None:
         _ensure_baseline(conn, kind, item_id)
 
 
+def _new_reference_problems(conn: sqlite3.Connection, kind: str, item_id: str, record: Any | None) -> list[str]:
+    """Broken references (to halls, categories, guides …) that publishing ``record`` (None: removing it) adds."""
+    current = [r for k in store.KINDS for r in store.load_all(conn, k)]
+    changed = [r for r in current if not (r.KIND == kind and r.id == item_id)] + ([record] if record else [])
+    before = set(check_references(current))
+    return [p for p in check_references(changed) if p not in before]
+
+
+def _refuse_broken_references(conn: sqlite3.Connection, kind: str, item_id: str, record: Any | None) -> None:
+    """Raise a ContentError naming every reference the change would break."""
+    problems = _new_reference_problems(conn, kind, item_id, record)
+    if problems:
+        raise ContentError("；".join(problems))
+
+
 def _publish_locked(conn: sqlite3.Connection, kind: str, item_id: str, record: Any, data: dict[str, Any],
-                    user: str, note: str) -> int:
+                    user: str, note: str, check_refs: bool = True) -> int:
     """Inside a transaction: add the next version, write the published store, mark the draft published."""
+    if check_refs:  # an import checks the references of the whole file at once instead
+        _refuse_broken_references(conn, kind, item_id, record)
     _ensure_baseline(conn, kind, item_id)
     number = conn.execute("SELECT coalesce(max(number), 0) + 1 FROM editor_versions WHERE kind = ? AND id = ?",
                           (kind, item_id)).fetchone()[0]
@@ -273,6 +292,7 @@ def unpublish(conn: sqlite3.Connection, kind: str, item_id: str, revision: int, 
             raise LookupError(item_id)
         if current.revision != revision:
             raise Conflict(current)
+        _refuse_broken_references(conn, kind, item_id, None)
         conn.execute("INSERT INTO editor_drafts(kind, id, data, revision, published_revision, updated_by) "
                      "VALUES(?, ?, ?, 1, NULL, ?) ON CONFLICT(kind, id) DO UPDATE SET "
                      "revision = revision + 1, published_revision = NULL, updated_by = excluded.updated_by, "
@@ -348,4 +368,4 @@ def record_import(conn: sqlite3.Connection, kind: str, record: Any, data: dict[s
                  "revision = revision + 1, updated_by = excluded.updated_by, "
                  "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
                  (kind, record.id, _dump(data), user))
-    return _publish_locked(conn, kind, record.id, record, data, user, "import"), replaced
+    return _publish_locked(conn, kind, record.id, record, data, user, "import", check_refs=False), replaced

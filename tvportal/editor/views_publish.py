@@ -77,6 +77,9 @@ async def unpublish(request: web.Request) -> web.Response:
     except versions.Conflict as clash:
         _conflict_flash(request, clash)
         raise web.HTTPSeeOther(_edit_url(request, kind, item_id)) from None
+    except ContentError as exc:
+        flash(request, _("Not taken off the TV: other items point to it. {error}").format(error=exc), "error")
+        raise web.HTTPSeeOther(_edit_url(request, kind, item_id)) from None
     except LookupError:
         raise web.HTTPNotFound() from None
     publish_snapshot(request)
