@@ -265,7 +265,7 @@ async def test_new_guide_is_published_to_the_tv(ed, aiohttp_client):
     """A new guide starts as a draft from a blank form and reaches the TV when published."""
     pub = await second_client(aiohttp_client, ed, "pub")
     _text, base = await edit_form(pub)
-    fields = replace(base, id="t9", name="新建的测试事项", short_name="新测试")
+    fields = replace(base, id="t9", name="新建的测试事项", short_name="新测试", implementation_code="")
     fields = [(k, v) for k, v in fields if k != "_revision"]
     response = await pub.post("/editor/guide/new", data=fields + [("_action", "save")], allow_redirects=False)
     assert response.status == 303 and response.headers["Location"] == "/editor/guide/t9"

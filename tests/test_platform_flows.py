@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests.platform_helpers import PEOPLE, FlowClient, embedded_code, first_day_slot
 
 

@@ -203,3 +203,17 @@ async def test_voice_page(voice_client, client):
     html = await (await client.get("/voice")).text()
     assert 'id="v-listen"' not in html and 'href="/help"' in html and "k-green" not in html
     assert 'href="/voice"' in await (await client.get("/")).text()
+
+
+async def test_long_recording_in_many_chunks(voice_client):
+    """A 14 s recording (448 KB, far above the form limit) sent in small chunks is read whole and decoded."""
+    wav = pcm_wav(frames_of(spoken("下一页")) + frames_of(silence(13.0)))
+
+    async def chunks():
+        """The body in 4 KB pieces, as a slow link delivers it."""
+        for i in range(0, len(wav), 4096):
+            yield wav[i:i + 4096]
+
+    resp = await voice_client.post("/voice/recognize", data=chunks())
+    assert resp.status == 200
+    assert (await resp.json())["action"] == {"do": "page", "dir": "next", "heard": "下一页"}

@@ -18,7 +18,7 @@ HOME_TILES: tuple[tuple[str, str, str, str], ...] = (
     ("t-query", "/lookup", N_("Look up"), N_("Payments and progress")),
     ("t-policies", "/policies", N_("Policies"), N_("New policies in plain words")),
     ("t-halls", "/halls", N_("Service halls"), N_("Address, hours, phone")),
-    ("t-help", "/voice", N_("Voice and help"), N_("How to use the remote")),
+    ("t-help", "/voice", N_("Voice and help"), N_("Speak to the TV, get help")),
     ("t-settings", "/settings", N_("Settings"), N_("Large text, contrast, language")),
 )
 

@@ -67,9 +67,14 @@ async def recognize(request: web.Request) -> web.StreamResponse:
     if request.content_length is not None and request.content_length > MAX_BYTES:
         return await json_answer(request, 413, {"error": f"录音太长了：最多 {MAX_SECONDS} 秒。"})
     # read by hand: the app's client_max_size (64 KB) is for forms, a 15 s recording is ~480 KB
-    body = await request.content.read(MAX_BYTES + 1)
+    body = bytearray()
+    while len(body) <= MAX_BYTES:  # read() returns what has arrived so far: loop until the end
+        chunk = await request.content.read(1 << 16)
+        if not chunk:
+            break
+        body += chunk
     try:
-        pcm = pcm_of_wav(body)
+        pcm = pcm_of_wav(bytes(body))
     except BadAudio as exc:
         return await json_answer(request, exc.status, {"error": exc.message})
     result = await asr.recognize(pcm, page_grammar(request, request.query.getall("c", [])))
