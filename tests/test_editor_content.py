@@ -117,6 +117,18 @@ async def test_preview_renders_the_draft_with_the_tv_template(ed):
     assert NEW_NAME not in await tv_text(ed)
 
 
+@pytest.mark.parametrize("kind,item,tv_path", [("hall", "LA-01", "/halls/LA-01"), ("policy", "p1", "/policies/p1")])
+async def test_preview_of_halls_and_policies(ed, kind, item, tv_path):
+    """Halls and policy articles preview with the TV's own page code too."""
+    _text, fields = await edit_form(ed, f"/editor/{kind}/{item}")
+    field = "name" if kind == "hall" else "title"
+    draft = "预览草稿" + dict(fields)[field]
+    response = await ed.post(f"/editor/preview/{kind}/{item}", data=replace(fields, **{field: draft}))
+    html = await response.text()
+    assert response.status == 200 and draft in html and 'id="canvas"' in html
+    assert draft not in await tv_text(ed, tv_path)
+
+
 async def test_preview_json_has_pages_and_plain_language_warnings(ed):
     """The JSON preview gives the screen count and warns about jargon and long sentences."""
     _text, fields = await edit_form(ed)

@@ -94,12 +94,14 @@ def standard_keys(screen: Screen, exit_url: str) -> list[KeyHint]:
     return hints
 
 
-def voice_hints(request: web.Request) -> list[KeyHint]:
+def voice_hints(request: web.Request, screen: Screen) -> list[KeyHint]:
     """Red reads aloud (when speech works here), green listens (when a recognition model is installed)."""
     hints = []
     tts, asr = request.app.get(TTS), request.app.get(ASR)
     if tts is not None and tts.available:
-        hints.append(KeyHint("red", _("Red key"), _("Read aloud on/off, 0 repeats")))
+        # on the search page the digits type, 0 included, so 0 cannot repeat the last sentence there
+        label = _("Read aloud on/off") if screen.is_search else _("Read aloud on/off, 0 repeats")
+        hints.append(KeyHint("red", _("Red key"), label))
     if asr is not None and asr.available:
         hints.append(KeyHint("green", _("Green key"), _("Speak")))
     return hints
@@ -159,7 +161,7 @@ def _script_json(data: Any) -> str:
 def render(request: web.Request, screen: Screen) -> web.Response:
     """Render a Screen with the base TV template."""
     settings = request.app[SETTINGS]
-    hints = standard_keys(screen, settings.exit_url) + voice_hints(request)
+    hints = standard_keys(screen, settings.exit_url) + voice_hints(request, screen)
     prefs = prefs_of(request)
     today = dt.datetime.now(CITY_TZ).date()
     context = {

@@ -78,7 +78,8 @@ async def asr_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def setup_voice(app: web.Application) -> None:
     """Voice routes, the speech service and the recognizer of one app."""
-    from tvportal.views import voice as views, voice_input, voice_page
+    from tvportal.views import voice as views
+    from tvportal.views import voice_input, voice_page
 
     settings = app[SETTINGS]
     app[TTS] = TtsService(Path(settings.data_dir) / "speech-cache")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from tvportal.editor import users, versions
+from tvportal.editor import audit, users, versions
 from tvportal.editor import views_admin as admin, views_auth as auth, views_items as items
 from tvportal.editor import views_io as io, views_preview as preview, views_publish as publish
 from tvportal.editor.security import PREFIX, editor_middleware
@@ -23,6 +23,7 @@ async def editor_tables(app: web.Application) -> AsyncIterator[None]:
     conn = app[DB]
     users.ensure_schema(conn)
     versions.ensure_schema(conn)
+    audit.ensure_schema(conn)
     yield
 
 

@@ -1,4 +1,4 @@
-"""Drafts, immutable numbered versions and the audit log of the editor, in the portal's SQLite file.
+"""Drafts and immutable numbered versions of the editor, in the portal's SQLite file (the log: audit.py).
 
 An item (a guide, hall or policy) has at most one draft row.  Its ``revision`` only ever grows:
 every save, rollback and new item bumps it, and the edit form carries the revision it was
@@ -48,18 +48,6 @@ CREATE TRIGGER IF NOT EXISTS editor_versions_immutable_u BEFORE UPDATE ON editor
 BEGIN SELECT RAISE(ABORT, 'versions are immutable'); END;
 CREATE TRIGGER IF NOT EXISTS editor_versions_immutable_d BEFORE DELETE ON editor_versions
 BEGIN SELECT RAISE(ABORT, 'versions are immutable'); END;
-CREATE TABLE IF NOT EXISTS editor_audit (
-    seq INTEGER PRIMARY KEY,
-    at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
-    user TEXT NOT NULL,
-    address TEXT NOT NULL,
-    action TEXT NOT NULL,
-    kind TEXT NOT NULL DEFAULT '',
-    item_id TEXT NOT NULL DEFAULT '',
-    detail TEXT NOT NULL DEFAULT '',
-    kept_data TEXT
-);
-CREATE INDEX IF NOT EXISTS editor_audit_item ON editor_audit(kind, item_id);
 """
 
 BASELINE_AUTHOR = "(initial content)"
@@ -112,21 +100,6 @@ class Version:
     published_by: str
     published_at: str
     note: str
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    """One line of the audit log."""
-
-    seq: int
-    at: str
-    user: str
-    address: str
-    action: str
-    kind: str
-    item_id: str
-    detail: str
-    has_kept_data: bool
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
@@ -325,35 +298,6 @@ def drafts_of(conn: sqlite3.Connection, kind: str, published_ids: set[str]) -> d
     rows = conn.execute("SELECT id, data, revision, published_revision, updated_by, updated_at FROM editor_drafts "
                         "WHERE kind = ?", (kind,))
     return {r[0]: Working(kind, r[0], json.loads(r[1]), r[2], r[3], r[4], r[5], r[0] in published_ids) for r in rows}
-
-
-def audit(conn: sqlite3.Connection, user: str, address: str, action: str, kind: str = "", item_id: str = "",
-          detail: str = "", kept_data: dict | None = None) -> None:
-    """Append one line to the audit log."""
-    conn.execute("INSERT INTO editor_audit(user, address, action, kind, item_id, detail, kept_data) "
-                 "VALUES(?, ?, ?, ?, ?, ?, ?)",
-                 (user, address, action, kind, item_id, detail, None if kept_data is None else _dump(kept_data)))
-
-
-def audit_entries(conn: sqlite3.Connection, limit: int = 100, offset: int = 0, user: str = "", kind: str = "",
-                  item_id: str = "") -> tuple[list[AuditEntry], int]:
-    """Audit lines, newest first, optionally only one user's or one item's; and how many there are in all."""
-    where, args = [], []
-    for column, value in (("user", user), ("kind", kind), ("item_id", item_id)):
-        if value:
-            where.append(f"{column} = ?")
-            args.append(value)
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
-    total = conn.execute(f"SELECT count(*) FROM editor_audit{clause}", args).fetchone()[0]
-    rows = conn.execute(f"SELECT seq, at, user, address, action, kind, item_id, detail, kept_data IS NOT NULL "
-                        f"FROM editor_audit{clause} ORDER BY seq DESC LIMIT ? OFFSET ?", [*args, limit, offset])
-    return [AuditEntry(*r[:8], bool(r[8])) for r in rows], total
-
-
-def kept_data(conn: sqlite3.Connection, seq: int) -> dict | None:
-    """The unpublished draft an audit line kept (a rollback replaced it), or None."""
-    row = conn.execute("SELECT kept_data FROM editor_audit WHERE seq = ?", (seq,)).fetchone()
-    return json.loads(row[0]) if row and row[0] else None
 
 
 def record_import(conn: sqlite3.Connection, kind: str, record: Any, data: dict[str, Any], user: str) -> tuple[int, dict | None]:

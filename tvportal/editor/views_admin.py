@@ -7,7 +7,7 @@ import json
 
 from aiohttp import web
 
-from tvportal.editor import forms, users, versions
+from tvportal.editor import audit, forms, users, versions
 from tvportal.editor.diff import render_fields
 from tvportal.editor.pages import flash, local_time, page
 from tvportal.editor.security import client_address, requires
@@ -34,7 +34,7 @@ async def audit_log(request: web.Request) -> web.Response:
         page_no = max(1, int(request.query.get("page", "1")))
     except ValueError:
         page_no = 1
-    entries, total = versions.audit_entries(request.app[DB], AUDIT_PER_PAGE, (page_no - 1) * AUDIT_PER_PAGE,
+    entries, total = audit.audit_entries(request.app[DB], AUDIT_PER_PAGE, (page_no - 1) * AUDIT_PER_PAGE,
                                             who, kind, item_id)
     params = {k: v for k, v in {"user": who, "kind": kind, "item": item_id}.items() if v}
     return page(request, "audit.html", {
@@ -49,7 +49,7 @@ async def audit_kept(request: web.Request) -> web.Response:
     """The unpublished draft a rollback replaced, kept in the audit log so that nothing typed is lost."""
     conn = request.app[DB]
     seq = int(request.match_info["seq"])
-    data = versions.kept_data(conn, seq)
+    data = audit.kept_data(conn, seq)
     row = conn.execute("SELECT kind, item_id FROM editor_audit WHERE seq = ?", (seq,)).fetchone()
     if data is None or row is None or row[0] not in versions.EDITABLE_KINDS:
         raise web.HTTPNotFound()
@@ -86,7 +86,7 @@ async def user_add(request: web.Request) -> web.Response:
         users.add_user(conn, name, role, digest=digest)
     except users.UserError as exc:
         return _users_page(request, str(exc), {"name": name, "role": role}, status=422)
-    versions.audit(conn, request[EDITOR_USER].name, client_address(request), "user-add", detail=f"{name} ({role})")
+    audit.record(conn, request[EDITOR_USER].name, client_address(request), "user-add", detail=f"{name} ({role})")
     flash(request, _("User {name} added.").format(name=name))
     raise web.HTTPSeeOther(request.app.router["editor-users"].url_for())
 
@@ -119,6 +119,6 @@ async def user_change(request: web.Request) -> web.Response:
             raise web.HTTPBadRequest()
     except users.UserError as exc:
         return _users_page(request, str(exc), status=422)
-    versions.audit(conn, me.name, client_address(request), f"user-{action}", detail=detail)
+    audit.record(conn, me.name, client_address(request), f"user-{action}", detail=detail)
     flash(request, _("User {name} changed.").format(name=name))
     raise web.HTTPSeeOther(request.app.router["editor-users"].url_for())

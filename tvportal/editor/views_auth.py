@@ -6,7 +6,7 @@ import asyncio
 
 from aiohttp import web
 
-from tvportal.editor import users, versions
+from tvportal.editor import audit, users
 from tvportal.editor.pages import flash, page
 from tvportal.editor.security import PREFIX, client_address, csrf_token, session_of, sign_in
 from tvportal.i18n import gettext as _
@@ -50,7 +50,7 @@ async def signin(request: web.Request) -> web.Response:
     if not name or not password:
         return again(_("Please enter your user name and password."), 400)
     if users.is_rate_limited(conn, name, address):
-        versions.audit(conn, name, address, "signin-blocked")
+        audit.record(conn, name, address, "signin-blocked")
         return again(_("Too many failed sign-ins. For your safety, signing in is paused for {minutes} minutes; "
                        "please try again later or ask an administrator.").format(
                            minutes=users.FAILURE_WINDOW // 60), 429)
@@ -58,14 +58,14 @@ async def signin(request: web.Request) -> web.Response:
     good = await asyncio.get_running_loop().run_in_executor(None, users.verify_password, digest, password)
     if not good or user is None or user.disabled:
         users.record_failure(conn, name, address)
-        versions.audit(conn, name, address, "signin-failed")
+        audit.record(conn, name, address, "signin-failed")
         return again(_("The user name or password is wrong (or the account is disabled)."), 401)
     if users.needs_rehash(digest):
         users.store_hash(conn, user.id, await asyncio.get_running_loop().run_in_executor(
             None, users.hash_password, password))
     users.clear_failures(conn, name, address)
     sign_in(request, user)
-    versions.audit(conn, user.name, address, "signin")
+    audit.record(conn, user.name, address, "signin")
     flash(request, _("Welcome, {name}.").format(name=user.name))
     raise web.HTTPSeeOther(target)
 
@@ -75,5 +75,5 @@ async def signout(request: web.Request) -> web.Response:
     user = request.get(EDITOR_USER)
     session_of(request).invalidate()
     if user is not None:
-        versions.audit(request.app[DB], user.name, client_address(request), "signout")
+        audit.record(request.app[DB], user.name, client_address(request), "signout")
     raise web.HTTPSeeOther(request.app.router["editor-signin"].url_for())

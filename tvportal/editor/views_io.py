@@ -9,7 +9,7 @@ from aiohttp import web
 from content import store
 from content.model import ContentError, to_plain
 from content.xml_io import apply_import, export_json, export_xml, load_existing, parse_import
-from tvportal.editor import versions
+from tvportal.editor import audit, versions
 from tvportal.editor.pages import flash, page
 from tvportal.editor.security import client_address, requires
 from tvportal.editor.views_items import publish_snapshot
@@ -26,7 +26,7 @@ async def export(request: web.Request) -> web.Response:
     snapshot = request.app[PUBLISHED].snapshot
     body = export_xml(snapshot) if fmt == "xml" else export_json(snapshot)
     user = request[EDITOR_USER]
-    versions.audit(request.app[DB], user.name, client_address(request), "export", detail=fmt)
+    audit.record(request.app[DB], user.name, client_address(request), "export", detail=fmt)
     name = f"tvportal-content-{dt.date.today():%Y%m%d}.{fmt}"
     return web.Response(body=body, content_type="application/xml" if fmt == "xml" else "application/json",
                         charset="utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -72,8 +72,8 @@ async def import_file(request: web.Request) -> web.Response:
         context["error"] = str(exc)
         return page(request, "import.html", context, status=422)
     address = client_address(request)
-    versions.audit(conn, user.name, address, "import", detail=f"{upload.filename}: {report.summary()}")
+    audit.record(conn, user.name, address, "import", detail=f"{upload.filename}: {report.summary()}")
     for kind, item_id, kept in replaced:
-        versions.audit(conn, user.name, address, "import", kind, item_id, "replaced an unpublished draft", kept)
+        audit.record(conn, user.name, address, "import", kind, item_id, "replaced an unpublished draft", kept)
     flash(request, _("Imported and published: {summary}").format(summary=report.summary()))
     return page(request, "import.html", {**context, "applied": True})

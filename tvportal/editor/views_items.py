@@ -9,7 +9,7 @@ from multidict import MultiDictProxy
 
 from content import store
 from content.model import ContentError, to_plain
-from tvportal.editor import forms, versions
+from tvportal.editor import audit, forms, versions
 from tvportal.editor.checks import plain_warnings
 from tvportal.editor.diff import changes, render_fields
 from tvportal.editor.pages import KIND_NAMES, KIND_NOUNS, flash, page
@@ -167,7 +167,7 @@ async def create(request: web.Request) -> web.Response:
         message = _("The id “{id}” is already used; choose another.").format(id=normal["id"])
         return page(request, "edit.html", edit_context(request, kind, "", data, None, error=message, dirty=True),
                     status=409)
-    versions.audit(conn, user.name, client_address(request), "create", kind, normal["id"])
+    audit.record(conn, user.name, client_address(request), "create", kind, normal["id"])
     flash(request, _("Created as a draft. It is not on the TV until it is published."))
     raise web.HTTPSeeOther(request.app.router["editor-edit"].url_for(kind=kind, id=normal["id"]))
 
@@ -205,7 +205,7 @@ async def save(request: web.Request) -> web.Response:
             new_revision = revision  # nothing changed: no new revision
         else:
             new_revision = versions.save_draft(conn, kind, item_id, normal, revision, user.name)
-            versions.audit(conn, user.name, address, "save", kind, item_id, f"revision {new_revision}")
+            audit.record(conn, user.name, address, "save", kind, item_id, f"revision {new_revision}")
             flash(request, _("Draft saved (revision {n}).").format(n=new_revision))
         if publish_after:
             from tvportal.editor.views_publish import do_publish

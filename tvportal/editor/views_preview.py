@@ -14,11 +14,10 @@ from tvportal.editor import forms
 from tvportal.editor.checks import plain_warnings
 from tvportal.editor.security import requires
 from tvportal.i18n import gettext as _
-from tvportal.keys import PUBLISHED
-from tvportal.screen import Crumb, Screen, render
+from tvportal.screen import Screen, render
 from tvportal.views.guides import guide_screen
-from tvportal.views.halls import hall_blocks, halls_crumbs
-from tvportal.views.lists import text_screen
+from tvportal.views.halls import hall_screen
+from tvportal.views.policies import policy_screen
 
 
 def tv_screen(request: web.Request, kind: str, record) -> Screen | None:
@@ -26,10 +25,9 @@ def tv_screen(request: web.Request, kind: str, record) -> Screen | None:
     if kind == "guide":
         return guide_screen(request, record, base=f"/guides/{record.id}")
     if kind == "hall":
-        snapshot = request.app[PUBLISHED].snapshot
-        names = [snapshot.guide_by_id[s].short_name for s in record.services if s in snapshot.guide_by_id]
-        crumbs = halls_crumbs() + [Crumb(record.county, f"/halls/area/{record.county_code}"), Crumb(record.name)]
-        return text_screen(request, record.name, crumbs, hall_blocks(record, names), base=f"/halls/{record.id}")
+        return hall_screen(request, record)
+    if kind == "policy":
+        return policy_screen(request, record)
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from content.model import ContentError
-from tvportal.editor import forms, versions
+from tvportal.editor import audit, forms, versions
 from tvportal.editor.diff import changes, render_fields
 from tvportal.editor.pages import flash, page
 from tvportal.editor.security import client_address, requires
@@ -32,7 +32,7 @@ def do_publish(request: web.Request, kind: str, item_id: str, revision: int, not
         flash(request, _("Not published: {error}").format(error=exc), "error")
         return
     publish_snapshot(request)
-    versions.audit(conn, user.name, client_address(request), "publish", kind, item_id, f"version {number}")
+    audit.record(conn, user.name, client_address(request), "publish", kind, item_id, f"version {number}")
     flash(request, _("Published as version {n}; the TV shows it now.").format(n=number))
 
 
@@ -83,7 +83,7 @@ async def unpublish(request: web.Request) -> web.Response:
     except LookupError:
         raise web.HTTPNotFound() from None
     publish_snapshot(request)
-    versions.audit(conn, user.name, client_address(request), "unpublish", kind, item_id)
+    audit.record(conn, user.name, client_address(request), "unpublish", kind, item_id)
     flash(request, _("Taken off the TV. The text is kept as a draft and can be published again."))
     raise web.HTTPSeeOther(_edit_url(request, kind, item_id))
 
@@ -172,7 +172,7 @@ async def rollback(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther(_edit_url(request, kind, item_id)) from None
     publish_snapshot(request)
     detail = f"version {number} -> version {new_number}"
-    versions.audit(conn, user.name, client_address(request), "rollback", kind, item_id, detail, kept_data=replaced)
+    audit.record(conn, user.name, client_address(request), "rollback", kind, item_id, detail, kept_data=replaced)
     message = _("Rolled back: version {old} is published again as version {new}.").format(old=number, new=new_number)
     if replaced is not None:
         message += " " + _("The unpublished draft it replaced is kept in the audit log.")

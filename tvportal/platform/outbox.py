@@ -50,8 +50,13 @@ class Outbox:
         self._lock = threading.Lock()
 
     def close(self) -> None:
-        """Close the file."""
-        self._conn.close()
+        """Close the file, after any call still running in a worker thread has finished with it.
+
+        A cancelled ``asyncio.to_thread`` call keeps running in its thread; closing the connection
+        under it crashes the process, so closing waits for the lock like every other use.
+        """
+        with self._lock:
+            self._conn.close()
 
     def add(self, op: str, key: str, person_id: str, payload: dict) -> Entry:
         """Keep a write for later; the same key twice keeps it once."""

@@ -66,13 +66,17 @@ def hall_blocks(hall: Hall, service_names: list[str]) -> list[TextBlock]:
     return blocks
 
 
-async def hall_detail(request: web.Request) -> web.Response:
-    """One hall: address, hours, phone, services and directions, over as many screens as needed."""
+def hall_screen(request: web.Request, hall: Hall) -> Screen:
+    """The screens of one hall (also used by the editor's preview of a draft)."""
     snapshot = request.app[PUBLISHED].snapshot
-    hall = snapshot.hall_by_id.get(request.match_info["hall"])
-    if hall is None:
-        raise web.HTTPNotFound()
     names = [snapshot.guide_by_id[s].short_name for s in hall.services if s in snapshot.guide_by_id]
     crumbs = halls_crumbs() + [Crumb(hall.county, f"/halls/area/{hall.county_code}"), Crumb(hall.name)]
-    screen = text_screen(request, hall.name, crumbs, hall_blocks(hall, names), base=f"/halls/{hall.id}")
-    return render(request, screen)
+    return text_screen(request, hall.name, crumbs, hall_blocks(hall, names), base=f"/halls/{hall.id}")
+
+
+async def hall_detail(request: web.Request) -> web.Response:
+    """One hall: address, hours, phone, services and directions, over as many screens as needed."""
+    hall = request.app[PUBLISHED].snapshot.hall_by_id.get(request.match_info["hall"])
+    if hall is None:
+        raise web.HTTPNotFound()
+    return render(request, hall_screen(request, hall))

@@ -6,10 +6,12 @@ import datetime as dt
 
 from aiohttp import web
 
-from tvportal.i18n import format_day, gettext as _
+from content.model import Policy
+from tvportal.i18n import format_day
+from tvportal.i18n import gettext as _
 from tvportal.keys import PUBLISHED
 from tvportal.pagination import TextBlock
-from tvportal.screen import Crumb, render
+from tvportal.screen import Crumb, Screen, render
 from tvportal.views.lists import Entry, list_screen, text_screen
 
 
@@ -28,12 +30,9 @@ async def policy_list(request: web.Request) -> web.Response:
     return render(request, screen)
 
 
-async def policy_detail(request: web.Request) -> web.Response:
-    """One policy article in plain paragraphs."""
+def policy_screen(request: web.Request, policy: Policy) -> Screen:
+    """The screens of one policy article (also used by the editor's preview of a draft)."""
     snapshot = request.app[PUBLISHED].snapshot
-    policy = snapshot.policy_by_id.get(request.match_info["policy"])
-    if policy is None:
-        raise web.HTTPNotFound()
     issued = format_day(dt.date.fromisoformat(policy.date))
     source = policy.issuer + (f"（{policy.doc_no}）" if policy.doc_no else "") + "，" + issued
     blocks = [TextBlock(_("In short"), [policy.summary, source]), TextBlock(_("Full text"), list(policy.paragraphs))]
@@ -42,6 +41,13 @@ async def policy_detail(request: web.Request) -> web.Response:
         blocks.append(TextBlock(_("Related services"), ["、".join(g.short_name for g in related)]))
     extra = [("guide", _("Guide: {name}").format(name=related[0].short_name), f"/guides/{related[0].id}")] \
         if related else []
-    screen = text_screen(request, policy.title, policies_crumbs() + [Crumb(_("Article"))], blocks,
-                         base=f"/policies/{policy.id}", extra_buttons=extra)
-    return render(request, screen)
+    return text_screen(request, policy.title, policies_crumbs() + [Crumb(_("Article"))], blocks,
+                       base=f"/policies/{policy.id}", extra_buttons=extra)
+
+
+async def policy_detail(request: web.Request) -> web.Response:
+    """One policy article in plain paragraphs."""
+    policy = request.app[PUBLISHED].snapshot.policy_by_id.get(request.match_info["policy"])
+    if policy is None:
+        raise web.HTTPNotFound()
+    return render(request, policy_screen(request, policy))

@@ -77,7 +77,7 @@ def _room(request: web.Request) -> float:
 
 
 KEYPAD_BOX = Rect(canvas.MAIN.x, canvas.MAIN.y + 96, 540, 100)
-RESULTS = Rect(canvas.MAIN.x + 568, canvas.MAIN.y + 96, canvas.MAIN.w - 568, 5 * 64 + 4 * 10)
+RESULTS = Rect(canvas.MAIN.x + 568, canvas.MAIN.y + 106, canvas.MAIN.w - 568, 5 * 60 + 4 * 10)
 
 
 async def keypad_json(request: web.Request) -> web.Response:
@@ -115,12 +115,12 @@ async def search(request: web.Request) -> web.Response:
     result = keypad_result(request.app[PUBLISHED].snapshot, digits, _room(request))
     layout = Layout()
     area = canvas.MAIN
-    layout.add("q", Rect(area.x, area.y, 820, 80), group="form", label=_("Words to search"))
-    layout.add("go", Rect(area.x + 852, area.y, 300, 80), group="form", label=_("Search"))
+    layout.add("q", Rect(area.x, area.y, 820, 60), group="form", label=_("Words to search"))
+    layout.add("go", Rect(area.x + 852, area.y, 300, 60), group="form", label=_("Search"))
     layout.add("kp", KEYPAD_BOX, group="keypad", label=_("Show all results"))
     for i in range(SLOTS):
         hit = result["hits"][i] if i < len(result["hits"]) else None
-        layout.add(f"r{i + 1}", Rect(RESULTS.x, RESULTS.y + i * 74, RESULTS.w, 64), group="results",
+        layout.add(f"r{i + 1}", Rect(RESULTS.x, RESULTS.y + i * 70, RESULTS.w, 60), group="results",
                    label=hit["t"] if hit else "", slot=hit)
     keys = [KeyHint("keypad", _("Number keys"), _("2-9 type first letters, 0 deletes one, 1 clears"))]
     start = "r1" if digits and result["hits"] else "kp"

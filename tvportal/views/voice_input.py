@@ -15,7 +15,6 @@ from tvportal.keys import ASR, PUBLISHED
 from tvportal.views.voice import json_answer
 from voice.audio import BYTES_PER_SECOND, MAX_BYTES, MAX_SECONDS, BadAudio, check_pcm, pcm_of_wav
 from voice.grammar import Grammar, build_grammar, parse_choices
-from voice.service import content_sentences
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 20  # a WebSocket that sends nothing for this long is closed
