@@ -10,7 +10,7 @@ from aiohttp import web
 
 from tvportal.flows.guard import friendly
 from tvportal.flows.ui import Choice, flow_screen, login_redirect, platform, show, waiting_entries, who
-from tvportal.i18n import format_day, gettext as _
+from tvportal.i18n import N_, format_day, gettext as _
 from tvportal.platform import services
 from tvportal.platform.models import Booking, PlatformError, Queued, Slot, Unavailable
 from tvportal.screen import Crumb
@@ -218,7 +218,7 @@ async def receipt(request: web.Request) -> web.Response:
     return show(request, screen)
 
 
-STATUS = {"booked": "Booked", "cancelled": "Cancelled", "finished": "Done"}
+STATUS = {"booked": N_("Booked"), "cancelled": N_("Cancelled"), "finished": N_("Done")}
 
 
 @friendly

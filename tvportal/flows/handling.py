@@ -9,7 +9,7 @@ from aiohttp import web
 
 from tvportal.flows.guard import friendly
 from tvportal.flows.ui import Choice, flow_screen, login_redirect, platform, show, state, waiting_entries, who
-from tvportal.i18n import gettext as _
+from tvportal.i18n import N_, gettext as _
 from tvportal.pagination import page_slice, parse_page
 from tvportal.platform import services
 from tvportal.platform.models import Application, PlatformError, Queued, Unavailable
@@ -162,7 +162,7 @@ async def submit(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/apply/a/{application.number}?new=1")
 
 
-STATUS = {"submitted": "Submitted", "accepted": "Being handled", "finished": "Done"}
+STATUS = {"submitted": N_("Submitted"), "accepted": N_("Being handled"), "finished": N_("Done")}
 
 
 @friendly
