@@ -6,9 +6,11 @@ A Snapshot is immutable; a change to the content builds a new one and swaps the 
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from content import store
 from content.model import Bundle, Category, City, Guide, Hall, Policy
@@ -89,7 +91,24 @@ class Published:
     def __init__(self, snapshot: Snapshot) -> None:
         """Start with the snapshot built at start-up."""
         self.snapshot = snapshot
+        self._rebuilding = asyncio.Lock()
 
     def swap(self, snapshot: Snapshot) -> None:
         """Make ``snapshot`` the published content (readers see the old or the new, never a mix)."""
         self.snapshot = snapshot
+
+    async def republish(self, database: Path) -> None:
+        """Rebuild from the store and swap, off the event loop: with 10,000 guides the search index alone
+        takes seconds.  The worker thread reads through its own connection; one rebuild runs at a time, so
+        the last one to finish has read the newest committed state."""
+        async with self._rebuilding:
+            self.swap(await asyncio.to_thread(snapshot_from_file, database))
+
+
+def snapshot_from_file(database: Path) -> Snapshot:
+    """Build a snapshot through a connection of its own (for a worker thread)."""
+    conn = store.connect(database)
+    try:
+        return build_snapshot(conn)
+    finally:
+        conn.close()

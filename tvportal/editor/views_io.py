@@ -67,10 +67,11 @@ async def import_file(request: web.Request) -> web.Response:
                 store.put(conn, record.KIND, record)
 
     try:
-        apply_import(conn, report, write=write, on_applied=lambda _conn: publish_snapshot(request))
+        apply_import(conn, report, write=write)
     except ContentError as exc:
         context["error"] = str(exc)
         return page(request, "import.html", context, status=422)
+    await publish_snapshot(request)
     address = client_address(request)
     audit.record(conn, user.name, address, "import", detail=f"{upload.filename}: {report.summary()}")
     for kind, item_id, kept in replaced:

@@ -15,8 +15,7 @@ from tvportal.editor.diff import changes, render_fields
 from tvportal.editor.pages import KIND_NAMES, KIND_NOUNS, flash, page
 from tvportal.editor.security import client_address, requires
 from tvportal.i18n import gettext as _
-from tvportal.keys import DB, EDITOR_USER, PUBLISHED
-from content.snapshot import build_snapshot
+from tvportal.keys import DB, EDITOR_USER, PUBLISHED, SETTINGS
 
 PER_PAGE = 50
 FILTERS = {"guide": ("kind", "categories"), "hall": ("county", "level"), "policy": ("categories", "issuer")}
@@ -210,7 +209,7 @@ async def save(request: web.Request) -> web.Response:
         if publish_after:
             from tvportal.editor.views_publish import do_publish
 
-            do_publish(request, kind, item_id, new_revision, str(form.get("_note", "")))
+            await do_publish(request, kind, item_id, new_revision, str(form.get("_note", "")))
     except versions.Conflict as clash:
         theirs = clash.current
         return page(request, "edit.html", edit_context(
@@ -221,6 +220,6 @@ async def save(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(request.app.router["editor-edit"].url_for(kind=kind, id=item_id))
 
 
-def publish_snapshot(request: web.Request) -> None:
+async def publish_snapshot(request: web.Request) -> None:
     """Make the TV show the store as it is now (the page cache empties itself)."""
-    request.app[PUBLISHED].swap(build_snapshot(request.app[DB]))
+    await request.app[PUBLISHED].republish(request.app[SETTINGS].database_path)

@@ -19,7 +19,7 @@ def _edit_url(request: web.Request, kind: str, item_id: str) -> str:
     return str(request.app.router["editor-edit"].url_for(kind=kind, id=item_id))
 
 
-def do_publish(request: web.Request, kind: str, item_id: str, revision: int, note: str) -> None:
+async def do_publish(request: web.Request, kind: str, item_id: str, revision: int, note: str) -> None:
     """Publish the draft at ``revision``, swap the TV's snapshot, log it and say so (raises Conflict)."""
     user = request[EDITOR_USER]
     conn = request.app[DB]
@@ -31,7 +31,7 @@ def do_publish(request: web.Request, kind: str, item_id: str, revision: int, not
     except ContentError as exc:
         flash(request, _("Not published: {error}").format(error=exc), "error")
         return
-    publish_snapshot(request)
+    await publish_snapshot(request)
     audit.record(conn, user.name, client_address(request), "publish", kind, item_id, f"version {number}")
     flash(request, _("Published as version {n}; the TV shows it now.").format(n=number))
 
@@ -57,7 +57,7 @@ async def publish(request: web.Request) -> web.Response:
     kind, item_id = kind_of(request), request.match_info["id"]
     form = await request.post()
     try:
-        do_publish(request, kind, item_id, _revision(form), str(form.get("_note", "")))
+        await do_publish(request, kind, item_id, _revision(form), str(form.get("_note", "")))
     except versions.Conflict as clash:
         _conflict_flash(request, clash)
     except LookupError:
@@ -82,7 +82,7 @@ async def unpublish(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther(_edit_url(request, kind, item_id)) from None
     except LookupError:
         raise web.HTTPNotFound() from None
-    publish_snapshot(request)
+    await publish_snapshot(request)
     audit.record(conn, user.name, client_address(request), "unpublish", kind, item_id)
     flash(request, _("Taken off the TV. The text is kept as a draft and can be published again."))
     raise web.HTTPSeeOther(_edit_url(request, kind, item_id))
@@ -170,7 +170,7 @@ async def rollback(request: web.Request) -> web.Response:
         flash(request, _("Version {n} no longer passes the checks, so it was not restored: {error}").format(
             n=number, error=exc), "error")
         raise web.HTTPSeeOther(_edit_url(request, kind, item_id)) from None
-    publish_snapshot(request)
+    await publish_snapshot(request)
     detail = f"version {number} -> version {new_number}"
     audit.record(conn, user.name, client_address(request), "rollback", kind, item_id, detail, kept_data=replaced)
     message = _("Rolled back: version {old} is published again as version {new}.").format(old=number, new=new_number)
