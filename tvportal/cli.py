@@ -7,6 +7,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from tvportal.settings import SettingsError
+
 # modules under tvportal/commands/ that add a subcommand; a new command adds its name here
 COMMAND_MODULES: tuple[str, ...] = ("serve", "central_sim", "voice", "content", "user")
 
@@ -23,7 +25,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tvportal`` command."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except SettingsError as exc:  # every command reads settings; one place says what is wrong with them
+        print(f"tvportal: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

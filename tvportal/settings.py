@@ -141,11 +141,13 @@ def load_settings(
     values: dict[str, Any] = {s.name: s.default for s in DECLARED}
     config_file = config_file or environ.get(ENV_PREFIX + "CONFIG")
     if config_file:
-        with open(config_file, "rb") as fh:
-            try:
+        try:
+            with open(config_file, "rb") as fh:
                 table = tomllib.load(fh)
-            except tomllib.TOMLDecodeError as exc:
-                raise SettingsError(f"{config_file}: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{config_file}: {exc}") from None
+        except OSError as exc:
+            raise SettingsError(f"{config_file}: {exc.strerror}") from None
         table = table.get("tvportal", table)
         for key, raw in table.items():
             if key not in _BY_NAME:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 
 from aiohttp import web
 
-from tvportal.settings import SettingsError, load_settings
+from tvportal.settings import load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,12 +24,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the portal until interrupted."""
     from tvportal.app import create_app
 
-    try:
-        settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir},
-                                 config_file=args.config)
-    except (SettingsError, OSError) as exc:
-        print(f"tvportal: {exc}", file=sys.stderr)
-        return 2
+    settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir}, config_file=args.config)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
     web.run_app(app, host=settings.host, port=settings.port,

@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from tvportal.settings import SettingsError, load_settings
+from tvportal.settings import load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,11 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from content import store
     from tvportal.editor import users
 
-    try:
-        settings = load_settings({"data_dir": args.data_dir}, config_file=args.config)
-    except (SettingsError, OSError) as exc:
-        print(f"tvportal: {exc}", file=sys.stderr)
-        return 2
+    settings = load_settings({"data_dir": args.data_dir}, config_file=args.config)
     conn = store.connect(settings.database_path)
     try:
         users.ensure_schema(conn)

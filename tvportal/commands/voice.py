@@ -16,7 +16,7 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from tvportal.settings import SettingsError, load_settings
+from tvportal.settings import load_settings
 from voice.asr import model_problem
 
 MAX_UNPACKED = 2 * 1024 ** 3  # refuse archives that would unpack to more than 2 GB
@@ -105,11 +105,7 @@ def install(source: str, target: Path, sha256: str | None) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Install the model; print where it went, or why it could not be installed."""
-    try:
-        settings = load_settings({"data_dir": args.data_dir}, config_file=args.config)
-    except (SettingsError, OSError) as exc:
-        print(f"tvportal: {exc}", file=sys.stderr)
-        return 2
+    settings = load_settings({"data_dir": args.data_dir}, config_file=args.config)
     target = Path(settings.voice_model_path or Path(settings.data_dir) / "voice-model")
     try:
         path = install(args.source, target, args.sha256)
