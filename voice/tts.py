@@ -9,6 +9,7 @@ so each sentence is synthesised once per deployment.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes.util
 import hashlib
 import importlib.util
@@ -229,6 +230,13 @@ async def encode_mp3(wav: str, mp3: str) -> None:
     proc = await asyncio.create_subprocess_exec(
         "sox", "-q", "-v", "0.95", wav, "-r", "16000", "-c", "1", "-C", str(MP3_KBITS), mp3,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    try:
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
+    except BaseException:  # timed out, or the caller was cancelled (shutdown): never leave sox running
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            await proc.wait()
+        raise
     if proc.returncode != 0 or not os.path.exists(mp3) or os.path.getsize(mp3) == 0:
         raise TtsError("MP3 encoding failed: " + err.decode("utf-8", "replace")[:200])
