@@ -204,3 +204,16 @@ async def test_cache_is_bounded(tts):
     paths = [await tts.speech(text) for text in ("一", "二", "三", "四")]
     assert not paths[0].exists() and all(p.exists() for p in paths[2:])
     assert tts.cached_files <= 3
+
+
+async def test_relative_cache_dir_as_the_readme_runs_it(tmp_path, monkeypatch):
+    """`make run` uses the relative data dir ./tvportal-data; the worker runs elsewhere and must still write
+    where the portal reads (this once made every new sentence wait 15 s and fail)."""
+    monkeypatch.chdir(tmp_path)
+    service = TtsService(Path("tvportal-data") / "speech-cache", timeout=10)
+    await service.start()
+    try:
+        path = await asyncio.wait_for(service.speech("第一句新话", "zh_CN", "slow"), 12)
+        assert path.is_absolute() and path.is_relative_to(tmp_path) and seconds_of(path) > 0.5
+    finally:
+        await service.stop()

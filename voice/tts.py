@@ -105,7 +105,8 @@ class TtsService:
 
     def __init__(self, cache_dir: Path, timeout: float = 15.0) -> None:
         """Configure; ``start`` checks the machine and starts the worker."""
-        self.cache_dir = Path(cache_dir)
+        # absolute: the worker process runs in another directory, and the README's default data dir is relative
+        self.cache_dir = Path(cache_dir).resolve()
         self.timeout = timeout
         self.unavailable = "not started"  # why speech is off; empty when it works
         self.worker: Worker | None = None

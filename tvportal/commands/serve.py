@@ -27,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir}, config_file=args.config)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
-    web.run_app(app, host=settings.host, port=settings.port,
+    # a set-top box's request never needs more than a few seconds; a long wait only delays a restart
+    web.run_app(app, host=settings.host, port=settings.port, shutdown_timeout=5,
                 access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
                 print=lambda msg: print(msg, flush=True))
     return 0
