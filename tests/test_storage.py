@@ -281,3 +281,20 @@ def test_db_command_reports_an_unreachable_database(tmp_path, capsys, monkeypatc
     assert main(["db", "upgrade"]) == 2
     err = capsys.readouterr().err
     assert "cannot be used" in err and "Traceback" not in err
+
+
+def test_published_versions_cannot_be_changed(db_url):
+    """The database itself refuses to change or delete a published version."""
+    from sqlalchemy import delete, update
+    from sqlalchemy.exc import DBAPIError
+
+    from tvportal.storage.tables import editor_versions as v
+
+    db = migrated(db_url)
+    db.write_sync(lambda conn: conn.execute(insert(v).values(kind="guide", id="h2", number=1, data="{}",
+                                                             published_by="adm")))
+    for stmt in (update(v).values(note="changed"), delete(v)):
+        with pytest.raises(DBAPIError, match="immutable"):
+            db.write_sync(lambda conn: conn.execute(stmt))
+    assert count(db, v) == 1
+    db.close()
