@@ -156,14 +156,14 @@ class GramIndex:
         return exact, starts, contain
 
 
-class SearchIndex:
-    """The search index of one snapshot: records in rank order and one gram index per field and script."""
+class Segment:
+    """Records in rank order with one gram index per field and script (the unit an index is built in)."""
 
-    def __init__(self, records: Iterable[Any], topics: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, records: Iterable[Any], topics: dict[str, list[str]]) -> None:
         """Index ``records`` (guides, policies, halls); ``topics`` maps category id → its name and keywords."""
-        topics = topics or {}
-        ranked = sorted(records, key=lambda r: (-getattr(r, "popularity", 0), _KIND_ORDER.get(r.KIND, 9)))
+        ranked = sorted(records, key=rank_key)
         self.records = ranked
+        self.keys = [rank_key(r) for r in ranked]
         self.chinese = [GramIndex(2) for _ in FIELD_NAMES]
         # pinyin and keypad indexes: names, topics, then the same with rarer readings (ranked lower)
         self.letters = [GramIndex(3, SYLLABLE_STARTS) for _ in range(4)]
@@ -179,26 +179,73 @@ class SearchIndex:
                         self.letters[rank + 2 * alt].add(rid, (s for sp in spelled for s in (*pick(sp[0]), *pick(sp[1]))))
                         self.digits[rank + 2 * alt].add(rid, (s for sp in spelled for s in pick(sp[2])))
 
-    def __len__(self) -> int:
-        """Number of indexed records."""
-        return len(self.records)
-
-    def _walk(self, indexes: list[GramIndex], q: str) -> Iterator[tuple[int, int]]:
-        """(tier, record id) pairs, best tier first, rank order within a tier (duplicates possible)."""
+    def walk(self, indexes: list[GramIndex], q: str, number: int,
+             hidden: frozenset[int]) -> Iterator[tuple[int, tuple, int, int]]:
+        """(tier, rank key, segment number, record id), best tier first, rank order within a tier."""
+        keys = self.keys
         for rank, index in enumerate(indexes):
             for kind, rids in enumerate(index.tiers(q)):
                 for rid in rids:
-                    yield 3 * rank + kind, rid
+                    if rid not in hidden:
+                        yield 3 * rank + kind, keys[rid], number, rid
 
-    def _collect(self, walks: list[Iterator[tuple[int, int]]], limit: int) -> list[Hit]:
+
+class SearchIndex:
+    """The search index of one snapshot: a large base segment and a small one of the records changed since.
+
+    A publish re-indexes only the records it changed: they go into a new small segment (with the earlier
+    changes since the base was built) and their old entries in the base are hidden.  When the changes
+    outgrow ``MAX_DELTA`` the whole index is built again.  Results merge the segments by tier, then rank.
+    """
+
+    MAX_DELTA = 1000
+
+    def __init__(self, records: Iterable[Any], topics: dict[str, list[str]] | None = None) -> None:
+        """Index ``records`` (guides, policies, halls); ``topics`` maps category id → its name and keywords."""
+        self.topics = topics or {}
+        self.base = Segment(records, self.topics)
+        self.delta = Segment((), self.topics)
+        self.hidden: frozenset[int] = frozenset()  # base records replaced or removed since the base was built
+
+    @property
+    def records(self) -> list[Any]:
+        """Every searchable record, in rank order."""
+        shown = [r for rid, r in enumerate(self.base.records) if rid not in self.hidden]
+        return sorted(shown + self.delta.records, key=rank_key)
+
+    def updated(self, changed: Iterable[Any], removed: Iterable[tuple[str, str]]) -> SearchIndex:
+        """A new index with ``changed`` records (new or edited) and without ``removed`` (kind, id) pairs."""
+        changed = list(changed)
+        gone = {(r.KIND, r.id) for r in changed} | set(removed)
+        kept_delta = [r for r in self.delta.records if (r.KIND, r.id) not in gone]
+        if len(kept_delta) + len(changed) > self.MAX_DELTA:
+            return SearchIndex([*(r for r in self.records if (r.KIND, r.id) not in gone), *changed], self.topics)
+        out = SearchIndex.__new__(SearchIndex)
+        out.topics, out.base = self.topics, self.base
+        out.hidden = self.hidden | {rid for rid, r in enumerate(self.base.records) if (r.KIND, r.id) in gone}
+        out.delta = Segment([*kept_delta, *changed], self.topics)
+        return out
+
+    def __len__(self) -> int:
+        """Number of indexed records."""
+        return len(self.base.records) - len(self.hidden) + len(self.delta.records)
+
+    def _walks(self, field: str, q: str) -> list[Iterator[tuple[int, tuple, int, int]]]:
+        """The walks of both segments over one family of gram indexes (chinese, letters or digits)."""
+        walks = [self.base.walk(getattr(self.base, field), q, 0, self.hidden)]
+        if self.delta.records:
+            walks.append(self.delta.walk(getattr(self.delta, field), q, 1, frozenset()))
+        return walks
+
+    def _collect(self, walks: list[Iterator[tuple[int, tuple, int, int]]], limit: int) -> list[Hit]:
         """The first ``limit`` distinct records of the merged walks (ordered by tier, then rank)."""
-        merged = _merge(walks)
+        segments = (self.base, self.delta)
         hits, seen = [], set()
-        for tier, rid in merged:
-            if rid in seen:
+        for tier, _key, number, rid in _merge(walks):
+            if (number, rid) in seen:
                 continue
-            seen.add(rid)
-            record = self.records[rid]
+            seen.add((number, rid))
+            record = segments[number].records[rid]
             hits.append(Hit(record.KIND, record.id, _title(record), record, tier))
             if len(hits) >= limit:
                 break
@@ -209,7 +256,7 @@ class SearchIndex:
         digits = "".join(ch for ch in digits if ch.isdigit())
         if not digits:
             return []
-        return self._collect([self._walk(self.digits, digits)], limit)
+        return self._collect(self._walks("digits", digits), limit)
 
     def text(self, query: str, limit: int = 20) -> list[Hit]:
         """Chinese substring, full pinyin or pinyin-initials search; several words must all match."""
@@ -218,19 +265,24 @@ class SearchIndex:
             return []
         if len(words) == 1:
             return self._collect(self._word_walks(words[0]), limit)
-        everything = min(len(self.records), 2000)
+        everything = min(len(self), 2000)
         first = self._collect(self._word_walks(words[0]), everything)
         others = [{h.id + h.kind for h in self._collect(self._word_walks(w), everything)} for w in words[1:]]
         return [h for h in first if all(h.id + h.kind in o for o in others)][:limit]
 
-    def _word_walks(self, word: str) -> list[Iterator[tuple[int, int]]]:
+    def _word_walks(self, word: str) -> list[Iterator[tuple[int, tuple, int, int]]]:
         """The walks that can match one word: Chinese text, and pinyin when the word is Latin letters."""
-        walks = [self._walk(self.chinese, word)]
+        walks = self._walks("chinese", word)
         if word.isascii() and word.isalpha():
-            walks.append(self._walk(self.letters, word))
+            walks += self._walks("letters", word)
         elif word.isdigit():
-            walks.append(self._walk(self.digits, word))
+            walks += self._walks("digits", word)
         return walks
+
+
+def rank_key(record: Any) -> tuple[int, int]:
+    """Search rank of a record: most popular first, then guides before policies before halls."""
+    return -getattr(record, "popularity", 0), _KIND_ORDER.get(record.KIND, 9)
 
 
 _KIND_ORDER = {"guide": 0, "policy": 1, "hall": 2}
@@ -257,7 +309,7 @@ def _fields(record: Any, topics: dict[str, list[str]]) -> tuple[list[str], list[
     return [record.name], [record.county, record.town], [record.address, record.extras]
 
 
-def _merge(walks: list[Iterator[tuple[int, int]]]) -> Iterator[tuple[int, int]]:
+def _merge(walks: list[Iterator[tuple]]) -> Iterator[tuple]:
     """Merge walks that are each ordered by tier into one ordered by tier (then rank)."""
     if len(walks) == 1:
         yield from walks[0]

@@ -9,6 +9,7 @@ from aiohttp import web
 from aiohttp_session import Session
 
 from content.snapshot import Published
+from tvportal.clock import CityClock
 from tvportal.editor.users import User
 from tvportal.page_cache import PageCache
 from tvportal.platform.interface import Platform
@@ -21,6 +22,7 @@ from voice.tts import TtsService
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", sqlite3.Connection)
 PUBLISHED = web.AppKey("published", Published)
+CLOCK = web.AppKey("clock", CityClock)  # tvportal/clock.py: now and today in the city
 ASSETS = web.AppKey("assets", StaticAssets)
 PAGE_CACHE = web.AppKey("page_cache", PageCache)
 TTS = web.AppKey("tts", TtsService)  # voice/: reading aloud

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tvportal.clock import zone
+
 ENV_PREFIX = "TVPORTAL_"
 
 
@@ -51,6 +53,8 @@ DECLARED: tuple[Setting, ...] = (
     Setting("exit_url", str, "",
             "Where Back on the home page leads: the IPTV operator's portal. Empty means Back on home does nothing."),
     Setting("default_locale", str, "zh_CN", "Language of a device that has not chosen one (zh_CN or en)."),
+    Setting("timezone", str, "Asia/Shanghai",
+            "The city's time zone: every \"today\" on the TV, in bookings and in the page cache is its date."),
     Setting("key_profile", str, "auto",
             "Remote-control key profile: auto (from the browser's User-Agent) or one of "
             "default, browser, hbbtv, huawei_zte, ipanel, tizen, webos, android."),
@@ -93,6 +97,7 @@ class Settings:
     platform_database: str
     exit_url: str
     default_locale: str
+    timezone: str
     key_profile: str
     cookie_secure: bool
     log_level: str
@@ -165,4 +170,8 @@ def load_settings(
         values[key] = _coerce(_BY_NAME[key], raw)
     if values["default_locale"] not in ("zh_CN", "en"):
         raise SettingsError("setting default_locale: expected zh_CN or en")
+    try:
+        zone(values["timezone"])
+    except ValueError as exc:
+        raise SettingsError(f"setting timezone: {exc}") from None
     return Settings(**values)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from aiohttp import web
 
 from content import store
@@ -14,7 +12,7 @@ from tvportal.editor.pages import flash, page
 from tvportal.editor.security import client_address, requires
 from tvportal.editor.views_items import publish_snapshot
 from tvportal.i18n import gettext as _
-from tvportal.keys import DB, EDITOR_USER, PUBLISHED
+from tvportal.keys import CLOCK, DB, EDITOR_USER, PUBLISHED
 
 
 @requires("editor")
@@ -27,7 +25,7 @@ async def export(request: web.Request) -> web.Response:
     body = export_xml(snapshot) if fmt == "xml" else export_json(snapshot)
     user = request[EDITOR_USER]
     audit.record(request.app[DB], user.name, client_address(request), "export", detail=fmt)
-    name = f"tvportal-content-{dt.date.today():%Y%m%d}.{fmt}"
+    name = f"tvportal-content-{request.app[CLOCK].today():%Y%m%d}.{fmt}"
     return web.Response(body=body, content_type="application/xml" if fmt == "xml" else "application/json",
                         charset="utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
