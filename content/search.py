@@ -280,9 +280,10 @@ class SearchIndex:
         return walks
 
 
-def rank_key(record: Any) -> tuple[int, int]:
-    """Search rank of a record: most popular first, then guides before policies before halls."""
-    return -getattr(record, "popularity", 0), _KIND_ORDER.get(record.KIND, 9)
+def rank_key(record: Any) -> tuple[int, int, str]:
+    """Search rank of a record: most popular first, then guides before policies before halls, then by id
+    (a total order, so an index updated in segments ranks exactly as one built at once)."""
+    return -getattr(record, "popularity", 0), _KIND_ORDER.get(record.KIND, 9), record.id
 
 
 _KIND_ORDER = {"guide": 0, "policy": 1, "hall": 2}

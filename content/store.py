@@ -1,107 +1,201 @@
-"""SQLite store of the content: one JSON document per record, typed by the content model.
+"""The content store: one JSON document per record, typed by the content model, in the tables of
+content/tables.py on a SQLAlchemy Connection (SQLite or PostgreSQL; the portal's storage layer,
+tvportal/storage/, makes the connection and the transaction).
 
-The embedded default keeps everything in one SQLite file in the data dir.  Reads for TV
-pages never come here: they use the in-memory Snapshot (content/snapshot.py) built from
-this store at start-up and after each change.  Documents of an older schema version are
-migrated once, when the database is opened.
+Reads for TV pages never come here: they use the in-memory Snapshot (content/snapshot.py) built
+from this store at start-up and brought up to date with ``changes_since`` after each change.  Every
+write stamps the rows it touches with the transaction's content version (content/tables.py).
+Documents of an older schema version are rewritten once by ``migrate_documents``.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from pathlib import Path
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
 from content.model import KINDS as MODEL_KINDS, SCHEMA_VERSION, City, migrate, model_of, to_plain
+from content.tables import content, content_removed, content_version, meta, utc_stamp
 
 KINDS: dict[str, type] = {kind: model_of(kind) for kind in MODEL_KINDS}
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS content (
-    kind TEXT NOT NULL,
-    id TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    data TEXT NOT NULL,
-    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
-    PRIMARY KEY (kind, id)
-);
-"""
+_VERSION_OF_TX = "content_version_of_transaction"
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (and create if needed) the SQLite database with the content schema, migrating old documents."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.executescript(_SCHEMA)
-    _migrate(conn)
-    return conn
+@dataclass(frozen=True)
+class Row:
+    """One stored record with its place in its kind's order."""
+
+    kind: str
+    id: str
+    position: int
+    record: Any
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
-    """Rewrite every document of an older schema version in the current shape, in one transaction."""
+@dataclass(frozen=True)
+class Changes:
+    """What changed after some content version: records written and (kind, id) of records removed."""
+
+    version: int
+    city: City
+    rows: tuple[Row, ...]
+    removed: tuple[tuple[str, str], ...]
+
+
+def _insert(conn: Connection, table):
+    """INSERT with ON CONFLICT support in the connection's dialect."""
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+def current_version(conn: Connection) -> int:
+    """The number of the newest committed write of published content (0: none yet)."""
+    return conn.execute(select(content_version.c.version).where(content_version.c.id == 1)).scalar() or 0
+
+
+def write_version(conn: Connection) -> int:
+    """Inside a write transaction: the content version its writes carry, taken once per transaction.
+
+    The UPDATE locks the counter's row until commit, so concurrent writers get their numbers in the
+    order they commit, and a reader that saw version N has seen every write numbered N or less.
+    """
+    tx = conn.get_transaction()
+    cached = conn.info.get(_VERSION_OF_TX)
+    if cached is not None and cached[0] is tx:
+        return cached[1]
+    bump = update(content_version).where(content_version.c.id == 1).values(version=content_version.c.version + 1)
+    if conn.execute(bump).rowcount == 0:
+        conn.execute(_insert(conn, content_version).values(id=1, version=0).on_conflict_do_nothing())
+        conn.execute(bump)
+    number = current_version(conn)
+    conn.info[_VERSION_OF_TX] = (tx, number)
+    return number
+
+
+def migrate_documents(conn: Connection) -> None:
+    """Inside the caller's transaction: rewrite every document of an older schema version in the current shape."""
     raw = get_meta(conn, "schema_version")
     if raw is None or int(raw) >= SCHEMA_VERSION:
         return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        rows = conn.execute("SELECT kind, id, data FROM content").fetchall()
-        for kind, rid, data in rows:
-            if kind not in KINDS:
-                continue
-            record = KINDS[kind].from_dict(migrate(kind, json.loads(data), int(raw)))
-            conn.execute("UPDATE content SET data = ? WHERE kind = ? AND id = ?",
-                         (json.dumps(to_plain(record), ensure_ascii=False), kind, rid))
-        set_meta(conn, "schema_version", str(SCHEMA_VERSION))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    version = write_version(conn)
+    rows = conn.execute(select(content.c.kind, content.c.id, content.c.data)).all()
+    for kind, rid, data in rows:
+        if kind not in KINDS:
+            continue
+        record = KINDS[kind].from_dict(migrate(kind, json.loads(data), int(raw)))
+        conn.execute(update(content).where(content.c.kind == kind, content.c.id == rid)
+                     .values(data=_dump(record), version=version))
+    set_meta(conn, "schema_version", str(SCHEMA_VERSION))
 
 
-def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+def get_meta(conn: Connection, key: str) -> str | None:
     """Read one value of the meta table."""
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    return row[0] if row else None
+    return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
 
 
-def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+def set_meta(conn: Connection, key: str, value: str) -> None:
     """Write one value of the meta table."""
-    conn.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                 (key, value))
+    stmt = _insert(conn, meta).values(key=key, value=value)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value}))
 
 
-def put_all(conn: sqlite3.Connection, kind: str, records: list[Any]) -> None:
-    """Insert or replace records of one kind, keeping their order."""
-    conn.executemany(
-        "INSERT INTO content(kind, id, position, data) VALUES(?, ?, ?, ?) "
-        "ON CONFLICT(kind, id) DO UPDATE SET position = excluded.position, data = excluded.data, "
-        "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
-        [(kind, r.id, i, json.dumps(to_plain(r), ensure_ascii=False)) for i, r in enumerate(records)],
-    )
+def _dump(record: Any) -> str:
+    """A record as stored JSON."""
+    return json.dumps(to_plain(record), ensure_ascii=False)
 
 
-def put(conn: sqlite3.Connection, kind: str, record: Any) -> None:
+def _upsert(conn: Connection, rows: list[dict[str, Any]], keep_position: bool) -> None:
+    """Insert or update rows of the content table in one statement."""
+    if not rows:
+        return
+    stmt = _insert(conn, content)
+    changed = {"data": stmt.excluded.data, "updated_at": stmt.excluded.updated_at, "version": stmt.excluded.version}
+    if not keep_position:
+        changed["position"] = stmt.excluded.position
+    conn.execute(stmt.on_conflict_do_update(index_elements=["kind", "id"], set_=changed), rows)
+
+
+def put_all(conn: Connection, kind: str, records: list[Any]) -> None:
+    """Insert or replace records of one kind, in this order (positions 0, 1, 2 …)."""
+    version, stamp = write_version(conn), utc_stamp()
+    _upsert(conn, [{"kind": kind, "id": r.id, "position": i, "data": _dump(r), "updated_at": stamp,
+                    "version": version} for i, r in enumerate(records)], keep_position=False)
+
+
+def put_many(conn: Connection, records: Iterable[Any]) -> None:
+    """Insert or update records of any kinds; new ones go to the end of their kind's order, in the given order.
+
+    One query per kind finds where its order ends, so a batch of 10,000 costs no more per record than one.
+    """
+    version, stamp = write_version(conn), utc_stamp()
+    by_kind: dict[str, list[Any]] = {}
+    for record in records:
+        by_kind.setdefault(record.KIND, []).append(record)
+    for kind, batch in by_kind.items():
+        end = conn.execute(select(func.coalesce(func.max(content.c.position), -1))
+                           .where(content.c.kind == kind)).scalar() + 1
+        rows = [{"kind": kind, "id": r.id, "position": end + i, "data": _dump(r), "updated_at": stamp,
+                 "version": version} for i, r in enumerate(batch)]
+        _upsert(conn, rows, keep_position=True)  # an existing record keeps its place; a gap in positions is harmless
+
+
+def put(conn: Connection, kind: str, record: Any) -> None:
     """Insert or update one record; a new record goes to the end of its kind's order."""
-    conn.execute(
-        "INSERT INTO content(kind, id, position, data) VALUES(?, ?, "
-        "(SELECT COALESCE(MAX(position), -1) + 1 FROM content WHERE kind = ?), ?) "
-        "ON CONFLICT(kind, id) DO UPDATE SET data = excluded.data, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
-        (kind, record.id, kind, json.dumps(to_plain(record), ensure_ascii=False)),
-    )
+    assert record.KIND == kind
+    put_many(conn, [record])
 
 
-def load_all(conn: sqlite3.Connection, kind: str) -> list[Any]:
+def _ordered(kind: str, *columns):
+    """SELECT columns of one kind's records in stored order."""
+    return select(*columns).where(content.c.kind == kind).order_by(content.c.position, content.c.id)
+
+
+def load_all(conn: Connection, kind: str) -> list[Any]:
     """Read every record of one kind as model objects, in stored order."""
     model = KINDS[kind]
-    rows = conn.execute("SELECT data FROM content WHERE kind = ? ORDER BY position, id", (kind,))
-    return [model.from_dict(json.loads(data)) for (data,) in rows]
+    return [model.from_dict(json.loads(data)) for data in conn.execute(_ordered(kind, content.c.data)).scalars()]
 
 
-def load_city(conn: sqlite3.Connection) -> City:
+def _row(kind: str, rid: str, position: int, data: str) -> Row | None:
+    """A stored row as a Row (None for a kind this version of the code does not know)."""
+    model = KINDS.get(kind)
+    return Row(kind, rid, position, model.from_dict(json.loads(data))) if model else None
+
+
+def load_rows(conn: Connection) -> tuple[int, City, list[Row]]:
+    """The content version, the city and every record with its position (a full snapshot's input)."""
+    version = current_version(conn)
+    cols = (content.c.kind, content.c.id, content.c.position, content.c.data)
+    rows = [_row(*r) for r in conn.execute(select(*cols).order_by(content.c.kind, content.c.position, content.c.id))]
+    return version, load_city(conn), [r for r in rows if r is not None]
+
+
+def changes_since(conn: Connection, version: int) -> Changes | None:
+    """What was written and removed after ``version``; None when nothing was.
+
+    The counter is read first, so rows committed meanwhile may come too (with a higher version): applying
+    them now and again next time gives the same result.  When a record was both written and removed in that
+    span, whichever happened last (higher version) wins.
+    """
+    newest = current_version(conn)
+    if newest <= version:
+        return None
+    cols = (content.c.kind, content.c.id, content.c.position, content.c.data, content.c.version)
+    written = {(k, i): (v, (k, i, p, d)) for k, i, p, d, v in conn.execute(select(*cols).where(content.c.version > version))}
+    removed = {}
+    tombs = select(content_removed.c.kind, content_removed.c.id, content_removed.c.version)
+    for k, i, v in conn.execute(tombs.where(content_removed.c.version > version)):
+        if (k, i) not in written or written[(k, i)][0] < v:
+            written.pop((k, i), None)
+            removed[(k, i)] = v
+    newest = max([newest, *(v for v, _r in written.values()), *removed.values()])
+    rows = tuple(r for r in (_row(*raw) for _v, raw in written.values()) if r is not None)
+    return Changes(newest, load_city(conn), rows, tuple(removed))
+
+
+def load_city(conn: Connection) -> City:
     """Read the city the deployment serves."""
     raw = get_meta(conn, "city")
     if raw is None:
@@ -110,37 +204,34 @@ def load_city(conn: sqlite3.Connection) -> City:
     return City(code=data["code"], name=data["name"], counties=tuple(tuple(c) for c in data["counties"]))
 
 
-def is_empty(conn: sqlite3.Connection) -> bool:
+def is_empty(conn: Connection) -> bool:
     """True when no content has been loaded yet (first start)."""
     return get_meta(conn, "city") is None
 
 
-def save_demo(conn: sqlite3.Connection, demo: dict[str, Any]) -> None:
-    """Fill an empty database with the bundled demo content in one transaction."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        set_meta(conn, "schema_version", str(SCHEMA_VERSION))
-        set_meta(conn, "city", json.dumps(demo["city"], ensure_ascii=False))
-        for kind in KINDS:
-            put_all(conn, kind, demo.get(kind, []))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+def save_demo(conn: Connection, demo: dict[str, Any]) -> None:
+    """Inside the caller's transaction: fill an empty database with the bundled demo content."""
+    set_meta(conn, "schema_version", str(SCHEMA_VERSION))
+    set_meta(conn, "city", json.dumps(demo["city"], ensure_ascii=False))
+    for kind in KINDS:
+        put_all(conn, kind, demo.get(kind, []))
 
 
-def delete_one(conn: sqlite3.Connection, kind: str, record_id: str) -> bool:
-    """Remove one record (the editor's 撤下); True when there was one."""
-    return conn.execute("DELETE FROM content WHERE kind = ? AND id = ?", (kind, record_id)).rowcount > 0
+def delete_one(conn: Connection, kind: str, record_id: str) -> bool:
+    """Remove one record (the editor's 撤下), leaving a tombstone for other instances; True when there was one."""
+    if conn.execute(delete(content).where(content.c.kind == kind, content.c.id == record_id)).rowcount == 0:
+        return False
+    stmt = _insert(conn, content_removed).values(kind=kind, id=record_id, version=write_version(conn))
+    conn.execute(stmt.on_conflict_do_update(index_elements=["kind", "id"], set_={"version": stmt.excluded.version}))
+    return True
 
 
-def load_plain(conn: sqlite3.Connection, kind: str, record_id: str) -> dict[str, Any] | None:
+def load_plain(conn: Connection, kind: str, record_id: str) -> dict[str, Any] | None:
     """One stored record as plain JSON (not validated), or None (used by the editor)."""
-    row = conn.execute("SELECT data FROM content WHERE kind = ? AND id = ?", (kind, record_id)).fetchone()
-    return json.loads(row[0]) if row else None
+    data = conn.execute(select(content.c.data).where(content.c.kind == kind, content.c.id == record_id)).scalar()
+    return json.loads(data) if data is not None else None
 
 
-def iter_plain(conn: sqlite3.Connection, kind: str) -> list[tuple[str, dict[str, Any]]]:
+def iter_plain(conn: Connection, kind: str) -> list[tuple[str, dict[str, Any]]]:
     """Every stored record of one kind as (id, plain JSON), in stored order, without validating (editor lists)."""
-    rows = conn.execute("SELECT id, data FROM content WHERE kind = ? ORDER BY position, id", (kind,))
-    return [(record_id, json.loads(data)) for record_id, data in rows]
+    return [(record_id, json.loads(data)) for record_id, data in conn.execute(_ordered(kind, content.c.id, content.c.data))]
