@@ -176,7 +176,7 @@ class Published:
         while True:
             await asyncio.sleep(interval)
             try:
-                newest = await asyncio.to_thread(db.read_sync, store.current_version)
+                newest = await db.read(store.current_version)
                 if newest > self.snapshot.version:
                     await self.refresh(db)
             except Exception:  # noqa: BLE001 - keep serving the content we have; the next tick tries again
