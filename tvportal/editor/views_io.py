@@ -6,7 +6,7 @@ from aiohttp import web
 
 from content import store
 from content.model import ContentError, to_plain
-from content.xml_io import apply_import, export_json, export_xml, load_existing, parse_import
+from content.xml_io import ImportReport, apply_import, export_json, export_xml, parse_import, stored_references
 from tvportal.editor import audit, versions
 from tvportal.editor.pages import flash, page
 from tvportal.editor.security import client_address, requires
@@ -36,6 +36,12 @@ async def import_form(request: web.Request) -> web.Response:
     return page(request, "import.html", {"report": None, "title": _("Import content")})
 
 
+def _checked(conn, file) -> ImportReport:
+    """The report of an uploaded file, resolved against the stored content (runs in a worker thread)."""
+    file.seek(0)
+    return parse_import(file.read(), existing=stored_references(conn))
+
+
 @requires("publisher")
 async def import_file(request: web.Request) -> web.Response:
     """Check an uploaded file; unless it is a dry run and when it is clean, publish all of it in one transaction."""
@@ -44,10 +50,10 @@ async def import_file(request: web.Request) -> web.Response:
     if upload is None or isinstance(upload, str) or not upload.filename:
         return page(request, "import.html", {"report": None, "error": _("Choose a file to import."),
                                              "title": _("Import content")}, status=400)
-    data = upload.file.read()
     dry_run = "dry_run" in form
     db = request.app[DB]
-    report = parse_import(data, existing=await db.read(load_existing))
+    # reading, parsing and checking 10,000 guides takes seconds: in a worker thread, so TVs keep being served
+    report = await db.read(_checked, upload.file)
     user = request[EDITOR_USER]
     context = {"report": report, "dry_run": dry_run, "filename": upload.filename, "title": _("Import content")}
     if dry_run or not report.ok:
