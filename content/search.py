@@ -164,6 +164,7 @@ class Segment:
         ranked = sorted(records, key=rank_key)
         self.records = ranked
         self.keys = [rank_key(r) for r in ranked]
+        self.rid_of = {(r.KIND, r.id): rid for rid, r in enumerate(ranked)}
         self.chinese = [GramIndex(2) for _ in FIELD_NAMES]
         # pinyin and keypad indexes: names, topics, then the same with rarer readings (ranked lower)
         self.letters = [GramIndex(3, SYLLABLE_STARTS) for _ in range(4)]
@@ -191,55 +192,69 @@ class Segment:
 
 
 class SearchIndex:
-    """The search index of one snapshot: a large base segment and a small one of the records changed since.
+    """The search index of one snapshot: segments, each made once, the first holding what was there at start.
 
-    A publish re-indexes only the records it changed: they go into a new small segment (with the earlier
-    changes since the base was built) and their old entries in the base are hidden.  When the changes
-    outgrow ``MAX_DELTA`` the whole index is built again.  Results merge the segments by tier, then rank.
+    A publish indexes only the records it changed: they go into the last small segment (rebuilt with the
+    earlier small changes, at most ``MAX_DELTA`` records) or, for a big import, into a segment of their own;
+    their old entries in earlier segments are hidden.  More than ``MAX_SEGMENTS`` segments are merged by
+    building the whole index again.  Results merge the segments by tier, then rank, so an index updated
+    in segments answers exactly like one built at once.
     """
 
-    MAX_DELTA = 1000
+    MAX_DELTA = 300
+    MAX_SEGMENTS = 8
 
     def __init__(self, records: Iterable[Any], topics: dict[str, list[str]] | None = None) -> None:
         """Index ``records`` (guides, policies, halls); ``topics`` maps category id → its name and keywords."""
         self.topics = topics or {}
-        self.base = Segment(records, self.topics)
-        self.delta = Segment((), self.topics)
-        self.hidden: frozenset[int] = frozenset()  # base records replaced or removed since the base was built
+        self.segments: tuple[Segment, ...] = (Segment(records, self.topics),)
+        self.hidden: tuple[frozenset[int], ...] = (frozenset(),)  # per segment: records replaced or removed since
 
     @property
     def records(self) -> list[Any]:
         """Every searchable record, in rank order."""
-        shown = [r for rid, r in enumerate(self.base.records) if rid not in self.hidden]
-        return sorted(shown + self.delta.records, key=rank_key)
+        live = [r for seg, hidden in zip(self.segments, self.hidden)
+                for rid, r in enumerate(seg.records) if rid not in hidden]
+        return sorted(live, key=rank_key)
 
     def updated(self, changed: Iterable[Any], removed: Iterable[tuple[str, str]]) -> SearchIndex:
         """A new index with ``changed`` records (new or edited) and without ``removed`` (kind, id) pairs."""
         changed = list(changed)
         gone = {(r.KIND, r.id) for r in changed} | set(removed)
-        kept_delta = [r for r in self.delta.records if (r.KIND, r.id) not in gone]
-        if len(kept_delta) + len(changed) > self.MAX_DELTA:
-            return SearchIndex([*(r for r in self.records if (r.KIND, r.id) not in gone), *changed], self.topics)
+        segments, hidden = list(self.segments), list(self.hidden)
+        last = segments[-1]
+        if len(segments) > 1 and len(last.records) - len(hidden[-1]) + len(changed) <= self.MAX_DELTA:
+            kept = [r for rid, r in enumerate(last.records) if rid not in hidden[-1] and (r.KIND, r.id) not in gone]
+            segments[-1], hidden[-1] = Segment([*kept, *changed], self.topics), frozenset()
+            older = len(segments) - 1
+        else:
+            older = len(segments)
+            if changed:
+                segments.append(Segment(changed, self.topics))
+                hidden.append(frozenset())
+        for i in range(older):
+            rid_of = segments[i].rid_of
+            hits = {rid_of[key] for key in gone if key in rid_of}
+            if hits:
+                hidden[i] = hidden[i] | hits
         out = SearchIndex.__new__(SearchIndex)
-        out.topics, out.base = self.topics, self.base
-        out.hidden = self.hidden | {rid for rid, r in enumerate(self.base.records) if (r.KIND, r.id) in gone}
-        out.delta = Segment([*kept_delta, *changed], self.topics)
+        out.topics, out.segments, out.hidden = self.topics, tuple(segments), tuple(hidden)
+        if len(segments) > self.MAX_SEGMENTS:
+            return SearchIndex(out.records, self.topics)
         return out
 
     def __len__(self) -> int:
         """Number of indexed records."""
-        return len(self.base.records) - len(self.hidden) + len(self.delta.records)
+        return sum(len(seg.records) - len(hidden) for seg, hidden in zip(self.segments, self.hidden))
 
     def _walks(self, field: str, q: str) -> list[Iterator[tuple[int, tuple, int, int]]]:
-        """The walks of both segments over one family of gram indexes (chinese, letters or digits)."""
-        walks = [self.base.walk(getattr(self.base, field), q, 0, self.hidden)]
-        if self.delta.records:
-            walks.append(self.delta.walk(getattr(self.delta, field), q, 1, frozenset()))
-        return walks
+        """The walks of every segment over one family of gram indexes (chinese, letters or digits)."""
+        return [seg.walk(getattr(seg, field), q, number, hidden)
+                for number, (seg, hidden) in enumerate(zip(self.segments, self.hidden)) if seg.records]
 
     def _collect(self, walks: list[Iterator[tuple[int, tuple, int, int]]], limit: int) -> list[Hit]:
         """The first ``limit`` distinct records of the merged walks (ordered by tier, then rank)."""
-        segments = (self.base, self.delta)
+        segments = self.segments
         hits, seen = [], set()
         for tier, _key, number, rid in _merge(walks):
             if (number, rid) in seen:

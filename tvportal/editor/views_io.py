@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from content import store
-from content.model import ContentError, to_plain
+from content.model import ContentError
 from content.xml_io import ImportReport, apply_import, export_json, export_xml, parse_import, stored_references
 from tvportal.editor import audit, versions
 from tvportal.editor.pages import flash, page
@@ -24,7 +23,8 @@ async def export(request: web.Request) -> web.Response:
     snapshot = request.app[PUBLISHED].snapshot
     body = export_xml(snapshot) if fmt == "xml" else export_json(snapshot)
     user = request[EDITOR_USER]
-    await request.app[DB].write(audit.record, user.name, client_address(request), "export", detail=fmt)
+    address = client_address(request)
+    await request.app[DB].write(lambda conn: audit.record(conn, user.name, address, "export", detail=fmt))
     name = f"tvportal-content-{request.app[CLOCK].today():%Y%m%d}.{fmt}"
     return web.Response(body=body, content_type="application/xml" if fmt == "xml" else "application/json",
                         charset="utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -58,24 +58,17 @@ async def import_file(request: web.Request) -> web.Response:
     context = {"report": report, "dry_run": dry_run, "filename": upload.filename, "title": _("Import content")}
     if dry_run or not report.ok:
         return page(request, "import.html", context, status=200 if report.ok else 422)
-    replaced: list[tuple[str, str, dict]] = []
-
-    def write(conn, records) -> None:
-        """Guides, policies and halls become new versions (so they can be diffed and rolled back)."""
-        for record in records:
-            if record.KIND in versions.EDITABLE_KINDS:
-                _number, kept = versions.record_import(conn, record.KIND, record, to_plain(record), user.name)
-                if kept is not None:
-                    replaced.append((record.KIND, record.id, kept))
-            else:
-                store.put(conn, record.KIND, record)
-
     address = client_address(request)
 
     def import_logged(conn) -> None:
         """All records and the log lines, in one transaction."""
         versions.lock(conn)
-        replaced.clear()  # a write that lost a race runs again from the start
+        replaced = []
+
+        def write(conn, records) -> None:
+            """Guides, policies and halls become new versions (so they can be diffed and rolled back)."""
+            replaced.extend(versions.record_imports(conn, records, user.name))
+
         apply_import(conn, report, write=write)
         audit.record(conn, user.name, address, "import", detail=f"{upload.filename}: {report.summary()}")
         for kind, item_id, kept in replaced:
