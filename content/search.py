@@ -224,7 +224,8 @@ class SearchIndex:
         segments, hidden = list(self.segments), list(self.hidden)
         last = segments[-1]
         if len(segments) > 1 and len(last.records) - len(hidden[-1]) + len(changed) <= self.MAX_DELTA:
-            kept = [r for rid, r in enumerate(last.records) if rid not in hidden[-1] and (r.KIND, r.id) not in gone]
+            kept = [r for rid, r in enumerate(last.records)
+                    if rid not in hidden[-1] and r is not None and (r.KIND, r.id) not in gone]
             segments[-1], hidden[-1] = Segment([*kept, *changed], self.topics), frozenset()
             older = len(segments) - 1
         else:

@@ -15,9 +15,10 @@ import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from content import store
+from content import index_cache, store
 from content.model import Bundle, Category, City, Guide, Hall, Policy
 from content.search import Hit, SearchIndex, search as run_search
 
@@ -40,6 +41,7 @@ class Snapshot:
     bundles: tuple[Bundle, ...] = ()
     version: int = 0
     positions: dict[tuple[str, str], int] = field(default_factory=dict, repr=False, compare=False)
+    digests: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)  # of stored JSON
     search_index: SearchIndex | None = field(default=None, repr=False, compare=False)
     guide_by_id: dict[str, Guide] = field(init=False, repr=False, compare=False)
     hall_by_id: dict[str, Hall] = field(init=False, repr=False, compare=False)
@@ -105,32 +107,60 @@ class Snapshot:
 
     def updated(self, changes: store.Changes) -> Snapshot:
         """A new snapshot with ``changes`` applied; only the changed records are indexed for search again."""
-        positions = dict(self.positions)
+        positions, digests = dict(self.positions), dict(self.digests)
         current = {kind: {r.id: r for r in self.records(kind)} for kind in KIND_FIELDS}
         for kind, rid in changes.removed:
             if current.get(kind, {}).pop(rid, None) is not None:
                 positions.pop((kind, rid), None)
+                digests.pop((kind, rid), None)
         for row in changes.rows:
             current[row.kind][row.id] = row.record
             positions[(row.kind, row.id)] = row.position
+            digests[(row.kind, row.id)] = row.digest
         ordered = {kind: tuple(sorted(records.values(), key=lambda r, k=kind: (positions[(k, r.id)], r.id)))
                    for kind, records in current.items()}
         searched = [r.record for r in changes.rows if r.kind in SEARCHED]
         gone = [(k, i) for k, i in changes.removed if k in SEARCHED]
         topics_changed = any(r.kind == "category" for r in changes.rows) or any(k == "category" for k, _ in changes.removed)
         index = None if topics_changed else self.search_index.updated(searched, gone)
-        return Snapshot(city=changes.city, version=changes.version, positions=positions, search_index=index,
+        return Snapshot(city=changes.city, version=changes.version, positions=positions, digests=digests,
+                        search_index=index,
                         **{KIND_FIELDS[k]: v for k, v in ordered.items()})
 
 
-def build_snapshot(conn: Any) -> Snapshot:
-    """Read the whole published content of the store into a new Snapshot."""
+def build_snapshot(conn: Any, index_file: Path | None = None) -> Snapshot:
+    """Read the whole published content of the store into a new Snapshot (see ``load_snapshot``)."""
+    return load_snapshot(conn, index_file)[0]
+
+
+def load_snapshot(conn: Any, index_file: Path | None = None) -> tuple[Snapshot, bool]:
+    """The whole published content as a Snapshot, and whether ``index_file`` holds its search index as is.
+
+    With ``index_file`` the saved search index is used and only records changed since it was saved are
+    indexed again (content/index_cache.py); without it, or when it cannot be used, everything is indexed.
+    """
     version, city, rows = store.load_rows(conn)
     by_kind: dict[str, list[Any]] = {kind: [] for kind in KIND_FIELDS}
     for row in rows:  # load_rows gives each kind in stored order
         by_kind[row.kind].append(row.record)
-    return Snapshot(city=city, version=version, positions={(r.kind, r.id): r.position for r in rows},
-                    **{KIND_FIELDS[k]: tuple(v) for k, v in by_kind.items()})
+    digests = {(r.kind, r.id): r.digest for r in rows}
+    index, current = None, False
+    if index_file is not None:
+        topics = {c.id: [c.name, *c.keywords] for c in by_kind["category"]}
+        searched = {(r.kind, r.id): r.record for r in rows if r.kind in SEARCHED}
+        index, current = index_cache.load(index_file, searched, digests, topics)
+    snapshot = Snapshot(city=city, version=version, positions={(r.kind, r.id): r.position for r in rows},
+                        digests=digests, search_index=index, **{KIND_FIELDS[k]: tuple(v) for k, v in by_kind.items()})
+    return snapshot, current
+
+
+def save_index(snapshot: Snapshot, index_file: Path) -> None:
+    """Save the snapshot's search index for the next start (for a worker thread; errors are logged)."""
+    try:
+        index_cache.save(index_file, snapshot.search_index,
+                         {k: d for k, d in snapshot.digests.items() if k[0] in SEARCHED})
+    except OSError:
+        log.warning("could not save the search index to %s", index_file, exc_info=True)
 
 
 class Published:

@@ -10,6 +10,7 @@ Documents of an older schema version are rewritten once by ``migrate_documents``
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from content.decode import decode
 from content.model import KINDS as MODEL_KINDS, SCHEMA_VERSION, City, migrate, model_of, to_plain
 from content.tables import content, content_removed, content_version, meta, utc_stamp
 
@@ -33,6 +35,7 @@ class Row:
     id: str
     position: int
     record: Any
+    digest: str = ""  # of the stored JSON: what a saved search index is checked against (content/index_cache.py)
 
 
 @dataclass(frozen=True)
@@ -158,17 +161,25 @@ def load_all(conn: Connection, kind: str) -> list[Any]:
     return [model.from_dict(json.loads(data)) for data in conn.execute(_ordered(kind, content.c.data)).scalars()]
 
 
-def _row(kind: str, rid: str, position: int, data: str) -> Row | None:
-    """A stored row as a Row (None for a kind this version of the code does not know)."""
+def _row(kind: str, rid: str, position: int, data: str, strings: dict[str, str]) -> Row | None:
+    """A stored row as a Row (None for a kind this version of the code does not know).
+
+    Stored documents were validated when they were written: they are read without validating again,
+    sharing repeated strings through ``strings`` (content/decode.py).
+    """
     model = KINDS.get(kind)
-    return Row(kind, rid, position, model.from_dict(json.loads(data))) if model else None
+    if model is None:
+        return None
+    return Row(kind, rid, position, decode(model, json.loads(data), strings), hashlib.blake2b(data.encode(), digest_size=12).hexdigest())
 
 
 def load_rows(conn: Connection) -> tuple[int, City, list[Row]]:
     """The content version, the city and every record with its position (a full snapshot's input)."""
     version = current_version(conn)
     cols = (content.c.kind, content.c.id, content.c.position, content.c.data)
-    rows = [_row(*r) for r in conn.execute(select(*cols).order_by(content.c.kind, content.c.position, content.c.id))]
+    strings: dict[str, str] = {}
+    ordered = select(*cols).order_by(content.c.kind, content.c.position, content.c.id)
+    rows = [_row(*r, strings) for r in conn.execute(ordered)]
     return version, load_city(conn), [r for r in rows if r is not None]
 
 
@@ -191,7 +202,8 @@ def changes_since(conn: Connection, version: int) -> Changes | None:
             written.pop((k, i), None)
             removed[(k, i)] = v
     newest = max([newest, *(v for v, _r in written.values()), *removed.values()])
-    rows = tuple(r for r in (_row(*raw) for _v, raw in written.values()) if r is not None)
+    strings: dict[str, str] = {}
+    rows = tuple(r for r in (_row(*raw, strings) for _v, raw in written.values()) if r is not None)
     return Changes(newest, load_city(conn), rows, tuple(removed))
 
 

@@ -139,3 +139,34 @@ def test_a_batch_import_appends_new_records_and_keeps_the_place_of_existing_ones
     assert rebuilt.guides[0].id == first.id and rebuilt.guides[0].name == "改过的名字办理"
     assert [g.id for g in rebuilt.guides[-40:]] == [f"imp{i}" for i in range(40)]
     same(snapshot.updated(read(engine, store.changes_since, snapshot.version)), rebuilt)
+
+
+def test_a_saved_search_index_is_brought_up_to_date_at_start(engine, tmp_path):
+    """A start with the index saved before some publishes searches exactly like one that indexes everything."""
+    from content.snapshot import load_snapshot, save_index
+
+    index_file = tmp_path / "search-index.pickle"
+    first, current = read(engine, load_snapshot, index_file)
+    assert not current
+    save_index(first, index_file)
+    again, current = read(engine, load_snapshot, index_file)
+    assert current
+    same(again, first)
+    rng, counter = random.Random(5), [5000]
+    for _ in range(4):
+        with engine.begin() as conn:
+            random_edit(conn, first, rng, counter)
+    later, current = read(engine, load_snapshot, index_file)
+    assert not current
+    same(later, read(engine, build_snapshot))
+
+
+def test_a_damaged_saved_index_is_ignored(engine, tmp_path):
+    """A truncated or foreign file never breaks a start: everything is indexed again."""
+    from content.snapshot import load_snapshot
+
+    index_file = tmp_path / "search-index.pickle"
+    index_file.write_bytes(b"\x80\x05not a pickle")
+    snapshot, current = read(engine, load_snapshot, index_file)
+    assert not current
+    same(snapshot, read(engine, build_snapshot))

@@ -9,21 +9,22 @@ embedded platform's demo data all happen in one transaction under the upgrade lo
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy import Connection
 
 from content import store
 from content.demo_loader import load_demo
-from content.snapshot import Published, build_snapshot
+from content.snapshot import Published, load_snapshot, save_index
 from tvportal.keys import DB, SETTINGS, PUBLISHED
 from tvportal.settings import Settings
 from tvportal.storage import Database, migrate
 
 log = logging.getLogger(__name__)
+INDEX_FILE = "search-index.pickle"  # content/index_cache.py: the search index saved for the next start
 
 
 def open_database(settings: Settings) -> Database:
@@ -56,14 +57,19 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     try:
         await asyncio.to_thread(prepare, db, settings)
         app[DB] = db
-        app[PUBLISHED] = published = Published(await db.read(build_snapshot))
-        # content published by another instance (or by the CLI) is picked up from the database
-        watcher = asyncio.create_task(published.watch(db, settings.content_check_ms / 1000))
+        index_file = Path(settings.data_dir) / INDEX_FILE
+        snapshot, current = await db.read(load_snapshot, index_file)
+        app[PUBLISHED] = published = Published(snapshot)
+        tasks = [asyncio.create_task(published.watch(db, settings.content_check_ms / 1000))]
+        if not current:  # saved for the next start, after this one has begun serving
+            tasks.append(asyncio.create_task(asyncio.to_thread(save_index, snapshot, index_file)))
         try:
             yield
         finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if published.snapshot is not snapshot or not current:
+                await asyncio.to_thread(save_index, published.snapshot, index_file)
     finally:
         await asyncio.to_thread(db.close)
