@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from content.model import ContentError
@@ -42,6 +44,11 @@ def _checked(conn, file) -> ImportReport:
     return parse_import(file.read(), existing=stored_references(conn))
 
 
+async def _report_page(request: web.Request, context: dict, status: int = 200) -> web.Response:
+    """The import page with a report; a report of 10,000 lines is rendered in a worker thread."""
+    return await asyncio.to_thread(page, request, "import.html", context, status=status)
+
+
 @requires("publisher")
 async def import_file(request: web.Request) -> web.Response:
     """Check an uploaded file; unless it is a dry run and when it is clean, publish all of it in one transaction."""
@@ -57,7 +64,7 @@ async def import_file(request: web.Request) -> web.Response:
     user = request[EDITOR_USER]
     context = {"report": report, "dry_run": dry_run, "filename": upload.filename, "title": _("Import content")}
     if dry_run or not report.ok:
-        return page(request, "import.html", context, status=200 if report.ok else 422)
+        return await _report_page(request, context, status=200 if report.ok else 422)
     address = client_address(request)
 
     def import_logged(conn) -> None:
@@ -78,7 +85,7 @@ async def import_file(request: web.Request) -> web.Response:
         await db.write(import_logged)
     except ContentError as exc:
         context["error"] = str(exc)
-        return page(request, "import.html", context, status=422)
+        return await _report_page(request, context, status=422)
     await publish_snapshot(request)
     flash(request, _("Imported and published: {summary}").format(summary=report.summary()))
-    return page(request, "import.html", {**context, "applied": True})
+    return await _report_page(request, {**context, "applied": True})
