@@ -53,7 +53,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 SETTOP = "Mozilla/5.0 (Linux; U; Android 4.4.2; zh-cn; EC6108V9 Build/KOT49H) AppleWebKit/534.30"
 MIX = ("/", "/guides", "/guides/c/yanglao", "/guides/c/shebao", "/services/handling", "/services/query",
        "/guides/h1", "/guides/h2", "/guides/h5", "/policies", "/halls", "/search?q=yanglao", "/guides/gen00042")
-TARGETS = {"publish_s": 1.0, "other_instance_s": 2.0, "p99_ms": 100.0, "import_s": 20.0, "rss_mb": 250.0,
+TARGETS = {"other_instance_s": 2.0, "p99_ms": 100.0, "import_s": 20.0, "rss_mb": 250.0,
            "startup_s": 2.0, "list_ratio": 2.0}
 START_TIMEOUT = 300.0
 
@@ -301,9 +301,9 @@ def one_size(n: int, tmp: Path, baseline: dict) -> list[Row]:
     p99_import = percentile(during_import, 99) if during_import else 0
     rows += [
         Row(f"{n}: TV latency idle p50/p99", f"{ms(idle, 50)} / {ms(idle, 99)} ({len(idle)} requests)"),
-        Row(f"{n}: publish shown on this instance (worst of 3)", f"{worst_local:.2f} s",
-            f"<= {TARGETS['publish_s']} s", worst_local <= TARGETS["publish_s"]),
-        Row(f"{n}: publish shown on the other instance (worst of 3)", f"{worst_other:.2f} s",
+        Row(f"{n}: publish by another process shown on A (worst of 3)", f"{worst_local:.2f} s",
+            f"<= {TARGETS['other_instance_s']} s", worst_local <= TARGETS["other_instance_s"]),
+        Row(f"{n}: ... shown on both A and B (worst of 3)", f"{worst_other:.2f} s",
             f"<= {TARGETS['other_instance_s']} s", worst_other <= TARGETS["other_instance_s"]),
         Row(f"{n}: TV latency during publishes p50/p99", f"{ms(during_publish, 50)} / {ms(during_publish, 99)}",
             f"p99 <= {TARGETS['p99_ms']:.0f} ms", p99_publish <= TARGETS["p99_ms"]),
