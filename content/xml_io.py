@@ -235,31 +235,14 @@ def _rename(record: Any, renamed: dict[str, str]) -> Any:
     return record
 
 
-class Stored:
-    """A stored record as its plain JSON, read without validating: resolving an import needs only its id,
-    实施编码, name and references, and validating 10,000 stored guides would take seconds."""
-
-    __slots__ = ("KIND", "_data")
-
-    def __init__(self, kind: str, data: dict[str, Any]) -> None:
-        """Wrap the stored JSON of a record of ``kind``."""
-        self.KIND = kind
-        self._data = data
-
-    def __getattr__(self, name: str) -> Any:
-        """A field of the record (lists as tuples, missing ones empty)."""
-        value = self._data.get(name, ())
-        return tuple(value) if isinstance(value, list) else value
-
-
 def load_existing(conn: Connection) -> list[Any]:
     """Every record of the store as model objects (what an export writes)."""
     return [r for kind in KINDS for r in store.load_all(conn, kind)]
 
 
-def stored_references(conn: Connection) -> list[Stored]:
+def stored_references(conn: Connection) -> list[Any]:
     """Every record of the store, unvalidated: the "existing" set an import is resolved against."""
-    return [Stored(kind, data) for kind in KINDS for _rid, data in store.iter_plain(conn, kind)]
+    return store.load_references(conn)
 
 
 def apply_import(conn: Connection, report: ImportReport, *,

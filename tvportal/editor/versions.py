@@ -169,7 +169,7 @@ def ensure_baseline(conn: Connection, kind: str, item_id: str) -> None:
 
 def _new_reference_problems(conn: Connection, kind: str, item_id: str, record: Any | None) -> list[str]:
     """Broken references (to halls, categories, guides …) that publishing ``record`` (None: removing it) adds."""
-    current = [r for k in store.KINDS for r in store.load_all(conn, k)]
+    current = store.load_references(conn)  # unvalidated: checking references needs no more
     changed = [r for r in current if not (r.KIND == kind and r.id == item_id)] + ([record] if record else [])
     before = set(check_references(current))
     return [p for p in check_references(changed) if p not in before]
