@@ -234,14 +234,18 @@ def ms(values: list[float], q: float) -> str:
     return f"{percentile(values, q):.1f} ms" if values else "-"
 
 
-def list_cost(portal: Portal, rounds: int = 40) -> float:
-    """Median ms of the uncached 我要办 list (a unique focus parameter each time misses the page cache)."""
-    times = []
+def list_cost(portal: Portal, rounds: int = 100) -> float:
+    """Server CPU ms per uncached 我要办 list (a unique focus parameter each time misses the page cache).
+
+    CPU time of the portal process rather than wall time: on a shared machine wall time mostly measures
+    the other processes.
+    """
+    for i in range(10):  # warm-up
+        fetch(portal, f"/services/handling?f=warm{i}", {"User-Agent": SETTOP})
+    before = cpu_s(portal.pid)
     for i in range(rounds):
-        start = time.monotonic()
         fetch(portal, f"/services/handling?f=cost{i}", {"User-Agent": SETTOP})
-        times.append((time.monotonic() - start) * 1000)
-    return percentile(times, 50)
+    return (cpu_s(portal.pid) - before) * 1000 / rounds
 
 
 def one_size(n: int, tmp: Path, baseline: dict) -> list[Row]:
@@ -263,7 +267,7 @@ def one_size(n: int, tmp: Path, baseline: dict) -> list[Row]:
                      f"adds <= {TARGETS['startup_s']} s CPU", extra <= TARGETS["startup_s"]),
                  Row(f"{n}: RSS after start", f"{rss_start:.0f} MB (18 guides: {baseline['rss']:.0f} MB)")]
         ratio = list_ms / baseline["list_ms"]
-        rows.append(Row(f"{n}: 我要办 list uncached p50", f"{list_ms:.1f} ms = {ratio:.2f}x 18 guides",
+        rows.append(Row(f"{n}: 我要办 list uncached, server CPU per request", f"{list_ms:.1f} ms = {ratio:.2f}x 18 guides",
                         f"<= {TARGETS['list_ratio']}x", ratio <= TARGETS["list_ratio"]))
         with Load(a) as load:
             time.sleep(4)
@@ -367,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "-m", "tvportal", "content", "import", str(one), "--data-dir", str(base_dir)],
                        cwd=REPO, env=_child_env(), capture_output=True, check=True)
         baseline["import_one"] = (time.monotonic() - start, children_cpu_s() - cpu_before)
-        rows.append(Row("18 guides (demo): start-up wall (CPU), RSS, 我要办 list uncached p50",
+        rows.append(Row("18 guides (demo): start-up wall (CPU), RSS, 我要办 list CPU per request",
                         f"{startup[0]:.2f} s ({startup[1]:.2f} s), {baseline['rss']:.0f} MB, {baseline['list_ms']:.1f} ms"))
         for n in (int(x) for x in args.sizes.split(",")):
             rows += one_size(n, tmp, baseline)
