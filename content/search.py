@@ -156,14 +156,15 @@ class GramIndex:
         return exact, starts, contain
 
 
-class SearchIndex:
-    """The search index of one snapshot: records in rank order and one gram index per field and script."""
+class Segment:
+    """Records in rank order with one gram index per field and script (the unit an index is built in)."""
 
-    def __init__(self, records: Iterable[Any], topics: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, records: Iterable[Any], topics: dict[str, list[str]]) -> None:
         """Index ``records`` (guides, policies, halls); ``topics`` maps category id → its name and keywords."""
-        topics = topics or {}
-        ranked = sorted(records, key=lambda r: (-getattr(r, "popularity", 0), _KIND_ORDER.get(r.KIND, 9)))
+        ranked = sorted(records, key=rank_key)
         self.records = ranked
+        self.keys = [rank_key(r) for r in ranked]
+        self.rid_of = {(r.KIND, r.id): rid for rid, r in enumerate(ranked)}
         self.chinese = [GramIndex(2) for _ in FIELD_NAMES]
         # pinyin and keypad indexes: names, topics, then the same with rarer readings (ranked lower)
         self.letters = [GramIndex(3, SYLLABLE_STARTS) for _ in range(4)]
@@ -179,26 +180,88 @@ class SearchIndex:
                         self.letters[rank + 2 * alt].add(rid, (s for sp in spelled for s in (*pick(sp[0]), *pick(sp[1]))))
                         self.digits[rank + 2 * alt].add(rid, (s for sp in spelled for s in pick(sp[2])))
 
-    def __len__(self) -> int:
-        """Number of indexed records."""
-        return len(self.records)
-
-    def _walk(self, indexes: list[GramIndex], q: str) -> Iterator[tuple[int, int]]:
-        """(tier, record id) pairs, best tier first, rank order within a tier (duplicates possible)."""
+    def walk(self, indexes: list[GramIndex], q: str, number: int,
+             hidden: frozenset[int]) -> Iterator[tuple[int, tuple, int, int]]:
+        """(tier, rank key, segment number, record id), best tier first, rank order within a tier."""
+        keys = self.keys
         for rank, index in enumerate(indexes):
             for kind, rids in enumerate(index.tiers(q)):
                 for rid in rids:
-                    yield 3 * rank + kind, rid
+                    if rid not in hidden:
+                        yield 3 * rank + kind, keys[rid], number, rid
 
-    def _collect(self, walks: list[Iterator[tuple[int, int]]], limit: int) -> list[Hit]:
+
+class SearchIndex:
+    """The search index of one snapshot: segments, each made once, the first holding what was there at start.
+
+    A publish indexes only the records it changed: they go into the last small segment (rebuilt with the
+    earlier small changes, at most ``MAX_DELTA`` records) or, for a big import, into a segment of their own;
+    their old entries in earlier segments are hidden.  More than ``MAX_SEGMENTS`` segments are merged by
+    building the whole index again.  Results merge the segments by tier, then rank, so an index updated
+    in segments answers exactly like one built at once.
+    """
+
+    MAX_DELTA = 300
+    MAX_SEGMENTS = 8
+
+    def __init__(self, records: Iterable[Any], topics: dict[str, list[str]] | None = None) -> None:
+        """Index ``records`` (guides, policies, halls); ``topics`` maps category id → its name and keywords."""
+        self.topics = topics or {}
+        self.segments: tuple[Segment, ...] = (Segment(records, self.topics),)
+        self.hidden: tuple[frozenset[int], ...] = (frozenset(),)  # per segment: records replaced or removed since
+
+    @property
+    def records(self) -> list[Any]:
+        """Every searchable record, in rank order."""
+        live = [r for seg, hidden in zip(self.segments, self.hidden)
+                for rid, r in enumerate(seg.records) if rid not in hidden]
+        return sorted(live, key=rank_key)
+
+    def updated(self, changed: Iterable[Any], removed: Iterable[tuple[str, str]]) -> SearchIndex:
+        """A new index with ``changed`` records (new or edited) and without ``removed`` (kind, id) pairs."""
+        changed = list(changed)
+        gone = {(r.KIND, r.id) for r in changed} | set(removed)
+        segments, hidden = list(self.segments), list(self.hidden)
+        last = segments[-1]
+        if len(segments) > 1 and len(last.records) - len(hidden[-1]) + len(changed) <= self.MAX_DELTA:
+            kept = [r for rid, r in enumerate(last.records)
+                    if rid not in hidden[-1] and r is not None and (r.KIND, r.id) not in gone]
+            segments[-1], hidden[-1] = Segment([*kept, *changed], self.topics), frozenset()
+            older = len(segments) - 1
+        else:
+            older = len(segments)
+            if changed:
+                segments.append(Segment(changed, self.topics))
+                hidden.append(frozenset())
+        for i in range(older):
+            rid_of = segments[i].rid_of
+            hits = {rid_of[key] for key in gone if key in rid_of}
+            if hits:
+                hidden[i] = hidden[i] | hits
+        out = SearchIndex.__new__(SearchIndex)
+        out.topics, out.segments, out.hidden = self.topics, tuple(segments), tuple(hidden)
+        if len(segments) > self.MAX_SEGMENTS:
+            return SearchIndex(out.records, self.topics)
+        return out
+
+    def __len__(self) -> int:
+        """Number of indexed records."""
+        return sum(len(seg.records) - len(hidden) for seg, hidden in zip(self.segments, self.hidden))
+
+    def _walks(self, field: str, q: str) -> list[Iterator[tuple[int, tuple, int, int]]]:
+        """The walks of every segment over one family of gram indexes (chinese, letters or digits)."""
+        return [seg.walk(getattr(seg, field), q, number, hidden)
+                for number, (seg, hidden) in enumerate(zip(self.segments, self.hidden)) if seg.records]
+
+    def _collect(self, walks: list[Iterator[tuple[int, tuple, int, int]]], limit: int) -> list[Hit]:
         """The first ``limit`` distinct records of the merged walks (ordered by tier, then rank)."""
-        merged = _merge(walks)
+        segments = self.segments
         hits, seen = [], set()
-        for tier, rid in merged:
-            if rid in seen:
+        for tier, _key, number, rid in _merge(walks):
+            if (number, rid) in seen:
                 continue
-            seen.add(rid)
-            record = self.records[rid]
+            seen.add((number, rid))
+            record = segments[number].records[rid]
             hits.append(Hit(record.KIND, record.id, _title(record), record, tier))
             if len(hits) >= limit:
                 break
@@ -209,7 +272,7 @@ class SearchIndex:
         digits = "".join(ch for ch in digits if ch.isdigit())
         if not digits:
             return []
-        return self._collect([self._walk(self.digits, digits)], limit)
+        return self._collect(self._walks("digits", digits), limit)
 
     def text(self, query: str, limit: int = 20) -> list[Hit]:
         """Chinese substring, full pinyin or pinyin-initials search; several words must all match."""
@@ -218,19 +281,25 @@ class SearchIndex:
             return []
         if len(words) == 1:
             return self._collect(self._word_walks(words[0]), limit)
-        everything = min(len(self.records), 2000)
+        everything = min(len(self), 2000)
         first = self._collect(self._word_walks(words[0]), everything)
         others = [{h.id + h.kind for h in self._collect(self._word_walks(w), everything)} for w in words[1:]]
         return [h for h in first if all(h.id + h.kind in o for o in others)][:limit]
 
-    def _word_walks(self, word: str) -> list[Iterator[tuple[int, int]]]:
+    def _word_walks(self, word: str) -> list[Iterator[tuple[int, tuple, int, int]]]:
         """The walks that can match one word: Chinese text, and pinyin when the word is Latin letters."""
-        walks = [self._walk(self.chinese, word)]
+        walks = self._walks("chinese", word)
         if word.isascii() and word.isalpha():
-            walks.append(self._walk(self.letters, word))
+            walks += self._walks("letters", word)
         elif word.isdigit():
-            walks.append(self._walk(self.digits, word))
+            walks += self._walks("digits", word)
         return walks
+
+
+def rank_key(record: Any) -> tuple[int, int, str]:
+    """Search rank of a record: most popular first, then guides before policies before halls, then by id
+    (a total order, so an index updated in segments ranks exactly as one built at once)."""
+    return -getattr(record, "popularity", 0), _KIND_ORDER.get(record.KIND, 9), record.id
 
 
 _KIND_ORDER = {"guide": 0, "policy": 1, "hall": 2}
@@ -257,7 +326,7 @@ def _fields(record: Any, topics: dict[str, list[str]]) -> tuple[list[str], list[
     return [record.name], [record.county, record.town], [record.address, record.extras]
 
 
-def _merge(walks: list[Iterator[tuple[int, int]]]) -> Iterator[tuple[int, int]]:
+def _merge(walks: list[Iterator[tuple]]) -> Iterator[tuple]:
     """Merge walks that are each ordered by tier into one ordered by tier (then rank)."""
     if len(walks) == 1:
         yield from walks[0]

@@ -1,24 +1,37 @@
 """The published content held in memory: TV pages read this, never the database.
 
-A Snapshot is immutable; a change to the content builds a new one and swaps the reference
-(``app[SNAPSHOT]``), so a page being rendered never sees half an update.
+A Snapshot is immutable; a change to the content makes a new one and swaps the reference
+(``Published.snapshot``), so a page being rendered never sees half an update.  A new snapshot is made
+from the old one and the changes after its content version (``Snapshot.updated``): the lookup tables
+are rebuilt (cheap) but the search index re-indexes only the changed records (content/search.py), so a
+publish at 10,000 guides costs milliseconds, not the seconds a full build takes.  Everything a TV page
+lists (guides of a kind, of a topic, the most popular, policies by date) is computed here once, so no
+request pays for the number of guides.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from content import store
+from content import index_cache, store
 from content.model import Bundle, Category, City, Guide, Hall, Policy
 from content.search import Hit, SearchIndex, search as run_search
+
+log = logging.getLogger(__name__)
+KIND_FIELDS = {"category": "categories", "guide": "guides", "hall": "halls", "policy": "policies", "bundle": "bundles"}
+SEARCHED = ("guide", "policy", "hall")
+POPULAR = 60  # most popular guides kept ready (the search page's suggestions)
+LEVEL_RANK = {"市": 0, "县": 1, "乡镇": 2, "村": 3}
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Published content with the indexes the TV pages need."""
+    """Published content of one content version, with the indexes the TV pages need."""
 
     city: City
     categories: tuple[Category, ...]
@@ -26,42 +39,59 @@ class Snapshot:
     halls: tuple[Hall, ...]
     policies: tuple[Policy, ...]
     bundles: tuple[Bundle, ...] = ()
-    guide_by_id: dict[str, Guide] = field(init=False)
-    hall_by_id: dict[str, Hall] = field(init=False)
-    policy_by_id: dict[str, Policy] = field(init=False)
-    category_by_id: dict[str, Category] = field(init=False)
-    guides_by_category: dict[str, tuple[Guide, ...]] = field(init=False)
-    halls_by_county: dict[str, tuple[Hall, ...]] = field(init=False)
-    bundle_by_id: dict[str, Bundle] = field(init=False)
-    search_index: SearchIndex = field(init=False, repr=False)
+    version: int = 0
+    positions: dict[tuple[str, str], int] = field(default_factory=dict, repr=False, compare=False)
+    digests: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)  # of stored JSON
+    search_index: SearchIndex | None = field(default=None, repr=False, compare=False)
+    guide_by_id: dict[str, Guide] = field(init=False, repr=False, compare=False)
+    hall_by_id: dict[str, Hall] = field(init=False, repr=False, compare=False)
+    policy_by_id: dict[str, Policy] = field(init=False, repr=False, compare=False)
+    category_by_id: dict[str, Category] = field(init=False, repr=False, compare=False)
+    bundle_by_id: dict[str, Bundle] = field(init=False, repr=False, compare=False)
+    guides_by_category: dict[str, tuple[Guide, ...]] = field(init=False, repr=False, compare=False)
+    guides_by_kind: dict[str, tuple[Guide, ...]] = field(init=False, repr=False, compare=False)
+    halls_by_county: dict[str, tuple[Hall, ...]] = field(init=False, repr=False, compare=False)
+    popular_guides: tuple[Guide, ...] = field(init=False, repr=False, compare=False)
+    newest_policies: tuple[Policy, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        """Build the lookup tables once."""
+        """Build the lookup tables and lists once (and the search index, unless one is given)."""
+        by_popularity = sorted(self.guides, key=lambda g: -g.popularity)
         by_cat: dict[str, list[Guide]] = defaultdict(list)
-        for guide in sorted(self.guides, key=lambda g: -g.popularity):
+        for guide in by_popularity:
             for cat in guide.categories:
                 by_cat[cat].append(guide)
+        by_kind: dict[str, list[Guide]] = defaultdict(list)
+        for guide in self.guides:
+            by_kind[guide.kind].append(guide)
         by_county: dict[str, list[Hall]] = defaultdict(list)
-        level_rank = {"市": 0, "县": 1, "乡镇": 2, "村": 3}
-        for hall in sorted(self.halls, key=lambda h: (level_rank.get(h.level, 9), h.id)):
+        for hall in sorted(self.halls, key=lambda h: (LEVEL_RANK.get(h.level, 9), h.id)):
             by_county[hall.county_code].append(hall)
-        object.__setattr__(self, "guide_by_id", {g.id: g for g in self.guides})
-        object.__setattr__(self, "hall_by_id", {h.id: h for h in self.halls})
-        object.__setattr__(self, "policy_by_id", {p.id: p for p in self.policies})
-        object.__setattr__(self, "category_by_id", {c.id: c for c in self.categories})
-        object.__setattr__(self, "guides_by_category", {k: tuple(v) for k, v in by_cat.items()})
-        object.__setattr__(self, "halls_by_county", {k: tuple(v) for k, v in by_county.items()})
-        object.__setattr__(self, "bundle_by_id", {b.id: b for b in self.bundles})
-        topics = {c.id: [c.name, *c.keywords] for c in self.categories}
-        object.__setattr__(self, "search_index", SearchIndex((*self.guides, *self.policies, *self.halls), topics))
+        put = object.__setattr__
+        put(self, "guide_by_id", {g.id: g for g in self.guides})
+        put(self, "hall_by_id", {h.id: h for h in self.halls})
+        put(self, "policy_by_id", {p.id: p for p in self.policies})
+        put(self, "category_by_id", {c.id: c for c in self.categories})
+        put(self, "bundle_by_id", {b.id: b for b in self.bundles})
+        put(self, "guides_by_category", {k: tuple(v) for k, v in by_cat.items()})
+        put(self, "guides_by_kind", {k: tuple(v) for k, v in by_kind.items()})
+        put(self, "halls_by_county", {k: tuple(v) for k, v in by_county.items()})
+        put(self, "popular_guides", tuple(by_popularity[:POPULAR]))
+        put(self, "newest_policies", tuple(sorted(self.policies, key=lambda p: p.date, reverse=True)))
+        if self.search_index is None:
+            put(self, "search_index", SearchIndex((*self.guides, *self.policies, *self.halls), self.topics()))
+
+    def topics(self) -> dict[str, list[str]]:
+        """Category id → its name and keywords (what a guide's topics are searched by)."""
+        return {c.id: [c.name, *c.keywords] for c in self.categories}
 
     def guides_of_kind(self, kind: str) -> tuple[Guide, ...]:
         """Guides of one kind (booking, handling, query, info) in stored order."""
-        return tuple(g for g in self.guides if g.kind == kind)
+        return self.guides_by_kind.get(kind, ())
 
     def policies_newest_first(self) -> tuple[Policy, ...]:
         """Policy articles, newest first."""
-        return tuple(sorted(self.policies, key=lambda p: p.date, reverse=True))
+        return self.newest_policies
 
     def search(self, query: str, limit: int = 60) -> list[Guide | Policy | Hall]:
         """Records matching ``query`` (Chinese, pinyin, or keypad digits), best and most popular first."""
@@ -71,39 +101,118 @@ class Snapshot:
         """Like ``search`` but with each hit's kind, link and match tier (content/search.py)."""
         return run_search(self.search_index, query, limit)
 
+    def records(self, kind: str) -> tuple[Any, ...]:
+        """The records of one kind, in stored order."""
+        return getattr(self, KIND_FIELDS[kind])
 
-def build_snapshot(conn: Any) -> Snapshot:
-    """Read the published content of the store into a new Snapshot."""
-    return Snapshot(
-        city=store.load_city(conn),
-        categories=tuple(store.load_all(conn, "category")),
-        guides=tuple(store.load_all(conn, "guide")),
-        halls=tuple(store.load_all(conn, "hall")),
-        policies=tuple(store.load_all(conn, "policy")),
-        bundles=tuple(store.load_all(conn, "bundle")),
-    )
+    def updated(self, changes: store.Changes) -> Snapshot:
+        """A new snapshot with ``changes`` applied; only the changed records are indexed for search again."""
+        positions, digests = dict(self.positions), dict(self.digests)
+        current = {kind: {r.id: r for r in self.records(kind)} for kind in KIND_FIELDS}
+        for kind, rid in changes.removed:
+            if current.get(kind, {}).pop(rid, None) is not None:
+                positions.pop((kind, rid), None)
+                digests.pop((kind, rid), None)
+        for row in changes.rows:
+            current[row.kind][row.id] = row.record
+            positions[(row.kind, row.id)] = row.position
+            digests[(row.kind, row.id)] = row.digest
+        ordered = {kind: tuple(sorted(records.values(), key=lambda r, k=kind: (positions[(k, r.id)], r.id)))
+                   for kind, records in current.items()}
+        searched = [r.record for r in changes.rows if r.kind in SEARCHED]
+        gone = [(k, i) for k, i in changes.removed if k in SEARCHED]
+        topics_changed = any(r.kind == "category" for r in changes.rows) or any(k == "category" for k, _ in changes.removed)
+        index = None if topics_changed else self.search_index.updated(searched, gone)
+        return Snapshot(city=changes.city, version=changes.version, positions=positions, digests=digests,
+                        search_index=index,
+                        **{KIND_FIELDS[k]: v for k, v in ordered.items()})
+
+
+def build_snapshot(conn: Any, index_file: Path | None = None) -> Snapshot:
+    """Read the whole published content of the store into a new Snapshot (see ``load_snapshot``)."""
+    return load_snapshot(conn, index_file)[0]
+
+
+def load_snapshot(conn: Any, index_file: Path | None = None) -> tuple[Snapshot, bool]:
+    """The whole published content as a Snapshot, and whether ``index_file`` holds its search index as is.
+
+    With ``index_file`` the saved search index is used and only records changed since it was saved are
+    indexed again (content/index_cache.py); without it, or when it cannot be used, everything is indexed.
+    """
+    version, city, rows = store.load_rows(conn)
+    by_kind: dict[str, list[Any]] = {kind: [] for kind in KIND_FIELDS}
+    for row in rows:  # load_rows gives each kind in stored order
+        by_kind[row.kind].append(row.record)
+    digests = {(r.kind, r.id): r.digest for r in rows}
+    index, current = None, False
+    if index_file is not None:
+        topics = {c.id: [c.name, *c.keywords] for c in by_kind["category"]}
+        searched = {(r.kind, r.id): r.record for r in rows if r.kind in SEARCHED}
+        index, current = index_cache.load(index_file, searched, digests, topics)
+    snapshot = Snapshot(city=city, version=version, positions={(r.kind, r.id): r.position for r in rows},
+                        digests=digests, search_index=index, **{KIND_FIELDS[k]: tuple(v) for k, v in by_kind.items()})
+    return snapshot, current
+
+
+def save_index(snapshot: Snapshot, index_file: Path) -> None:
+    """Save the snapshot's search index for the next start (for a worker thread; errors are logged)."""
+    try:
+        index_cache.save(index_file, snapshot.search_index,
+                         {k: d for k, d in snapshot.digests.items() if k[0] in SEARCHED})
+    except OSError:
+        log.warning("could not save the search index to %s", index_file, exc_info=True)
 
 
 class Published:
-    """Holds the snapshot TV pages read; publishing swaps it in one assignment."""
+    """Holds the snapshot TV pages read; brings it up to date from the store and swaps it in one assignment."""
 
     def __init__(self, snapshot: Snapshot) -> None:
         """Start with the snapshot built at start-up."""
         self.snapshot = snapshot
-        self._rebuilding = asyncio.Lock()
+        self._refreshing = asyncio.Lock()
 
     def swap(self, snapshot: Snapshot) -> None:
         """Make ``snapshot`` the published content (readers see the old or the new, never a mix)."""
         self.snapshot = snapshot
 
+    def refreshed(self, db: Any) -> Snapshot:
+        """The current snapshot with the store's changes since its version applied (for a worker thread).
+
+        ``db`` is anything with ``read_sync(fn)`` (the portal's Database).
+        """
+        snapshot = self.snapshot
+        changes = db.read_sync(store.changes_since, snapshot.version)
+        return snapshot if changes is None else snapshot.updated(changes)
+
+    async def refresh(self, db: Any) -> bool:
+        """Apply the store's changes off the event loop, one refresh at a time; True when something changed."""
+        async with self._refreshing:
+            new = await asyncio.to_thread(self.refreshed, db)
+            if new is self.snapshot:
+                return False
+            self.swap(new)
+            return True
+
     async def republish(self, db: Any) -> None:
-        """Rebuild from the store and swap, off the event loop: with 10,000 guides the search index alone
-        takes seconds.  ``db`` is the portal's Database (anything with ``read_sync(fn)``); one rebuild runs
-        at a time, so the last one to finish has read the newest committed state."""
-        async with self._rebuilding:
-            self.swap(await asyncio.to_thread(snapshot_from, db))
+        """After a write on this instance: show it on this instance's TVs now (other instances: ``watch``)."""
+        await self.refresh(db)
+
+    async def watch(self, db: Any, interval: float) -> None:
+        """Every ``interval`` seconds, compare the store's content version with ours and catch up.
+
+        One indexed read of one row per interval; the changes themselves are read only when there are some.
+        A failure (the database restarting) is logged and tried again at the next interval.
+        """
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                newest = await db.read(store.current_version)
+                if newest > self.snapshot.version:
+                    await self.refresh(db)
+            except Exception:  # noqa: BLE001 - keep serving the content we have; the next tick tries again
+                log.exception("could not check the published content for changes")
 
 
 def snapshot_from(db: Any) -> Snapshot:
-    """Build a snapshot through a connection of its own (for a worker thread)."""
+    """Build a whole snapshot through a connection of its own (for a worker thread)."""
     return db.read_sync(build_snapshot)

@@ -3,22 +3,49 @@ content/tables.py on a SQLAlchemy Connection (SQLite or PostgreSQL; the portal's
 tvportal/storage/, makes the connection and the transaction).
 
 Reads for TV pages never come here: they use the in-memory Snapshot (content/snapshot.py) built
-from this store at start-up and after each change.  Documents of an older schema version are
-rewritten once by ``migrate_documents`` (the portal runs it when it upgrades the database).
+from this store at start-up and brought up to date with ``changes_since`` after each change.  Every
+write stamps the rows it touches with the transaction's content version (content/tables.py).
+Documents of an older schema version are rewritten once by ``migrate_documents``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from content.decode import decode
 from content.model import KINDS as MODEL_KINDS, SCHEMA_VERSION, City, migrate, model_of, to_plain
-from content.tables import content, meta, utc_stamp
+from content.tables import content, content_removed, content_version, meta, utc_stamp
 
 KINDS: dict[str, type] = {kind: model_of(kind) for kind in MODEL_KINDS}
+_VERSION_OF_TX = "content_version_of_transaction"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One stored record with its place in its kind's order."""
+
+    kind: str
+    id: str
+    position: int
+    record: Any
+    digest: str = ""  # of the stored JSON: what a saved search index is checked against (content/index_cache.py)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed after some content version: records written and (kind, id) of records removed."""
+
+    version: int
+    city: City
+    rows: tuple[Row, ...]
+    removed: tuple[tuple[str, str], ...]
 
 
 def _insert(conn: Connection, table):
@@ -26,18 +53,43 @@ def _insert(conn: Connection, table):
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
 
+def current_version(conn: Connection) -> int:
+    """The number of the newest committed write of published content (0: none yet)."""
+    return conn.execute(select(content_version.c.version).where(content_version.c.id == 1)).scalar() or 0
+
+
+def write_version(conn: Connection) -> int:
+    """Inside a write transaction: the content version its writes carry, taken once per transaction.
+
+    The UPDATE locks the counter's row until commit, so concurrent writers get their numbers in the
+    order they commit, and a reader that saw version N has seen every write numbered N or less.
+    """
+    tx = conn.get_transaction()
+    cached = conn.info.get(_VERSION_OF_TX)
+    if cached is not None and cached[0] is tx:
+        return cached[1]
+    bump = update(content_version).where(content_version.c.id == 1).values(version=content_version.c.version + 1)
+    if conn.execute(bump).rowcount == 0:
+        conn.execute(_insert(conn, content_version).values(id=1, version=0).on_conflict_do_nothing())
+        conn.execute(bump)
+    number = current_version(conn)
+    conn.info[_VERSION_OF_TX] = (tx, number)
+    return number
+
+
 def migrate_documents(conn: Connection) -> None:
     """Inside the caller's transaction: rewrite every document of an older schema version in the current shape."""
     raw = get_meta(conn, "schema_version")
     if raw is None or int(raw) >= SCHEMA_VERSION:
         return
+    version = write_version(conn)
     rows = conn.execute(select(content.c.kind, content.c.id, content.c.data)).all()
     for kind, rid, data in rows:
         if kind not in KINDS:
             continue
         record = KINDS[kind].from_dict(migrate(kind, json.loads(data), int(raw)))
         conn.execute(update(content).where(content.c.kind == kind, content.c.id == rid)
-                     .values(data=json.dumps(to_plain(record), ensure_ascii=False)))
+                     .values(data=_dump(record), version=version))
     set_meta(conn, "schema_version", str(SCHEMA_VERSION))
 
 
@@ -57,24 +109,45 @@ def _dump(record: Any) -> str:
     return json.dumps(to_plain(record), ensure_ascii=False)
 
 
-def put_all(conn: Connection, kind: str, records: list[Any]) -> None:
-    """Insert or replace records of one kind, keeping their order."""
-    if not records:
+def _upsert(conn: Connection, rows: list[dict[str, Any]], keep_position: bool) -> None:
+    """Insert or update rows of the content table in one statement."""
+    if not rows:
         return
     stmt = _insert(conn, content)
-    stmt = stmt.on_conflict_do_update(index_elements=["kind", "id"], set_={
-        "position": stmt.excluded.position, "data": stmt.excluded.data, "updated_at": utc_stamp()})
-    conn.execute(stmt, [{"kind": kind, "id": r.id, "position": i, "data": _dump(r), "updated_at": utc_stamp()}
-                        for i, r in enumerate(records)])
+    changed = {"data": stmt.excluded.data, "updated_at": stmt.excluded.updated_at, "version": stmt.excluded.version}
+    if not keep_position:
+        changed["position"] = stmt.excluded.position
+    conn.execute(stmt.on_conflict_do_update(index_elements=["kind", "id"], set_=changed), rows)
+
+
+def put_all(conn: Connection, kind: str, records: list[Any]) -> None:
+    """Insert or replace records of one kind, in this order (positions 0, 1, 2 …)."""
+    version, stamp = write_version(conn), utc_stamp()
+    _upsert(conn, [{"kind": kind, "id": r.id, "position": i, "data": _dump(r), "updated_at": stamp,
+                    "version": version} for i, r in enumerate(records)], keep_position=False)
+
+
+def put_many(conn: Connection, records: Iterable[Any]) -> None:
+    """Insert or update records of any kinds; new ones go to the end of their kind's order, in the given order.
+
+    One query per kind finds where its order ends, so a batch of 10,000 costs no more per record than one.
+    """
+    version, stamp = write_version(conn), utc_stamp()
+    by_kind: dict[str, list[Any]] = {}
+    for record in records:
+        by_kind.setdefault(record.KIND, []).append(record)
+    for kind, batch in by_kind.items():
+        end = conn.execute(select(func.coalesce(func.max(content.c.position), -1))
+                           .where(content.c.kind == kind)).scalar() + 1
+        rows = [{"kind": kind, "id": r.id, "position": end + i, "data": _dump(r), "updated_at": stamp,
+                 "version": version} for i, r in enumerate(batch)]
+        _upsert(conn, rows, keep_position=True)  # an existing record keeps its place; a gap in positions is harmless
 
 
 def put(conn: Connection, kind: str, record: Any) -> None:
     """Insert or update one record; a new record goes to the end of its kind's order."""
-    end = select(func.coalesce(func.max(content.c.position), -1) + 1).where(content.c.kind == kind).scalar_subquery()
-    stmt = _insert(conn, content).values(kind=kind, id=record.id, position=end, data=_dump(record),
-                                         updated_at=utc_stamp())
-    conn.execute(stmt.on_conflict_do_update(index_elements=["kind", "id"], set_={
-        "data": stmt.excluded.data, "updated_at": stmt.excluded.updated_at}))
+    assert record.KIND == kind
+    put_many(conn, [record])
 
 
 def _ordered(kind: str, *columns):
@@ -86,6 +159,52 @@ def load_all(conn: Connection, kind: str) -> list[Any]:
     """Read every record of one kind as model objects, in stored order."""
     model = KINDS[kind]
     return [model.from_dict(json.loads(data)) for data in conn.execute(_ordered(kind, content.c.data)).scalars()]
+
+
+def _row(kind: str, rid: str, position: int, data: str, strings: dict[str, str]) -> Row | None:
+    """A stored row as a Row (None for a kind this version of the code does not know).
+
+    Stored documents were validated when they were written: they are read without validating again,
+    sharing repeated strings through ``strings`` (content/decode.py).
+    """
+    model = KINDS.get(kind)
+    if model is None:
+        return None
+    return Row(kind, rid, position, decode(model, json.loads(data), strings), hashlib.blake2b(data.encode(), digest_size=12).hexdigest())
+
+
+def load_rows(conn: Connection) -> tuple[int, City, list[Row]]:
+    """The content version, the city and every record with its position (a full snapshot's input)."""
+    version = current_version(conn)
+    cols = (content.c.kind, content.c.id, content.c.position, content.c.data)
+    strings: dict[str, str] = {}
+    ordered = select(*cols).order_by(content.c.kind, content.c.position, content.c.id)
+    rows = [_row(*r, strings) for r in conn.execute(ordered)]
+    return version, load_city(conn), [r for r in rows if r is not None]
+
+
+def changes_since(conn: Connection, version: int) -> Changes | None:
+    """What was written and removed after ``version``; None when nothing was.
+
+    The counter is read first, so rows committed meanwhile may come too (with a higher version): applying
+    them now and again next time gives the same result.  When a record was both written and removed in that
+    span, whichever happened last (higher version) wins.
+    """
+    newest = current_version(conn)
+    if newest <= version:
+        return None
+    cols = (content.c.kind, content.c.id, content.c.position, content.c.data, content.c.version)
+    written = {(k, i): (v, (k, i, p, d)) for k, i, p, d, v in conn.execute(select(*cols).where(content.c.version > version))}
+    removed = {}
+    tombs = select(content_removed.c.kind, content_removed.c.id, content_removed.c.version)
+    for k, i, v in conn.execute(tombs.where(content_removed.c.version > version)):
+        if (k, i) not in written or written[(k, i)][0] < v:
+            written.pop((k, i), None)
+            removed[(k, i)] = v
+    newest = max([newest, *(v for v, _r in written.values()), *removed.values()])
+    strings: dict[str, str] = {}
+    rows = tuple(r for r in (_row(*raw, strings) for _v, raw in written.values()) if r is not None)
+    return Changes(newest, load_city(conn), rows, tuple(removed))
 
 
 def load_city(conn: Connection) -> City:
@@ -111,8 +230,34 @@ def save_demo(conn: Connection, demo: dict[str, Any]) -> None:
 
 
 def delete_one(conn: Connection, kind: str, record_id: str) -> bool:
-    """Remove one record (the editor's 撤下); True when there was one."""
-    return conn.execute(delete(content).where(content.c.kind == kind, content.c.id == record_id)).rowcount > 0
+    """Remove one record (the editor's 撤下), leaving a tombstone for other instances; True when there was one."""
+    if conn.execute(delete(content).where(content.c.kind == kind, content.c.id == record_id)).rowcount == 0:
+        return False
+    stmt = _insert(conn, content_removed).values(kind=kind, id=record_id, version=write_version(conn))
+    conn.execute(stmt.on_conflict_do_update(index_elements=["kind", "id"], set_={"version": stmt.excluded.version}))
+    return True
+
+
+class Stored:
+    """A stored record as its plain JSON, read without validating: checking references (an import, a publish)
+    needs only ids, 实施编码, names and references, and validating 10,000 stored guides would take seconds."""
+
+    __slots__ = ("KIND", "_data")
+
+    def __init__(self, kind: str, data: dict[str, Any]) -> None:
+        """Wrap the stored JSON of a record of ``kind``."""
+        self.KIND = kind
+        self._data = data
+
+    def __getattr__(self, name: str) -> Any:
+        """A field of the record (lists as tuples, missing ones empty)."""
+        value = self._data.get(name, ())
+        return tuple(value) if isinstance(value, list) else value
+
+
+def load_references(conn: Connection) -> list[Stored]:
+    """Every stored record, unvalidated, for reference checks (content/integrity.py)."""
+    return [Stored(kind, data) for kind in KINDS for _rid, data in iter_plain(conn, kind)]
 
 
 def load_plain(conn: Connection, kind: str, record_id: str) -> dict[str, Any] | None:

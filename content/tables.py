@@ -1,15 +1,20 @@
-"""The content tables as SQLAlchemy Core objects: the published records and a small key/value table.
+"""The content tables as SQLAlchemy Core objects: the published records, what changed, and a small key/value table.
 
 Kept apart from the portal's other tables (tvportal/storage/tables.py) because content/ imports
-nothing from tvportal/; Alembic's migrations cover both metadatas.  The columns match the tables
-the SQLite store created before migrations existed, so an old tvportal.sqlite3 is adopted as is.
+nothing from tvportal/; Alembic's migrations cover both metadatas.
+
+Every write of published content takes the next number of ``content_version`` (one row, updated in the
+writing transaction, so writers queue on it and numbers become visible in commit order) and stamps it
+on the rows it writes and on a tombstone in ``content_removed`` for each record it deletes.  A portal
+instance that holds the content of version N reads only the rows and tombstones above N: that is how a
+publish on one instance reaches all the others within a second, without rebuilding everything.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, Integer, MetaData, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, MetaData, PrimaryKeyConstraint, Table, Text
 
 metadata = MetaData()
 
@@ -32,5 +37,24 @@ content = Table(
     Column("position", Integer, nullable=False),
     Column("data", Text, nullable=False),
     Column("updated_at", Text, nullable=False, default=utc_stamp, onupdate=utc_stamp),
+    Column("version", BigInteger, nullable=False, server_default="0"),  # content_version of the last write
     PrimaryKeyConstraint("kind", "id"),
+    Index("content_kind_position", "kind", "position"),  # the end of a kind's order, without a scan
+    Index("content_version_idx", "version"),
+)
+
+content_removed = Table(  # tombstones: what a write took off the TV, so other instances drop it too
+    "content_removed", metadata,
+    Column("kind", Text, nullable=False),
+    Column("id", Text, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    PrimaryKeyConstraint("kind", "id"),
+    Index("content_removed_version", "version"),
+)
+
+content_version = Table(  # one row: the number of the newest write of published content
+    "content_version", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="content_version_single_row"),
 )

@@ -2,7 +2,7 @@
 
 ``parse_import(data)`` checks a file completely without touching the database and returns an
 ``ImportReport`` (records found, errors with line numbers); ``apply_import(conn, report)`` writes a
-clean report in one transaction, updating guides that already exist by 实施编码 (else by id).
+clean report in the caller's transaction, updating guides that already exist by 实施编码 (else by id).
 Parsing resolves no entities, loads no DTD, uses no network, refuses DOCTYPE declarations, huge
 files and deep nesting, so XXE, "billion laughs" and oversized files are rejected with a clear message.
 """
@@ -24,7 +24,7 @@ from content.model import KINDS, SCHEMA_VERSION, ContentError, migrate, model_of
 from content.xml_format import ROOT, XmlValueError, document, element_record_data, load_schema
 from content.xml_safe import MAX_DEPTH, depth_exceeded, refuse_doctype, safe_parser, schema_message
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = 64 * 1024 * 1024  # 10,000 full guides are about 53 MB of XML
 MAX_RECORDS = 20000
 JSON_KEYS = {"category": "categories", "guide": "guides", "hall": "halls", "policy": "policies", "bundle": "bundles"}
 KIND_NAMES = {"category": "分类", "guide": "办事指南", "hall": "服务大厅", "policy": "政策", "bundle": "一件事"}
@@ -236,8 +236,13 @@ def _rename(record: Any, renamed: dict[str, str]) -> Any:
 
 
 def load_existing(conn: Connection) -> list[Any]:
-    """Every record of the store (the "existing" set imports are resolved against)."""
+    """Every record of the store as model objects (what an export writes)."""
     return [r for kind in KINDS for r in store.load_all(conn, kind)]
+
+
+def stored_references(conn: Connection) -> list[Any]:
+    """Every record of the store, unvalidated: the "existing" set an import is resolved against."""
+    return store.load_references(conn)
 
 
 def apply_import(conn: Connection, report: ImportReport, *,
@@ -245,20 +250,19 @@ def apply_import(conn: Connection, report: ImportReport, *,
     """Write a clean report inside the caller's transaction (all or nothing); returns the report with actions filled in.
 
     By default the records go straight into the store, which is the published content (the CLI does
-    this).  ``write(conn, records)`` replaces that step, e.g. to save them as drafts or new versions.
-    Anything raised (a reference that broke since the file was checked included) rolls the whole
-    transaction back.
+    this), in one batch.  ``write(conn, records)`` replaces that step, e.g. to save them as drafts or new
+    versions.  Anything raised (a reference that broke since the file was checked included) rolls the
+    whole transaction back.
     """
     if not report.ok:
         raise ContentError(report.summary())
-    resolve(report, load_existing(conn))
+    resolve(report, stored_references(conn))
     if report.errors:
         raise ContentError(report.summary())
     if write is not None:
         write(conn, report.records)
     else:
-        for record in report.records:
-            store.put(conn, record.KIND, record)
+        store.put_many(conn, report.records)
     return report
 
 

@@ -6,10 +6,8 @@ import gzip
 
 from aiohttp import web
 
-from content.snapshot import Published
 from tvportal import middlewares
-from tvportal.keys import PAGE_CACHE, PREFS, PUBLISHED, SETTINGS
-from tvportal.page_cache import PageCache
+from tvportal.keys import PREFS, SETTINGS
 from tvportal.settings import load_settings
 
 BIG = "<p>" + "政务服务" * 300 + "</p>"
@@ -61,49 +59,6 @@ async def test_device_prefs_reads_the_cookie_and_ignores_garbage(aiohttp_client)
     assert await (await client.get("/", cookies={"tvprefs": "t1.c1.en"})).text() == "t1.c1.en.r1.slow.v3"
     assert await (await client.get("/", cookies={"tvprefs": "t1.c1.en.r0.normal.v1"})).text() == "t1.c1.en.r0.normal.v1"
     assert await (await client.get("/", cookies={"tvprefs": "<script>"})).text() == "t0.c0.zh_CN.r1.slow.v3"
-
-
-async def test_page_cache_serves_until_the_content_changes(aiohttp_client):
-    """A second GET is served from memory; swapping the snapshot empties the cache."""
-    calls = []
-
-    async def page(request):
-        """Count renders."""
-        calls.append(1)
-        return web.Response(text=f"render {len(calls)}", content_type="text/html")
-
-    async def set_cookie(request):
-        """A page that sets a cookie is never cached."""
-        resp = web.Response(text="c", content_type="text/html")
-        resp.set_cookie("a", "b")
-        return resp
-
-    app = web.Application(middlewares=[middlewares.device_prefs, middlewares.page_cache])
-    app[SETTINGS] = load_settings(environ={})
-    app[PAGE_CACHE] = PageCache()
-    app[PUBLISHED] = Published(object())
-    app.router.add_get("/", page)
-    app.router.add_get("/c", set_cookie)
-    client = await aiohttp_client(app)
-    assert await (await client.get("/")).text() == "render 1"
-    assert await (await client.get("/")).text() == "render 1"
-    assert await (await client.get("/?x=1")).text() == "render 2"
-    app[PUBLISHED].swap(object())
-    assert await (await client.get("/")).text() == "render 3"
-    await client.get("/c")
-    assert len(app[PAGE_CACHE]) == 1
-
-
-def test_page_cache_is_bounded():
-    """The least recently used page is dropped when the cache is full."""
-    from tvportal.page_cache import CachedPage
-
-    cache, snap = PageCache(max_entries=2), object()
-    page = CachedPage(b"x", (), "text/html", "utf-8")
-    cache.get(("a",), snap)
-    for key in ("a", "b", "c"):
-        cache.put((key,), page)
-    assert len(cache) == 2 and cache.get(("a",), snap) is None and cache.get(("c",), snap) is page
 
 
 def test_documented_order():

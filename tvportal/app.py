@@ -7,10 +7,10 @@ import jinja2
 from aiohttp import web
 
 from epg_templates import TEMPLATE_DIR
-from tvportal import i18n
+from tvportal import clock, i18n
 from tvportal.database import database_ctx
 from tvportal.editor.setup import setup_editor
-from tvportal.keys import ASSETS, PAGE_CACHE, SETTINGS
+from tvportal.keys import ASSETS, CLOCK, PAGE_CACHE, SETTINGS
 from tvportal.middlewares import ORDER
 from tvportal.page_cache import PageCache
 from tvportal.platform.setup import setup_platform
@@ -32,6 +32,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     """Build the portal application from settings (defaults when none are given)."""
     app = web.Application(middlewares=ORDER, client_max_size=64 * 1024)
     app[SETTINGS] = settings or load_settings()
+    clock.use_timezone(app[SETTINGS].timezone)
+    app[CLOCK] = clock.CityClock(app[SETTINGS].timezone)
     app[ASSETS] = load_assets()
     app[PAGE_CACHE] = PageCache()
     setup_templates(app)

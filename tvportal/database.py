@@ -11,18 +11,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy import Connection
 
 from content import store
 from content.demo_loader import load_demo
-from content.snapshot import Published, build_snapshot
+from content.snapshot import Published, load_snapshot, save_index
 from tvportal.keys import DB, SETTINGS, PUBLISHED
 from tvportal.settings import Settings
 from tvportal.storage import Database, migrate
 
 log = logging.getLogger(__name__)
+INDEX_FILE = "search-index.pickle"  # content/index_cache.py: the search index saved for the next start
 
 
 def open_database(settings: Settings) -> Database:
@@ -55,7 +57,19 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     try:
         await asyncio.to_thread(prepare, db, settings)
         app[DB] = db
-        app[PUBLISHED] = Published(await db.read(build_snapshot))
-        yield
+        index_file = Path(settings.data_dir) / INDEX_FILE
+        snapshot, current = await db.read(load_snapshot, index_file)
+        app[PUBLISHED] = published = Published(snapshot)
+        tasks = [asyncio.create_task(published.watch(db, settings.content_check_ms / 1000))]
+        if not current:  # saved for the next start, after this one has begun serving
+            tasks.append(asyncio.create_task(asyncio.to_thread(save_index, snapshot, index_file)))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if published.snapshot is not snapshot or not current:
+                await asyncio.to_thread(save_index, published.snapshot, index_file)
     finally:
         await asyncio.to_thread(db.close)

@@ -7,6 +7,7 @@ from aiohttp import web
 from aiohttp_session import Session
 
 from content.snapshot import Published
+from tvportal.clock import CityClock
 from tvportal.editor.users import User
 from tvportal.page_cache import PageCache
 from tvportal.platform.interface import Platform
@@ -20,6 +21,7 @@ from voice.tts import TtsService
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)  # tvportal/storage/: every table of the portal (SQLite or PostgreSQL)
 PUBLISHED = web.AppKey("published", Published)
+CLOCK = web.AppKey("clock", CityClock)  # tvportal/clock.py: now and today in the city
 ASSETS = web.AppKey("assets", StaticAssets)
 PAGE_CACHE = web.AppKey("page_cache", PageCache)
 TTS = web.AppKey("tts", TtsService)  # voice/: reading aloud

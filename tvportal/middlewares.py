@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import gzip
 import logging
 from collections.abc import Awaitable, Callable
@@ -18,9 +17,10 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from tvportal.i18n import current_locale
-from tvportal.keys import PAGE_CACHE, PREFS, PUBLISHED, SETTINGS
-from tvportal.page_cache import CachedPage
+from tvportal.keys import CLOCK, PAGE_CACHE, PREFS, PUBLISHED, SETTINGS
+from tvportal.page_cache import CachedPage, normal_query
 from tvportal.prefs import COOKIE, Prefs
+from tvportal.screen import key_profile_of
 
 
 log = logging.getLogger(__name__)
@@ -42,33 +42,47 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     return response
 
 
-def cache_key(request: web.Request) -> tuple:
-    """What a TV page depends on besides the content."""
-    return (request.path_qs, request[PREFS].encode(), request.headers.get("User-Agent", ""),
-            "gzip" in request.headers.get("Accept-Encoding", ""), dt.date.today().toordinal())
+def cache_key(request: web.Request, query: str) -> tuple:
+    """What a TV content page depends on besides the content version (tvportal/page_cache.py)."""
+    return (request.path, query, request[PREFS].encode(), key_profile_of(request),
+            "gzip" in request.headers.get("Accept-Encoding", ""), request.app[CLOCK].today().toordinal())
+
+
+def _cacheable(request: web.Request) -> bool:
+    """A GET of a route registered as a cacheable content page."""
+    if request.method != "GET":
+        return False
+    resource = request.match_info.route.resource
+    return resource is not None and resource.canonical in request.app[PAGE_CACHE].routes
 
 
 @web.middleware
 async def page_cache(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Serve GET pages from the cache; remember successful HTML pages that set no cookie and allow storing.
+    """Serve content pages from the cache; remember successful HTML pages that set no cookie and allow storing.
 
     Pages that show one person's data must say ``Cache-Control: no-store`` (``Screen.private``).
     """
-    if request.method != "GET":
+    if not _cacheable(request):
+        return await handler(request)
+    query = normal_query(request.query)
+    if query is None:
         return await handler(request)
     cache = request.app[PAGE_CACHE]
-    key = cache_key(request)
-    hit = cache.get(key, request.app[PUBLISHED].snapshot)
+    key = cache_key(request, query)
+    version = request.app[PUBLISHED].snapshot.version
+    hit = cache.get(key, version)
     if hit is not None:
         response = web.Response(body=hit.body, content_type=hit.content_type, charset=hit.charset)
         response.headers.extend(hit.headers)
         return response
+    if request.query_string != query:  # the page sees exactly the query it is cached under
+        request = request.clone(rel_url=request.rel_url.with_query(query))
     response = await handler(request)
     if (isinstance(response, web.Response) and response.status == 200 and response.content_type == "text/html"
             and not response.cookies and "Set-Cookie" not in response.headers and isinstance(response.body, bytes)
             and "no-store" not in response.headers.get("Cache-Control", "")):
         headers = tuple((k, v) for k, v in response.headers.items() if k not in ("Content-Type", "Content-Length"))
-        cache.put(key, CachedPage(response.body, headers, response.content_type, response.charset))
+        cache.put(key, CachedPage(response.body, headers, response.content_type, response.charset), version)
     return response
 
 

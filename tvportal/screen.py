@@ -7,21 +7,19 @@ keys do (tests/test_key_hints.py checks that on every page).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 from aiohttp import web
 
 from remote_nav import Layout, keymap, profile_for_user_agent
 from tvportal.i18n import format_day, gettext as _
-from tvportal.keys import ASR, ASSETS, PREFS, SETTINGS, TTS
+from tvportal.keys import ASR, ASSETS, CLOCK, PREFS, SETTINGS, TTS
 from tvportal.prefs import Prefs
 
-CITY_TZ = ZoneInfo("Asia/Shanghai")
 
 
 
@@ -146,11 +144,23 @@ def nav_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> dict
         data["back"] = settings.exit_url
     elif screen.back is not None:
         data["back"] = screen.back
-    profile = settings.key_profile
-    if profile == "auto":
-        profile = profile_for_user_agent(request.headers.get("User-Agent", ""))
-    data["keymap"] = {str(code): action for code, action in keymap(profile).items()}
+    data["keymap"] = {str(code): action for code, action in keymap(key_profile_of(request)).items()}
     return data
+
+
+@lru_cache(maxsize=1024)
+def _profile_for(user_agent: str) -> str:
+    """The key profile of a User-Agent (a handful of regular expressions; boxes send few distinct ones)."""
+    return profile_for_user_agent(user_agent)
+
+
+def key_profile_of(request: web.Request) -> str:
+    """The remote's key profile this request is answered for: the setting, or guessed from the User-Agent.
+
+    The page cache keys pages by this rather than by the raw User-Agent, which varies by firmware build.
+    """
+    profile = request.app[SETTINGS].key_profile
+    return _profile_for(request.headers.get("User-Agent", "")) if profile == "auto" else profile
 
 
 def _script_json(data: Any) -> str:
@@ -163,7 +173,7 @@ def render(request: web.Request, screen: Screen) -> web.Response:
     settings = request.app[SETTINGS]
     hints = standard_keys(screen, settings.exit_url) + voice_hints(request, screen)
     prefs = prefs_of(request)
-    today = dt.datetime.now(CITY_TZ).date()
+    today = request.app[CLOCK].today()
     context = {
         "screen": screen,
         "hints": hints,

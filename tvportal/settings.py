@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tvportal.clock import zone
+
 ENV_PREFIX = "TVPORTAL_"
 
 
@@ -56,6 +58,10 @@ DECLARED: tuple[Setting, ...] = (
     Setting("exit_url", str, "",
             "Where Back on the home page leads: the IPTV operator's portal. Empty means Back on home does nothing."),
     Setting("default_locale", str, "zh_CN", "Language of a device that has not chosen one (zh_CN or en)."),
+    Setting("content_check_ms", int, 500,
+            "How often (milliseconds) an instance checks the database for content published by another instance."),
+    Setting("timezone", str, "Asia/Shanghai",
+            "The city's time zone: every \"today\" on the TV, in bookings and in the page cache is its date."),
     Setting("key_profile", str, "auto",
             "Remote-control key profile: auto (from the browser's User-Agent) or one of "
             "default, browser, hbbtv, huawei_zte, ipanel, tizen, webos, android."),
@@ -100,6 +106,8 @@ class Settings:
     central_outbox_interval: int
     exit_url: str
     default_locale: str
+    content_check_ms: int
+    timezone: str
     key_profile: str
     cookie_secure: bool
     log_level: str
@@ -177,8 +185,14 @@ def load_settings(
         values[key] = _coerce(_BY_NAME[key], raw)
     if values["database_url"] and not values["database_url"].startswith(("postgresql://", "sqlite:///")):
         raise SettingsError("setting database_url: expected postgresql://... (or sqlite:///path), or empty")
+    if not 50 <= values["content_check_ms"] <= 60000:
+        raise SettingsError("setting content_check_ms: expected 50 to 60000 (milliseconds)")
     if values["database_pool_size"] < 1 or values["flow_state_hours"] < 1:
         raise SettingsError("settings database_pool_size and flow_state_hours: expected 1 or more")
     if values["default_locale"] not in ("zh_CN", "en"):
         raise SettingsError("setting default_locale: expected zh_CN or en")
+    try:
+        zone(values["timezone"])
+    except ValueError as exc:
+        raise SettingsError(f"setting timezone: {exc}") from None
     return Settings(**values)

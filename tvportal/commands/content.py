@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
 def _import(db, args: argparse.Namespace) -> int:
     """Check, then (unless --dry-run) apply an import file."""
     from content.model import ContentError
-    from content.xml_io import MAX_BYTES, apply_import, load_existing, parse_import
+    from content.xml_io import MAX_BYTES, apply_import, parse_import, stored_references
 
     path = Path(args.file)
     try:
@@ -61,7 +61,7 @@ def _import(db, args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"无法读取文件 {path}：{exc.strerror}", file=sys.stderr)
         return 2
-    report = db.read_sync(lambda conn: parse_import(data, existing=load_existing(conn)))
+    report = db.read_sync(lambda conn: parse_import(data, existing=stored_references(conn)))
     for problem in report.errors:
         print(f"{path}：{problem}", file=sys.stderr)
     if not report.ok:

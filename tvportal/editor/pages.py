@@ -13,7 +13,7 @@ from multidict import MultiDictProxy
 from tvportal.editor.users import ROLE_NAMES
 from tvportal.i18n import N_, gettext as _
 from tvportal.keys import ASSETS, EDITOR_SESSION, EDITOR_USER
-from tvportal.screen import CITY_TZ
+from tvportal.clock import city_tz
 
 KIND_NAMES = {"guide": N_("Service guides"), "policy": N_("Policies"), "hall": N_("Halls")}
 KIND_NOUNS = {"guide": N_("service guide"), "policy": N_("policy"), "hall": N_("service hall")}
@@ -34,7 +34,7 @@ def local_time(stamp: str) -> str:
         moment = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
     except ValueError:
         return stamp
-    return moment.astimezone(CITY_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    return moment.astimezone(city_tz()).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def session_of(request: web.Request) -> Session | None:

@@ -35,7 +35,7 @@ KEY_FILE = "editor-session.key"
 CSRF_FIELD = "_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 MAX_SESSION_HOURS = 12  # signed in at most this long, however active
-MAX_EDITOR_BODY = 8 * 1024 * 1024  # an import file (5 MB, content/xml_io.py) plus form overhead
+MAX_EDITOR_BODY = 65 * 1024 * 1024  # an import file (64 MB, content/xml_io.py) plus form overhead
 TOUCH_SECONDS = 60  # refresh the idle timer at most once a minute (each refresh re-sends the cookie)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -14,12 +14,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from content import store
 from content.integrity import check_references
-from content.model import ContentError
-from content.tables import utc_stamp
+from content.model import ContentError, to_plain
+from content.tables import content as content_t, utc_stamp
 from tvportal.storage import serialize, upsert
 from tvportal.storage.tables import editor_drafts as drafts_t, editor_versions as versions_t
 
@@ -171,7 +171,7 @@ def ensure_baseline(conn: Connection, kind: str, item_id: str) -> None:
 
 def _new_reference_problems(conn: Connection, kind: str, item_id: str, record: Any | None) -> list[str]:
     """Broken references (to halls, categories, guides …) that publishing ``record`` (None: removing it) adds."""
-    current = [r for k in store.KINDS for r in store.load_all(conn, k)]
+    current = store.load_references(conn)  # unvalidated: checking references needs no more
     changed = [r for r in current if not (r.KIND == kind and r.id == item_id)] + ([record] if record else [])
     before = set(check_references(current))
     return [p for p in check_references(changed) if p not in before]
@@ -283,13 +283,45 @@ def drafts_of(conn: Connection, kind: str, published_ids: set[str]) -> dict[str,
     return {r[0]: Working(kind, r[0], json.loads(r[1]), r[2], r[3], r[4], r[5], r[0] in published_ids) for r in rows}
 
 
-def record_import(conn: Connection, kind: str, record: Any, data: dict[str, Any], user: str) -> tuple[int, dict | None]:
-    """Inside the caller's transaction (which holds ``lock``): an imported record becomes the draft, a new
-    version and the published text.
+def record_imports(conn: Connection, records: list[Any], user: str) -> list[tuple[str, str, dict]]:
+    """Inside the caller's transaction (which holds ``lock``): every imported record becomes its item's draft,
+    a new version and the published text, in a few statements whatever the number of records.
 
-    Returns the version number and the unpublished draft it replaced (None when there was none).
+    An item that had no version yet first gets its published text as version 1 (as when it is edited).
+    Returns (kind, id, draft) of each unpublished draft the import replaced, for the audit log.
     """
-    current = working(conn, kind, record.id)
-    replaced = current.data if current is not None and current.status == "changed" else None
-    _put_draft(conn, kind, record.id, data, user, new_published=1)
-    return _publish_locked(conn, kind, record.id, record, data, user, "import", check_refs=False), replaced
+    editable = [r for r in records if r.KIND in EDITABLE_KINDS]
+    kinds = sorted({r.KIND for r in editable})
+    d, v, c = drafts_t.c, versions_t.c, content_t.c
+    drafts = {(k, i): (data, rev, pub) for k, i, data, rev, pub in conn.execute(
+        select(d.kind, d.id, d.data, d.revision, d.published_revision).where(d.kind.in_(kinds)))}
+    published = {(k, i): data for k, i, data in conn.execute(select(c.kind, c.id, c.data).where(c.kind.in_(kinds)))}
+    newest = {(k, i): n for k, i, n in conn.execute(
+        select(v.kind, v.id, func.max(v.number)).where(v.kind.in_(kinds)).group_by(v.kind, v.id))}
+    stamp, replaced, new_drafts, bumped, new_versions = utc_stamp(), [], [], [], []
+    for record in editable:
+        key, data = (record.KIND, record.id), _dump(to_plain(record))
+        draft = drafts.get(key)
+        if draft is not None and key in published and draft[1] != draft[2]:
+            replaced.append((*key, json.loads(draft[0])))
+        number = newest.get(key, 0)
+        if number == 0 and key in published:  # the baseline, as _ensure_baseline makes it
+            number = 1
+            new_versions.append({"kind": key[0], "id": key[1], "number": 1, "data": _dump(json.loads(published[key])),
+                                 "published_by": BASELINE_AUTHOR, "published_at": stamp, "note": "initial"})
+        new_versions.append({"kind": key[0], "id": key[1], "number": number + 1, "data": data, "published_by": user,
+                             "published_at": stamp, "note": "import"})
+        if draft is None:
+            new_drafts.append({**_draft_row(*key, {}, user, 1), "data": data})
+        else:
+            bumped.append({"k": key[0], "i": key[1], "text": data, "rev": draft[1] + 1, "by": user, "at": stamp})
+    if new_drafts:
+        conn.execute(insert(drafts_t), new_drafts)
+    if bumped:
+        conn.execute(update(drafts_t).where(d.kind == bindparam("k"), d.id == bindparam("i")).values(
+            data=bindparam("text"), revision=bindparam("rev"), published_revision=bindparam("rev"),
+            updated_by=bindparam("by"), updated_at=bindparam("at")), bumped)
+    if new_versions:
+        conn.execute(insert(versions_t), new_versions)
+    store.put_many(conn, records)
+    return replaced

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-CITY_TZ = ZoneInfo("Asia/Shanghai")
+from tvportal.clock import city_now
+
 SLOT_TIMES: tuple[tuple[str, str], ...] = (
     ("09:00", "10:00"), ("10:00", "11:00"), ("11:00", "12:00"),
     ("14:00", "15:00"), ("15:00", "16:00"), ("16:00", "17:00"))
@@ -83,7 +83,7 @@ def answer_label(service_id: str, name: str, value: str) -> str:
 
 def now() -> dt.datetime:
     """The current time in the city."""
-    return dt.datetime.now(CITY_TZ)
+    return city_now()
 
 
 def working_days(today: dt.date, count: int = BOOKING_DAYS) -> list[dt.date]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiohttp import web
 
 from content.model import Guide
@@ -11,7 +13,7 @@ from tvportal.i18n import N_, gettext as _
 from tvportal.keys import PUBLISHED
 from tvportal.pagination import TextBlock, clip, text_width
 from tvportal.screen import Crumb, Screen, prefs_of, render
-from tvportal.views.lists import Entry, list_screen, marked, text_screen
+from tvportal.views.lists import Entries, Entry, list_screen, marked, text_screen
 
 KIND_PAGES = {
     "booking": (N_("Book a visit"), "/booking"),
@@ -38,9 +40,9 @@ async def categories(request: web.Request) -> web.Response:
     return render(request, screen)
 
 
-def _entries(guides: tuple[Guide, ...] | list[Guide], base: str = "/guides/") -> list[Entry]:
-    """List rows for guides."""
-    return [Entry(f"g-{g.id}", g.name, base + g.id, g.tv_service) for g in guides]
+def _entries(guides: Sequence[Guide], base: str = "/guides/") -> Entries:
+    """List rows for guides (made only for the page shown)."""
+    return Entries(guides, lambda g: Entry(f"g-{g.id}", g.name, base + g.id, g.tv_service))
 
 
 async def category(request: web.Request) -> web.Response:

@@ -12,7 +12,7 @@ from tvportal.i18n import gettext as _
 from tvportal.keys import PUBLISHED
 from tvportal.pagination import TextBlock
 from tvportal.screen import Crumb, Screen, render
-from tvportal.views.lists import Entry, list_screen, text_screen
+from tvportal.views.lists import Entries, Entry, list_screen, text_screen
 
 
 def policies_crumbs() -> list[Crumb]:
@@ -23,8 +23,8 @@ def policies_crumbs() -> list[Crumb]:
 async def policy_list(request: web.Request) -> web.Response:
     """Policy articles, newest first."""
     snapshot = request.app[PUBLISHED].snapshot
-    entries = [Entry(f"p-{p.id}", p.title, f"/policies/{p.id}", format_day(dt.date.fromisoformat(p.date)))
-               for p in snapshot.policies_newest_first()]
+    entries = Entries(snapshot.policies_newest_first(),
+                      lambda p: Entry(f"p-{p.id}", p.title, f"/policies/{p.id}", format_day(dt.date.fromisoformat(p.date))))
     screen = list_screen(request, _("Policies"), [Crumb(_("Home"), "/"), Crumb(_("Policies"))], entries,
                          base="/policies", empty=_("No policy articles yet."))
     return render(request, screen)

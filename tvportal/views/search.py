@@ -61,7 +61,7 @@ def keypad_result(snapshot, digits: str, room: float) -> dict:
     if digits:
         hits = snapshot.search_index.keypad(digits, LIMIT)
     else:
-        popular = sorted(snapshot.guides, key=lambda g: -g.popularity)[:SLOTS]
+        popular = snapshot.popular_guides[:SLOTS]
         hits = [Hit("guide", g.id, g.name, g, 0) for g in popular]
     return {
         "d": digits,
