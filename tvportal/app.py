@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
@@ -12,11 +14,13 @@ from tvportal.database import database_ctx
 from tvportal.editor.setup import setup_editor
 from tvportal.keys import ASSETS, PAGE_CACHE, SETTINGS
 from tvportal.middlewares import ORDER
+from tvportal.proxy import proxy_middleware
 from tvportal.page_cache import PageCache
 from tvportal.platform.setup import setup_platform
 from tvportal.routes import setup_routes
 from tvportal.settings import Settings, load_settings
 from tvportal.static_assets import load_assets
+from tvportal.urls import edge_middleware, prefixed
 from voice.service import setup_voice
 
 
@@ -26,18 +30,27 @@ def setup_templates(app: web.Application, extra_dirs: list[str] | None = None) -
     env = aiohttp_jinja2.setup(app, loader=loader, autoescape=jinja2.select_autoescape(["html"]),
                                extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    # tvportal/urls.py: literal app paths are written {{ base }}/path, computed ones {{ path|url }}
+    base = app[SETTINGS].base_path
+    env.globals["base"] = base
+    env.filters["url"] = functools.partial(prefixed, base)
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
     """Build the portal application from settings (defaults when none are given)."""
-    app = web.Application(middlewares=ORDER, client_max_size=64 * 1024)
-    app[SETTINGS] = settings or load_settings()
+    settings = settings or load_settings()
+    # the proxy middleware comes first: everything after it sees the real client
+    edges = ((proxy_middleware(settings.trusted_proxies),) if settings.trusted_proxies else ()) \
+        + ((edge_middleware(settings.base_path),) if settings.base_path else ())
+    app = web.Application(middlewares=(*edges, *ORDER), client_max_size=64 * 1024)
+    app[SETTINGS] = settings
     app[ASSETS] = load_assets()
     app[PAGE_CACHE] = PageCache()
     setup_templates(app)
     setup_routes(app)
     setup_voice(app)
     app.cleanup_ctx.append(database_ctx)
-    setup_editor(app)
+    if settings.editor_enabled:
+        setup_editor(app)
     setup_platform(app)
     return app

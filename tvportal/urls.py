@@ -1,0 +1,97 @@
+"""The one way a URL is built: app paths inside, the deployer's prefix and address at the edges.
+
+Inside the portal every path is an *app path* such as ``/booking`` (routes, views, flows, the
+request's ``path`` all use them).  When the portal is served under ``base_path`` (e.g. ``/tv`` behind
+nginx) the prefix is added only where a URL leaves the portal:
+
+- HTML: templates write every link, form action and asset as ``{{ path|url }}``;
+- data for the remote runtime and voice (``screen.nav_data``, speech and keypad data) goes through ``url``;
+- redirects and cookie paths: ``edge_middleware`` prefixes them, so views keep raising ``HTTPSeeOther("/x")``;
+- requests: the portal is mounted under the prefix (``server_app``), which is stripped before routing.
+
+What a phone opens (the QR code of a sign-in) is ``public`` : ``public_url`` plus the app path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from tvportal.keys import SETTINGS
+from tvportal.settings import Settings
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def prefixed(base_path: str, path: str) -> str:
+    """``path`` under ``base_path`` when it is an app path; absolute URLs and anchors are left alone."""
+    if not base_path or not path.startswith("/") or path.startswith("//") \
+            or path.startswith(base_path + "/") or path == base_path:  # already a URL (router.url_for gives those)
+        return path
+    return base_path + path
+
+
+def url(app: web.Application, path: str) -> str:
+    """The URL of an app path as the client must write it."""
+    return prefixed(app[SETTINGS].base_path, path)
+
+
+def public(request: web.Request, path: str) -> str:
+    """An absolute URL for another device (a phone): ``public_url`` when set, else the address used here."""
+    if "://" in path:
+        return path
+    settings = request.app[SETTINGS]
+    if settings.public_url:
+        return settings.public_url + path
+    return f"{request.scheme}://{request.host}{prefixed(settings.base_path, path)}"
+
+
+def edge_middleware(base_path: str) -> Callable:
+    """Prefix redirect targets and cookie paths that name app paths."""
+
+    def fix(response: web.StreamResponse) -> None:
+        location = response.headers.get("Location")
+        if location:
+            response.headers["Location"] = prefixed(base_path, location)
+        for morsel in response.cookies.values():
+            if morsel["path"] in ("", "/"):
+                morsel["path"] = base_path + "/"
+
+    @web.middleware
+    async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            response = await handler(request)
+        except web.HTTPRedirection as exc:
+            fix(exc)
+            raise
+        if not response.prepared:
+            fix(response)
+        return response
+
+    return edge
+
+
+def server_app(portal: web.Application, settings: Settings) -> web.Application:
+    """What ``tvportal serve`` runs: the portal itself, or a root that serves it under ``base_path``."""
+    if not settings.base_path:
+        return portal
+    base = settings.base_path
+
+    async def to_portal(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(base + "/")
+
+    @web.middleware
+    async def strip_prefix(request: web.Request, handler: Handler) -> web.StreamResponse:
+        # the route was matched on the full path; the portal's code sees app paths only
+        rest = request.rel_url.raw_path[len(base):]
+        if not rest:
+            raise web.HTTPFound(base + "/" + (("?" + request.rel_url.raw_query_string)
+                                              if request.rel_url.raw_query_string else ""))
+        return await handler(request.clone(rel_url=request.rel_url.with_path(rest, encoded=True)
+                                           .with_query(request.rel_url.raw_query_string)))
+
+    root = web.Application(middlewares=[strip_prefix], client_max_size=portal._client_max_size)
+    root.router.add_get("/", to_portal)
+    root.add_subapp(base, portal)
+    return root
