@@ -55,8 +55,7 @@ def edge_middleware(base_path: str) -> Callable:
         if location:
             response.headers["Location"] = prefixed(base_path, location)
         for morsel in response.cookies.values():
-            if morsel["path"] in ("", "/"):
-                morsel["path"] = base_path + "/"
+            morsel["path"] = prefixed(base_path, morsel["path"] or "/")
 
     @web.middleware
     async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
