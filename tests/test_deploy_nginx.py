@@ -19,32 +19,37 @@ import pytest
 from cryptography.fernet import Fernet
 
 from tests.deploy_support import DEPLOY, running_nginx, start_instance, stop_all, tvportal_cli, wait_healthy
+from tests.storage_support import scalar
 
 NGINX_PORT, PORT_A, PORT_B = 18300, 18301, 18302
 ADMIN_PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """nginx on NGINX_PORT in front of instances on PORT_A and PORT_B (editor on, access log on)."""
+def cluster(tmp_path_factory, pg_server):
+    """nginx on NGINX_PORT in front of instances on PORT_A and PORT_B (editor on, access log on).
+
+    Both use one PostgreSQL database, each its own data dir (as on two machines), and both are
+    started at the same moment on the empty database.
+    """
     work = tmp_path_factory.mktemp("cluster")
-    data = work / "data"
-    env = {"TVPORTAL_CONFIG": str(DEPLOY / "tvportal.toml"), "TVPORTAL_DATA_DIR": str(data),
+    database_url = pg_server.new_database()
+    env = {"TVPORTAL_CONFIG": str(DEPLOY / "tvportal.toml"), "TVPORTAL_DATABASE_URL": database_url,
            "TVPORTAL_COOKIE_SECURE": "false", "TVPORTAL_EDITOR_ENABLED": "true", "TVPORTAL_ACCESS_LOG": "true",
            "TVPORTAL_LOG_LEVEL": "INFO", "TVPORTAL_SESSION_SECRET": Fernet.generate_key().decode(),
            "TVPORTAL_PUBLIC_URL": "http://phones.example.invalid/tv"}
-    tvportal_cli("user", "--data-dir", str(data), "add", "admin", "--role", "admin", "--password-stdin",
-                 stdin=ADMIN_PASSWORD + "\n")
     instances = []
     try:
-        # one after the other: two first starts at once on one SQLite dir race on the demo data (the
-        # storage layer of issue 8 makes that safe; until then the first instance creates it)
         for port in (PORT_A, PORT_B):
-            instances.append(start_instance(port, work, env))
-            wait_healthy(f"http://127.0.0.1:{port}/tv/healthz", instances[-1].proc, instances[-1].log)
+            instances.append(start_instance(port, work, {**env, "TVPORTAL_DATA_DIR": str(work / f"data-{port}")}))
+        for inst in instances:
+            wait_healthy(f"http://127.0.0.1:{inst.port}/tv/healthz", inst.proc, inst.log)
+        tvportal_cli("user", "--data-dir", str(work / "data-cli"), "add", "admin", "--role", "admin",
+                     "--password-stdin", stdin=ADMIN_PASSWORD + "\n", **{k: v for k, v in env.items()
+                                                                        if k == "TVPORTAL_DATABASE_URL"})
         with running_nginx(work / "nginx", NGINX_PORT, [PORT_A, PORT_B], base_path="/tv") as base:
-            yield SimpleNamespace(base=base, root=f"http://127.0.0.1:{NGINX_PORT}", work=work, data=data, env=env,
-                                  instances=instances)
+            yield SimpleNamespace(base=base, root=f"http://127.0.0.1:{NGINX_PORT}", work=work, env=env,
+                                  database_url=database_url, instances=instances)
     finally:
         stop_all(instances)
 
@@ -113,16 +118,17 @@ async def test_base_path_through_nginx(cluster):
 
 async def test_qr_code_points_at_public_url(cluster):
     """The sign-in QR code encodes public_url, not the address the box used; the phone page works there."""
-    import sqlite3
-
     import segno
+    from sqlalchemy import select
+
+    from tvportal.storage.tables import platform_tickets
 
     async with client_from("127.0.0.2") as http:
         async with http.get(cluster.base + "/id/qr") as resp:
             assert resp.status == 200
             html = await resp.text()
-        with sqlite3.connect(cluster.data / "platform.sqlite3") as db:
-            ticket = db.execute("SELECT ticket FROM tickets ORDER BY rowid DESC LIMIT 1").fetchone()[0]
+        newest = select(platform_tickets.c.ticket).order_by(platform_tickets.c.created.desc()).limit(1)
+        ticket = scalar(cluster.database_url, newest)
         phone_url = f"http://phones.example.invalid/tv/m/confirm/{ticket}"
         assert segno.make(phone_url, error="m").svg_inline(scale=4, border=2, omitsize=True) in html
         # the phone reaches the same path through nginx; its form posts back to where it was opened
