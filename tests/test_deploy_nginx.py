@@ -242,3 +242,96 @@ async def test_kill_one_instance_under_load(cluster):
     assert len(failed_writes) <= 3, failed_writes  # at most the writes in flight at the kill
     assert len([t for t, _ in reads if t > killed_at[0] + 0.5]) > 10  # reads go on after the kill
     assert len([name for name, _ in acknowledged if int(name.split("-")[2]) > 3]) > 5, acknowledged
+
+
+async def _press(http: aiohttp.ClientSession, base: str, what: str, keys: str) -> str:
+    """Press keypad keys on the sign-in screen ``what``; the last redirect's target."""
+    location = ""
+    for key in keys:
+        async with http.post(f"{base}/id/enter/{what}", data={"k": key}, allow_redirects=False) as resp:
+            assert resp.status == 303, await resp.text()
+            location = resp.headers["Location"]
+    return location
+
+
+async def _sign_in(http: aiohttp.ClientSession, base: str, database_url: str, id_number: str) -> None:
+    """Sign a TV in with ID number and SMS code, keys only (the code read from the platform's table)."""
+    from tests.storage_support import sms_code
+
+    await _press(http, base, "id", id_number)
+    assert (await _press(http, base, "id", ["ok"])).endswith("/tv/id/enter/code")
+    code = sms_code(database_url, id_number, "login")
+    await _press(http, base, "code", code)
+    assert not (await _press(http, base, "code", ["ok"])).endswith("/id/enter/code")
+
+
+async def test_id_digits_half_typed_on_one_instance_go_on_on_the_other(cluster):
+    """The first 9 digits typed on A, the rest on B: B has all 18 and asks for the SMS code."""
+    from tests.platform_helpers import PEOPLE
+
+    number = PEOPLE["wang"]
+    a, b = (f"http://127.0.0.1:{port}/tv" for port in (PORT_A, PORT_B))
+    async with client_from("127.0.0.9") as tv:  # one TV: its cookie goes to both (cookies ignore the port)
+        await _press(tv, a, "id", number[:9])
+        await _press(tv, b, "id", number[9:])
+        assert (await _press(tv, b, "id", ["ok"])).endswith("/tv/id/enter/code")
+        async with tv.get(f"{a}/id/enter/code") as resp:  # and A knows where the flow is too
+            assert resp.status == 200 and "138" in await resp.text()
+
+
+async def test_fifty_bookings_for_three_places_across_both_instances(cluster):
+    """50 TVs, signed in through nginx, press OK on the last 3 places of a slot at once: exactly 3 bookings."""
+    from sqlalchemy import func, select
+
+    from tests.storage_support import add_people, migrated
+    from tvportal.storage.tables import platform_bookings, platform_people, platform_slots
+
+    db = migrated(cluster.database_url)
+    try:
+        people = add_people(db, 60)
+        numbers = dict(db.read_sync(lambda conn: conn.execute(
+            select(platform_people.c.id, platform_people.c.id_number).where(platform_people.c.id.in_(people)))
+            .all()))
+    finally:
+        db.close()
+    tvs = [client_from("127.0.0.10") for _ in people]
+    try:
+        limit = asyncio.Semaphore(10)
+
+        async def sign_in(tv, pid):
+            async with limit:
+                await _sign_in(tv, cluster.base, cluster.database_url, numbers[pid])
+
+        await asyncio.gather(*(sign_in(tv, pid) for tv, pid in zip(tvs, people)))
+        async with tvs[0].get(cluster.base + "/booking/h/LA-01") as resp:
+            day = re.findall(r'href="/tv/booking/h/LA-01/(\d{4}-\d\d-\d\d)"', await resp.text())[0]
+        async with tvs[0].get(f"{cluster.base}/booking/h/LA-01/{day}") as resp:
+            slot = re.findall(r'href="/tv/booking/s/([^"?]+)"', await resp.text())[0]
+
+        async def book(tv) -> tuple[int, str]:
+            async with tv.get(f"{cluster.base}/booking/s/{slot}") as resp:
+                key = re.search(r'name="key" value="([^"]+)"', await resp.text()).group(1)
+            async with tv.post(f"{cluster.base}/booking/s/{slot}", data={"key": key, "move": ""},
+                               allow_redirects=False) as resp:
+                return resp.status, resp.headers.get("Location", "")
+
+        def remaining() -> int:
+            row = scalar(cluster.database_url, select(platform_slots.c.capacity - platform_slots.c.booked)
+                         .where(platform_slots.c.id == slot))
+            return 99 if row is None else row
+
+        spare = iter(tvs[50:])
+        while remaining() > 3:  # book the slot down to its last 3 places
+            assert (await book(next(spare)))[0] == 303
+        assert remaining() == 3
+        results = await asyncio.gather(*(book(tv) for tv in tvs[:50]))
+    finally:
+        for tv in tvs:
+            await tv.close()
+    booked = [r for r in results if r[0] == 303 and "/tv/booking/r/" in r[1]]
+    assert len(booked) == 3, results
+    assert sorted(status for status, _ in results).count(409) == 47, results
+    count = select(func.count()).select_from(platform_bookings).where(platform_bookings.c.slot_id == slot,
+                                                                      platform_bookings.c.status == "booked")
+    assert scalar(cluster.database_url, count) == scalar(cluster.database_url, select(
+        platform_slots.c.capacity).where(platform_slots.c.id == slot))

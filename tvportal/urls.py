@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from yarl import URL
 
 from tvportal.keys import SETTINGS
 from tvportal.settings import Settings
@@ -87,8 +88,8 @@ def server_app(portal: web.Application, settings: Settings) -> web.Application:
         if not rest:
             raise web.HTTPFound(base + "/" + (("?" + request.rel_url.raw_query_string)
                                               if request.rel_url.raw_query_string else ""))
-        return await handler(request.clone(rel_url=request.rel_url.with_path(rest, encoded=True)
-                                           .with_query(request.rel_url.raw_query_string)))
+        inner = URL.build(path=rest, query_string=request.rel_url.raw_query_string, encoded=True)
+        return await handler(request.clone(rel_url=inner))
 
     root = web.Application(middlewares=[strip_prefix], client_max_size=portal._client_max_size)
     root.router.add_get("/", to_portal)
