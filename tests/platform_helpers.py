@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from tests.storage_support import sms_code, transaction
+from tests.storage_support import sms_code
 from tvportal.storage.tables import flow_state
 
 PEOPLE = {"wang": "341524194503120027", "li": "341525194011182025", "zhang": "341503194806051012",

@@ -63,8 +63,11 @@ def bindir() -> Path:
     return Path(found[-1]).parent
 
 
-def start() -> Server:
-    """initdb and start a server; raises with its log when it does not come up."""
+def start(durable: bool = False) -> Server:
+    """initdb and start a server; raises with its log when it does not come up.
+
+    Tests run it without fsync (a process of ours may be killed, the server never is); ``durable``
+    keeps PostgreSQL's defaults, for benchmarks that compare with SQLite's synced commits."""
     binaries = bindir()
     folder = Path(tempfile.mkdtemp(prefix="tvportal-pg-"))
     prefix: list[str] = []
@@ -77,8 +80,9 @@ def start() -> Server:
     for port in PORTS:
         if (Path(tempfile.gettempdir()) / f".s.PGSQL.{port}").exists():
             continue
-        options = (f"-p {port} -k {folder} -c listen_addresses='' -c max_connections=300 -c fsync=off "
-                   f"-c full_page_writes=off -c synchronous_commit=off")
+        options = f"-p {port} -k {folder} -c listen_addresses='' -c max_connections=300"
+        if not durable:
+            options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
         started = subprocess.run([*prefix, str(binaries / "pg_ctl"), "-D", str(folder / "data"), "-l",
                                   str(folder / "server.log"), "-w", "-t", "60", "-o", options, "start"],
                                  capture_output=True, text=True, timeout=90)

@@ -89,10 +89,12 @@ def _draft_row(kind: str, item_id: str, data: dict[str, Any], user: str, publish
             "updated_by": user, "updated_at": utc_stamp()}
 
 
-def _put_draft(conn: Connection, kind: str, item_id: str, data: dict[str, Any], user: str,
-               new_published: int | None = None, **changes: Any) -> None:
-    """Insert a draft at revision 1 (published at ``new_published``), or bump the existing one's revision
-    and apply ``changes`` to it."""
+def _put_draft(conn: Connection, kind: str, item_id: str, data: dict[str, Any], user: str, *,
+               new_published: int | None = None, keep_data: bool = False, **changes: Any) -> None:
+    """Insert a draft at revision 1 (published at ``new_published``), or bump the existing one's revision,
+    replace its data (unless ``keep_data``) and apply ``changes`` to it."""
+    if not keep_data:
+        changes["data"] = _dump(data)
     upsert(conn, drafts_t, _draft_row(kind, item_id, data, user, new_published), ["kind", "id"],
            {"revision": drafts_t.c.revision + 1, "updated_by": user, "updated_at": utc_stamp(), **changes})
 
@@ -126,7 +128,7 @@ def save_draft(conn: Connection, kind: str, item_id: str, data: dict[str, Any], 
     current = working(conn, kind, item_id)
     if current is None or current.revision != revision:
         raise Conflict(current) if current is not None else LookupError(item_id)
-    _put_draft(conn, kind, item_id, data, user, data=_dump(data))
+    _put_draft(conn, kind, item_id, data, user)
     return revision + 1
 
 
@@ -232,7 +234,7 @@ def rollback(conn: Connection, kind: str, item_id: str, number: int, revision: i
         raise LookupError(number)
     replaced = current.data if current.status != "published" else None
     record = model.from_dict(old.data)
-    _put_draft(conn, kind, item_id, old.data, user, data=_dump(old.data))
+    _put_draft(conn, kind, item_id, old.data, user)
     new_number = _publish_locked(conn, kind, item_id, record, old.data, user, f"rollback:{number}")
     return new_number, replaced
 
@@ -246,7 +248,7 @@ def unpublish(conn: Connection, kind: str, item_id: str, revision: int, user: st
     if current.revision != revision:
         raise Conflict(current)
     _refuse_broken_references(conn, kind, item_id, None)
-    _put_draft(conn, kind, item_id, current.data, user, published_revision=None)
+    _put_draft(conn, kind, item_id, current.data, user, keep_data=True, published_revision=None)
     store.delete_one(conn, kind, item_id)
 
 
@@ -289,5 +291,5 @@ def record_import(conn: Connection, kind: str, record: Any, data: dict[str, Any]
     """
     current = working(conn, kind, record.id)
     replaced = current.data if current is not None and current.status == "changed" else None
-    _put_draft(conn, kind, record.id, data, user, new_published=1, data=_dump(data))
+    _put_draft(conn, kind, record.id, data, user, new_published=1)
     return _publish_locked(conn, kind, record.id, record, data, user, "import", check_refs=False), replaced

@@ -19,6 +19,7 @@ function must not have side effects outside the database.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import random
@@ -49,19 +50,19 @@ class Database:
         self.engine = _engine(url, pool_size)
         self._threads = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="db")
 
-    def read_sync(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(conn, *args)`` on a connection of its own; nothing it does is committed."""
+    def read_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(conn, *args, **kwargs)`` on a connection of its own; nothing it does is committed."""
         with self.engine.connect() as conn:
-            return fn(conn, *args)
+            return fn(conn, *args, **kwargs)
 
-    def write_sync(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(conn, *args)`` in one transaction, again when it loses a race with another writer."""
+    def write_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(conn, *args, **kwargs)`` in one transaction, again when it loses a race with another writer."""
         for attempt in range(RETRIES + 1):
             try:
                 with self.engine.connect() as conn:
                     conn = conn.execution_options(tvportal_write=True)
                     with conn.begin():
-                        return fn(conn, *args)
+                        return fn(conn, *args, **kwargs)
             except DBAPIError as exc:
                 if attempt == RETRIES or not is_retryable(exc):
                     raise
@@ -69,13 +70,15 @@ class Database:
                 time.sleep(random.uniform(0.005, 0.02) * 2 ** attempt)
         raise AssertionError("unreachable")
 
-    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+    async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``read_sync`` in a worker thread."""
-        return await asyncio.get_running_loop().run_in_executor(self._threads, self.read_sync, fn, *args)
+        call = functools.partial(self.read_sync, fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._threads, call)
 
-    async def write(self, fn: Callable[..., T], *args: Any) -> T:
+    async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``write_sync`` in a worker thread."""
-        return await asyncio.get_running_loop().run_in_executor(self._threads, self.write_sync, fn, *args)
+        call = functools.partial(self.write_sync, fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._threads, call)
 
     def close(self) -> None:
         """Wait for running calls, then close every pooled connection."""

@@ -38,6 +38,20 @@ def _table(name: str, *items, indexes: tuple = ()) -> None:
         op.create_index(index_name, name, columns, **options)
 
 
+def _immutable(table: str) -> None:
+    """Refuse UPDATE and DELETE of a table's rows in the database itself (published versions never change)."""
+    if op.get_bind().dialect.name == "sqlite":
+        for verb, suffix in (("UPDATE", "u"), ("DELETE", "d")):
+            op.execute(f"CREATE TRIGGER IF NOT EXISTS {table}_immutable_{suffix} BEFORE {verb} ON {table} "
+                       f"BEGIN SELECT RAISE(ABORT, '{table} rows are immutable'); END")
+        return
+    op.execute(f"CREATE OR REPLACE FUNCTION {table}_immutable() RETURNS trigger LANGUAGE plpgsql AS "
+               f"$$ BEGIN RAISE EXCEPTION '{table} rows are immutable'; END $$")
+    op.execute(f"DROP TRIGGER IF EXISTS {table}_immutable ON {table}")
+    op.execute(f"CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} "
+               f"FOR EACH ROW EXECUTE FUNCTION {table}_immutable()")
+
+
 def upgrade() -> None:
     """Create the missing tables."""
     booked_only = sa.text("status = 'booked'")
@@ -54,6 +68,7 @@ def upgrade() -> None:
            sa.PrimaryKeyConstraint("kind", "id"))
     _table("editor_versions", _col("kind"), _col("id"), _col("number", sa.Integer), _col("data"),
            _col("published_by"), _col("published_at"), _col("note"), sa.PrimaryKeyConstraint("kind", "id", "number"))
+    _immutable("editor_versions")
     _table("editor_audit", _col("seq", sa.Integer, primary_key=True), _col("at"), _col("user"), _col("address"),
            _col("action"), _col("kind"), _col("item_id"), _col("detail"), _col("kept_data", nullable=True),
            indexes=(("editor_audit_item", ["kind", "item_id"], {}),))
