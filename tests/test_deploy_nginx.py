@@ -39,9 +39,12 @@ def cluster(tmp_path_factory, pg_server):
            "TVPORTAL_LOG_LEVEL": "INFO", "TVPORTAL_SESSION_SECRET": Fernet.generate_key().decode(),
            "TVPORTAL_PUBLIC_URL": "http://phones.example.invalid/tv"}
     instances = []
+
+    def start(port: int):
+        return start_instance(port, work, {**env, "TVPORTAL_DATA_DIR": str(work / f"data-{port}")})
+
     try:
-        for port in (PORT_A, PORT_B):
-            instances.append(start_instance(port, work, {**env, "TVPORTAL_DATA_DIR": str(work / f"data-{port}")}))
+        instances += [start(PORT_A), start(PORT_B)]
         for inst in instances:
             wait_healthy(f"http://127.0.0.1:{inst.port}/tv/healthz", inst.proc, inst.log)
         tvportal_cli("user", "--data-dir", str(work / "data-cli"), "add", "admin", "--role", "admin",
@@ -49,7 +52,7 @@ def cluster(tmp_path_factory, pg_server):
                                                                         if k == "TVPORTAL_DATABASE_URL"})
         with running_nginx(work / "nginx", NGINX_PORT, [PORT_A, PORT_B], base_path="/tv") as base:
             yield SimpleNamespace(base=base, root=f"http://127.0.0.1:{NGINX_PORT}", work=work, env=env,
-                                  database_url=database_url, instances=instances)
+                                  database_url=database_url, instances=instances, start=start)
     finally:
         stop_all(instances)
 
@@ -225,6 +228,9 @@ async def test_kill_one_instance_under_load(cluster):
             killed_at.append(time.monotonic())
 
         await asyncio.gather(*(writer(w) for w in range(3)), reader(), reader(), killer())
+        # systemd starts it again (Restart=on-failure); it joins without any step of its own
+        cluster.instances[0] = cluster.start(PORT_A)
+        wait_healthy(f"http://127.0.0.1:{PORT_A}/tv/healthz", cluster.instances[0].proc, cluster.instances[0].log)
         # a write that failed in flight is submitted again, as the viewer would; it was kept or is kept now
         for name, _ in failed_writes:
             async with admin.post(cluster.base + "/editor/policy/new", allow_redirects=False,
