@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from tests.editor_support import PASSWORD, csrf_of, make_users
 from tests.storage_support import scalar
-from tvportal.app import create_app
+from tvportal.app import create_app, server_app
 from tvportal.settings import SettingsError, load_settings
 from tvportal.storage.tables import platform_tickets
-from tvportal.urls import prefixed, server_app
+from tvportal.urls import prefixed
 
 
 async def _signin(client, name: str, password: str, address: str):
@@ -44,7 +44,7 @@ async def test_forwarded_proto_and_host_make_the_qr_address_when_no_public_url(a
     """Without public_url the QR code uses the scheme and host the proxy forwarded (and the base path)."""
     settings = load_settings({"data_dir": str(tmp_path / "data"), "trusted_proxies": "127.0.0.1",
                               "base_path": "/tv"}, environ={})
-    client = await aiohttp_client(server_app(create_app(settings), settings))
+    client = await aiohttp_client(server_app(settings))
     resp = await client.get("/tv/id/qr", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "tv.example.cn",
                                                  "X-Forwarded-For": "203.0.113.7"})
     assert resp.status == 200
@@ -56,7 +56,7 @@ async def test_forwarded_proto_and_host_make_the_qr_address_when_no_public_url(a
 async def test_base_path_is_served_and_everything_else_is_not(aiohttp_client, tmp_path):
     """/ leads to /tv/, /tv to /tv/; pages answer under /tv only; the portal sees app paths."""
     settings = load_settings({"data_dir": str(tmp_path / "data"), "base_path": "/tv/"}, environ={})
-    client = await aiohttp_client(server_app(create_app(settings), settings))
+    client = await aiohttp_client(server_app(settings))
     for path, target in (("/", "/tv/"), ("/tv", "/tv/"), ("/tv?f=x", "/tv/?f=x")):
         resp = await client.get(path, allow_redirects=False)
         assert (resp.status, resp.headers["Location"]) == (302, target)

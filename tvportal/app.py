@@ -20,7 +20,9 @@ from tvportal.platform.setup import setup_platform
 from tvportal.routes import setup_routes
 from tvportal.settings import Settings, load_settings
 from tvportal.static_assets import load_assets
-from tvportal.urls import edge_middleware, prefixed
+from tvportal.urls import edge_middleware, prefixed, strip_middleware
+
+CLIENT_MAX_SIZE = 64 * 1024  # TV forms are tiny; the editor raises it for signed-in editors
 from voice.service import setup_voice
 
 
@@ -42,7 +44,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     # the proxy middleware comes first: everything after it sees the real client
     edges = ((proxy_middleware(settings.trusted_proxies),) if settings.trusted_proxies else ()) \
         + ((edge_middleware(settings.base_path),) if settings.base_path else ())
-    app = web.Application(middlewares=(*edges, *ORDER), client_max_size=64 * 1024)
+    app = web.Application(middlewares=(*edges, *ORDER), client_max_size=CLIENT_MAX_SIZE)
     app[SETTINGS] = settings
     app[ASSETS] = load_assets()
     app[PAGE_CACHE] = PageCache()
@@ -54,3 +56,18 @@ def create_app(settings: Settings | None = None) -> web.Application:
         setup_editor(app)
     setup_platform(app)
     return app
+
+
+def server_app(settings: Settings) -> web.Application:
+    """What ``tvportal serve`` runs: the portal, or a root app that serves it under ``base_path``."""
+    portal = create_app(settings)
+    if not settings.base_path:
+        return portal
+
+    async def to_portal(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(settings.base_path + "/")
+
+    root = web.Application(middlewares=[strip_middleware(settings.base_path)], client_max_size=CLIENT_MAX_SIZE)
+    root.router.add_get("/", to_portal)
+    root.add_subapp(settings.base_path, portal)
+    return root

@@ -4,10 +4,11 @@ Inside the portal every path is an *app path* such as ``/booking`` (routes, view
 request's ``path`` all use them).  When the portal is served under ``base_path`` (e.g. ``/tv`` behind
 nginx) the prefix is added only where a URL leaves the portal:
 
-- HTML: templates write every link, form action and asset as ``{{ path|url }}``;
+- HTML: templates write computed paths as ``{{ path|url }}`` and literal ones as ``{{ base }}/search``;
 - data for the remote runtime and voice (``screen.nav_data``, speech and keypad data) goes through ``url``;
 - redirects and cookie paths: ``edge_middleware`` prefixes them, so views keep raising ``HTTPSeeOther("/x")``;
-- requests: the portal is mounted under the prefix (``server_app``), which is stripped before routing.
+- requests: the portal is mounted under the prefix (``tvportal.app.server_app``) and ``strip_middleware``
+  hands it the app path.
 
 What a phone opens (the QR code of a sign-in) is ``public`` : ``public_url`` plus the app path.
 """
@@ -20,7 +21,6 @@ from aiohttp import web
 from yarl import URL
 
 from tvportal.keys import SETTINGS
-from tvportal.settings import Settings
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -72,26 +72,21 @@ def edge_middleware(base_path: str) -> Callable:
     return edge
 
 
-def server_app(portal: web.Application, settings: Settings) -> web.Application:
-    """What ``tvportal serve`` runs: the portal itself, or a root that serves it under ``base_path``."""
-    if not settings.base_path:
-        return portal
-    base = settings.base_path
+def strip_middleware(base_path: str) -> Callable:
+    """The root app's middleware: requests under ``base_path`` reach the portal with app paths.
 
-    async def to_portal(request: web.Request) -> web.StreamResponse:
-        raise web.HTTPFound(base + "/")
+    aiohttp matched the route on the full path (the portal is a sub-app mounted at ``base_path``); the
+    portal's code, its page cache key and the "come back here" paths it stores see the path without it.
+    """
 
     @web.middleware
-    async def strip_prefix(request: web.Request, handler: Handler) -> web.StreamResponse:
-        # the route was matched on the full path; the portal's code sees app paths only
-        rest = request.rel_url.raw_path[len(base):]
-        if not rest:
-            raise web.HTTPFound(base + "/" + (("?" + request.rel_url.raw_query_string)
-                                              if request.rel_url.raw_query_string else ""))
-        inner = URL.build(path=rest, query_string=request.rel_url.raw_query_string, encoded=True)
+    async def strip(request: web.Request, handler: Handler) -> web.StreamResponse:
+        path, query = request.rel_url.raw_path, request.rel_url.raw_query_string
+        if path == base_path:
+            raise web.HTTPFound(base_path + "/" + ("?" + query if query else ""))
+        if not path.startswith(base_path + "/"):
+            return await handler(request)
+        inner = URL.build(path=path[len(base_path):], query_string=query, encoded=True)
         return await handler(request.clone(rel_url=inner))
 
-    root = web.Application(middlewares=[strip_prefix], client_max_size=portal._client_max_size)
-    root.router.add_get("/", to_portal)
-    root.add_subapp(base, portal)
-    return root
+    return strip
