@@ -1,4 +1,4 @@
-"""Application factory: ``create_app(settings)`` builds the whole portal."""
+"""Application factory: ``create_app(settings)`` builds the whole portal; ``server_app`` what ``serve`` runs."""
 
 from __future__ import annotations
 
@@ -14,16 +14,16 @@ from tvportal.database import database_ctx
 from tvportal.editor.setup import setup_editor
 from tvportal.keys import ASSETS, PAGE_CACHE, SETTINGS
 from tvportal.middlewares import ORDER
-from tvportal.proxy import proxy_middleware
 from tvportal.page_cache import PageCache
+from tvportal.proxy import proxy_middleware
 from tvportal.platform.setup import setup_platform
 from tvportal.routes import setup_routes
 from tvportal.settings import Settings, load_settings
 from tvportal.static_assets import load_assets
 from tvportal.urls import edge_middleware, prefixed, strip_middleware
+from voice.service import setup_voice
 
 CLIENT_MAX_SIZE = 64 * 1024  # TV forms are tiny; the editor raises it for signed-in editors
-from voice.service import setup_voice
 
 
 def setup_templates(app: web.Application, extra_dirs: list[str] | None = None) -> None:
