@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import key_press  # noqa: E402
+import nginx_instances  # noqa: E402
 import page_weight  # noqa: E402
 import server_throughput  # noqa: E402
 from _portal import Row, all_ok, print_table  # noqa: E402
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         ("page weight", page_weight.run, []),
         ("server throughput", server_throughput.run, ["--duration", f"{duration:g}", "--rounds", str(rounds)]),
         ("key press", key_press.run, presses),
+        ("nginx instances", nginx_instances.run, ["--duration", f"{min(duration, 5):g}", "--rounds", str(min(rounds, 2))]),
     ]
     sections: list[tuple[str, list[Row]]] = []
     started = time.monotonic()

@@ -1,6 +1,8 @@
-"""Application factory: ``create_app(settings)`` builds the whole portal."""
+"""Application factory: ``create_app(settings)`` builds the whole portal; ``server_app`` what ``serve`` runs."""
 
 from __future__ import annotations
+
+import functools
 
 import aiohttp_jinja2
 import jinja2
@@ -13,11 +15,15 @@ from tvportal.editor.setup import setup_editor
 from tvportal.keys import ASSETS, CLOCK, PAGE_CACHE, SETTINGS
 from tvportal.middlewares import ORDER
 from tvportal.page_cache import PageCache
+from tvportal.proxy import proxy_middleware
 from tvportal.platform.setup import setup_platform
 from tvportal.routes import setup_routes
 from tvportal.settings import Settings, load_settings
 from tvportal.static_assets import load_assets
+from tvportal.urls import edge_middleware, prefixed, strip_middleware
 from voice.service import setup_voice
+
+CLIENT_MAX_SIZE = 64 * 1024  # TV forms are tiny; the editor raises it for signed-in editors
 
 
 def setup_templates(app: web.Application, extra_dirs: list[str] | None = None) -> None:
@@ -26,20 +32,44 @@ def setup_templates(app: web.Application, extra_dirs: list[str] | None = None) -
     env = aiohttp_jinja2.setup(app, loader=loader, autoescape=jinja2.select_autoescape(["html"]),
                                extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    # tvportal/urls.py: literal app paths are written {{ base }}/path, computed ones {{ path|url }}
+    base = app[SETTINGS].base_path
+    env.globals["base"] = base
+    env.filters["url"] = functools.partial(prefixed, base)
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
     """Build the portal application from settings (defaults when none are given)."""
-    app = web.Application(middlewares=ORDER, client_max_size=64 * 1024)
-    app[SETTINGS] = settings or load_settings()
-    clock.use_timezone(app[SETTINGS].timezone)
-    app[CLOCK] = clock.CityClock(app[SETTINGS].timezone)
+    settings = settings or load_settings()
+    # the proxy middleware comes first: everything after it sees the real client
+    edges = ((proxy_middleware(settings.trusted_proxies),) if settings.trusted_proxies else ()) \
+        + ((edge_middleware(settings.base_path),) if settings.base_path else ())
+    app = web.Application(middlewares=(*edges, *ORDER), client_max_size=CLIENT_MAX_SIZE)
+    app[SETTINGS] = settings
+    clock.use_timezone(settings.timezone)
+    app[CLOCK] = clock.CityClock(settings.timezone)
     app[ASSETS] = load_assets()
     app[PAGE_CACHE] = PageCache()
     setup_templates(app)
     setup_routes(app)
     setup_voice(app)
     app.cleanup_ctx.append(database_ctx)
-    setup_editor(app)
+    if settings.editor_enabled:
+        setup_editor(app)
     setup_platform(app)
     return app
+
+
+def server_app(settings: Settings) -> web.Application:
+    """What ``tvportal serve`` runs: the portal, or a root app that serves it under ``base_path``."""
+    portal = create_app(settings)
+    if not settings.base_path:
+        return portal
+
+    async def to_portal(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(settings.base_path + "/")
+
+    root = web.Application(middlewares=[strip_middleware(settings.base_path)], client_max_size=CLIENT_MAX_SIZE)
+    root.router.add_get("/", to_portal)
+    root.add_subapp(settings.base_path, portal)
+    return root

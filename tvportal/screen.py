@@ -19,6 +19,7 @@ from remote_nav import Layout, keymap, profile_for_user_agent
 from tvportal.i18n import format_day, gettext as _
 from tvportal.keys import ASR, ASSETS, CLOCK, PREFS, SETTINGS, TTS
 from tvportal.prefs import Prefs
+from tvportal.urls import url
 
 
 
@@ -113,6 +114,7 @@ def speech_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> d
     prefs = prefs_of(request)
     asr = request.app.get(ASR)
     return {
+        "b": request.app[SETTINGS].base_path,
         "on": int(prefs.reading), "l": prefs.locale, "r": prefs.rate, "v": prefs.volume,
         "page": [screen.title, _("You are here:") + " " + ", ".join(c.label for c in screen.crumbs)],
         "items": {f.id: {"t": f.label, "n": f.digit} for f in screen.layout.items if f.label},
@@ -130,20 +132,23 @@ def nav_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> dict
     remembered = request.query.get("f")
     start = remembered if remembered and remembered in {f.id for f in screen.layout.items} else screen.start
     data = screen.layout.to_map(start=start)
-    keys: dict[str, Any] = {"home": {"href": "/"}}
+    for item in data["items"].values():
+        if "h" in item:
+            item["h"] = url(request.app, item["h"])
+    keys: dict[str, Any] = {"home": {"href": url(request.app, "/")}}
     for hint in hints:
         if hint.action == "page":
             if hint.href:
-                keys["page_down"] = {"href": hint.href}
+                keys["page_down"] = {"href": url(request.app, hint.href)}
             if hint.prev_href:
-                keys["page_up"] = {"href": hint.prev_href}
+                keys["page_up"] = {"href": url(request.app, hint.prev_href)}
         elif hint.href and hint.action not in ("back",):
-            keys[hint.action] = {"href": hint.href}
+            keys[hint.action] = {"href": url(request.app, hint.href)}
     data["keys"] = keys
     if screen.is_home:
         data["back"] = settings.exit_url
     elif screen.back is not None:
-        data["back"] = screen.back
+        data["back"] = url(request.app, screen.back)
     data["keymap"] = {str(code): action for code, action in keymap(key_profile_of(request)).items()}
     return data
 

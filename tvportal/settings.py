@@ -8,12 +8,14 @@ every setting; tests/test_settings.py fails when one is missing there.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tvportal.clock import zone
 
@@ -77,6 +79,13 @@ DECLARED: tuple[Setting, ...] = (
             "Read pages aloud (pyttsx3 + espeak-ng in a worker process); off, or espeak-ng missing, hides reading."),
     Setting("voice_model_path", str, "",
             "Folder of the vosk speech-recognition model; empty means voice-model inside data_dir."),
+    Setting("trusted_proxies", tuple, (),
+            "Addresses or networks of reverse proxies whose X-Forwarded-For/Proto/Host headers are believed."),
+    Setting("base_path", str, "", "Path prefix the portal is served under, e.g. /tv; empty means the site root."),
+    Setting("public_url", str, "",
+            "Address phones use to reach the portal (QR codes), e.g. https://tv.example.cn/tv; empty means "
+            "the address the request came to."),
+    Setting("editor_enabled", bool, True, "Serve the content editor under /editor; off on TV-only instances."),
 )
 
 _BY_NAME = {s.name: s for s in DECLARED}
@@ -116,6 +125,10 @@ class Settings:
     access_log: bool
     tts_enabled: bool
     voice_model_path: str
+    trusted_proxies: tuple[str, ...]
+    base_path: str
+    public_url: str
+    editor_enabled: bool
 
     @property
     def database_path(self) -> Path:
@@ -133,7 +146,18 @@ class Settings:
 
 
 def _coerce(setting: Setting, value: Any) -> Any:
-    """Convert a raw value (from env, TOML or CLI) to the setting's type."""
+    """Convert a raw value (from env, TOML or CLI) to the setting's type, then check its form."""
+    value = _coerce_type(setting, value)
+    check = _CHECKS.get(setting.name)
+    return check(value) if check else value
+
+
+def _coerce_type(setting: Setting, value: Any) -> Any:
+    """Convert a raw value to the setting's type."""
+    if setting.type is tuple:
+        # TOML gives a list; an environment variable or flag gives "10.0.0.1, 10.1.0.0/16"
+        items = value if isinstance(value, (list, tuple)) else str(value).replace(",", " ").split()
+        return tuple(str(item).strip() for item in items if str(item).strip())
     if setting.type is bool:
         if isinstance(value, bool):
             return value
@@ -149,6 +173,37 @@ def _coerce(setting: Setting, value: Any) -> Any:
         except (TypeError, ValueError):
             raise SettingsError(f"setting {setting.name}: expected a whole number, got {value!r}") from None
     return str(value)
+
+
+def _check_networks(value: tuple[str, ...]) -> tuple[str, ...]:
+    """Every trusted proxy must be an IP address or network (a typo would silently trust nobody)."""
+    for item in value:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(f"setting trusted_proxies: {item!r} is not an IP address or network "
+                                "(write e.g. 127.0.0.1 or 10.0.0.0/8)") from None
+    return value
+
+
+def _check_base_path(value: str) -> str:
+    """``/tv`` or ``/tv/`` become ``/tv``; ``/`` is the root (empty)."""
+    value = value.strip().rstrip("/")
+    if value and (not value.startswith("/") or any(c in value for c in "?#%\\ ") or "//" in value):
+        raise SettingsError(f"setting base_path: expected a path such as /tv, got {value!r}")
+    return value
+
+
+def _check_public_url(value: str) -> str:
+    """An absolute http(s) URL without query; kept without a trailing slash."""
+    value = value.strip().rstrip("/")
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment):
+        raise SettingsError(f"setting public_url: expected an address such as https://tv.example.cn/tv, got {value!r}")
+    return value
+
+
+_CHECKS = {"trusted_proxies": _check_networks, "base_path": _check_base_path, "public_url": _check_public_url}
 
 
 def load_settings(

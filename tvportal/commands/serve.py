@@ -22,11 +22,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the portal until interrupted."""
-    from tvportal.app import create_app
+    from tvportal.app import server_app
 
     settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir}, config_file=args.config)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(settings)
+    app = server_app(settings)
     # a set-top box's request never needs more than a few seconds; a long wait only delays a restart
     web.run_app(app, host=settings.host, port=settings.port, shutdown_timeout=5,
                 access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,

@@ -14,6 +14,7 @@ from tvportal.i18n import gettext as _
 from tvportal.platform import idnumber
 from tvportal.platform.models import PlatformError
 from tvportal.screen import Crumb
+from tvportal.urls import public
 
 # what a keypad screen enters: (prompt, length, X allowed)
 ENTRIES = {
@@ -66,7 +67,7 @@ async def qr(request: web.Request) -> web.Response:
     """Show a QR code the phone scans to confirm this TV."""
     ticket = await platform(request).start_qr_login(device_id(request))
     state(request)["ticket"] = ticket.ticket
-    url = ticket.confirm_url if "://" in ticket.confirm_url else f"{request.scheme}://{request.host}{ticket.confirm_url}"
+    url = public(request, ticket.confirm_url)  # the phone is on the mobile network, not behind the box
     svg = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
     lines = [("1", _("Scan the code on the right with your phone.")),
              ("2", _("On the phone, confirm with your ID number.")),

@@ -20,12 +20,13 @@ input{{font-size:22px;width:100%;padding:.3em}}button{{font-size:22px;margin-top
 .err{{color:#a00000}}</style></head><body><h1>确认在电视上登录</h1>{body}</body></html>"""
 
 
-def _form(ticket: str, id_number: str = "", problem: str = "", field: str = "", sent: str = "") -> str:
+def _form(id_number: str = "", problem: str = "", field: str = "", sent: str = "") -> str:
     """The two-step form: ID number, then the SMS code."""
     e = html.escape
     err = f'<p class="err" id="err-{e(field)}">{e(problem)}</p>' if problem else ""
     sent_note = f"<p>验证码已发到 {e(sent)}</p>" if sent else ""
-    return (f'<form method="post" action="/m/confirm/{e(ticket)}">{err}'
+    # no action: the form posts back to the address the phone opened, whatever prefix the portal is served under
+    return (f'<form method="post">{err}'
             f'<label>身份证号码 <input name="id_number" value="{e(id_number)}" inputmode="numeric" maxlength="18"></label>'
             f'{sent_note}<label>短信验证码 <input name="sms_code" inputmode="numeric" maxlength="6"></label>'
             f'<button name="action" value="send">获取验证码</button> '
@@ -37,7 +38,7 @@ def add_phone_routes(app: web.Application, platform_of: Callable[[web.Applicatio
 
     async def show(request: web.Request) -> web.Response:
         """The empty form."""
-        return web.Response(text=PAGE.format(body=_form(request.match_info["ticket"])), content_type="text/html",
+        return web.Response(text=PAGE.format(body=_form()), content_type="text/html",
                             headers={"Cache-Control": "no-store"})
 
     async def submit(request: web.Request) -> web.Response:
@@ -48,16 +49,16 @@ def add_phone_routes(app: web.Application, platform_of: Callable[[web.Applicatio
         platform = platform_of(request.app)
         problem = idnumber.problem(number)
         if problem:
-            return web.Response(text=PAGE.format(body=_form(ticket, number, problem, "id_number")),
+            return web.Response(text=PAGE.format(body=_form(number, problem, "id_number")),
                                 content_type="text/html", status=400)
         try:
             if form.get("action") == "send":
                 sent = await platform.send_sms_code(number, "login")
-                return web.Response(text=PAGE.format(body=_form(ticket, number, sent=sent.phone_masked)),
+                return web.Response(text=PAGE.format(body=_form(number, sent=sent.phone_masked)),
                                     content_type="text/html")
             await platform.confirm_qr_login(ticket, number, str(form.get("sms_code", "")))
         except PlatformError as exc:
-            return web.Response(text=PAGE.format(body=_form(ticket, number, exc.message, exc.field)),
+            return web.Response(text=PAGE.format(body=_form(number, exc.message, exc.field)),
                                 content_type="text/html", status=400)
         return web.Response(text=PAGE.format(body="<p id='done'>已确认。请回到电视前，按遥控器上的确定键继续。</p>"),
                             content_type="text/html")

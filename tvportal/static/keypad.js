@@ -2,9 +2,10 @@
  * Digits 2-9 type pinyin first letters (社保 = s b = 7 2), 0 deletes the last digit, 1 clears.
  * After each key the results come from /search/keypad?d=.. as JSON and fill the fixed result
  * slots r1..r5 the server laid out (so the focus map stays right); without XMLHttpRequest or
- * JSON the page reloads as /search?d=.., which the server renders the same way. */
+ * JSON the page reloads as /search?d=.., which the server renders the same way.  C.b is the
+ * portal's path prefix (setting base_path): the server's paths are app paths. */
 (function (w, d) {
-  var C = w.TVKEYPAD || {}, digits = C.d || '', seq = 0, SLOTS = 5;
+  var C = w.TVKEYPAD || {}, B = C.b || '', digits = C.d || '', seq = 0, SLOTS = 5;
 
   function $(id) { return d.getElementById(id); }
 
@@ -15,7 +16,7 @@
     else el.innerText = s;
   }
 
-  function reload(ds) { w.location.href = '/search' + (ds ? '?d=' + ds : ''); }
+  function reload(ds) { w.location.href = B + '/search' + (ds ? '?d=' + ds : ''); }
 
   // Show one answer of the JSON endpoint: typed digits, their letters, the count, the slots.
   function show(r) {
@@ -23,12 +24,12 @@
     text($('kp-d'), r.d || '\u2013');
     text($('kp-l'), r.d ? r.letters.join(' ') + ' \u00b7 ' + C.all : C.hint);
     text($('kp-n'), r.d ? (r.n ? C.n.replace('{n}', r.n) : C.none) : C.popular);
-    if ($('kp')) $('kp').href = r.d ? '/search?q=' + r.d : '/search';
+    if ($('kp')) $('kp').href = B + (r.d ? '/search?q=' + r.d : '/search');
     for (i = 1; i <= SLOTS; i++) {
       el = $('r' + i);
       h = hits[i - 1];
       if (!el) continue;
-      el.href = h ? h.h : '#';
+      el.href = h ? B + h.h : '#';
       el.setAttribute('data-hidden', h ? 'false' : 'true');
       el.style.visibility = h ? 'visible' : 'hidden';
       text(el.firstChild, h ? h.t : '');
@@ -55,7 +56,7 @@
     x.open('GET', C.url + '?d=' + ds, true);
     x.send(null);
     // Back from a result should come back to these digits.
-    try { w.history.replaceState(null, '', '/search' + (ds ? '?d=' + ds : '')); } catch (e) {}
+    try { w.history.replaceState(null, '', B + '/search' + (ds ? '?d=' + ds : '')); } catch (e) {}
   }
 
   // The runtime asks us first about every key: digits are ours on this page.

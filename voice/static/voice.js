@@ -1,13 +1,15 @@
 /* tvportal voice: reads the focused item aloud and listens for spoken commands. ES5 only.
- * Page data in window.TVSPEECH (tvportal/screen.py speech_data); hooks into window.tvnav. */
+ * Page data in window.TVSPEECH (tvportal/screen.py speech_data; S.b is the portal's path prefix);
+ * hooks into window.tvnav. */
 (function (w, d) {
   var S = w.TVSPEECH, nav = w.tvnav, q = [], au = null, last = [], cur = null, old, VOL = [0, 0.4, 0.7, 1];
   if (!S || !nav) return;
+  var B = S.b || '';
 
   // JSON is missing on the oldest boxes (they lack a microphone API too); eval is barred by the CSP.
   function parse(t) { try { return w.JSON.parse(t); } catch (e) { return null; } }
 
-  function url(t) { return '/voice/tts?l=' + S.l + '&r=' + S.r + '&t=' + encodeURIComponent(t); }
+  function url(t) { return B + '/voice/tts?l=' + S.l + '&r=' + S.r + '&t=' + encodeURIComponent(t); }
 
   // Cancel what is playing and what is queued: the listener has moved on.
   function stop() {
@@ -56,7 +58,7 @@
 
   function post(field, value, done) {
     var x = new XMLHttpRequest();
-    x.open('POST', '/voice/prefs', true);
+    x.open('POST', B + '/voice/prefs', true);
     x.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
     x.onreadystatechange = function () {
       var r;
@@ -77,10 +79,10 @@
   // What a recognised command does on this page (the server chose it from the page's phrases).
   function perform(a) {
     var M = w.TVNAV || {}, K = M.keys || {}, id, it, go = null;
-    if (a['do'] == 'home') go = '/';
+    if (a['do'] == 'home') go = B + '/';
     else if (a['do'] == 'back') go = function () { if (M.back) w.location.href = M.back; else w.history.back(); };
-    else if (a['do'] == 'help') go = '/help';
-    else if (a['do'] == 'search') go = '/search?q=' + encodeURIComponent(a.q);
+    else if (a['do'] == 'help') go = B + '/help';
+    else if (a['do'] == 'search') go = B + '/search?q=' + encodeURIComponent(a.q);
     else if (a['do'] == 'page') { it = K[a.dir == 'next' ? 'page_down' : 'page_up']; if (it) go = it.href; }
     else if (a['do'] == 'volume') post('volume', a.step > 0 ? 'up' : 'down');
     else if (a['do'] == 'rate') post('rate', a.value);
@@ -128,7 +130,7 @@
       '~' + S.items[id].t));
     md.getUserMedia({audio: {echoCancellation: false, autoGainControl: false}}).then(function (stream) {
       ws = new WebSocket((w.location.protocol == 'https:' ? 'wss://' : 'ws://') + w.location.host +
-        '/voice/listen?' + c.join('&'));
+        B + '/voice/listen?' + c.join('&'));
       ws.binaryType = 'arraybuffer';
       ctx = new AC();
       src = ctx.createMediaStreamSource(stream);
