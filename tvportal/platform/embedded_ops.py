@@ -164,6 +164,17 @@ class Ops:
         self.conn.execute("DELETE FROM proxies WHERE device_id = ?", (device_id,))
         self.conn.execute("DELETE FROM devices WHERE device_id = ?", (device_id,))
 
+    def helpers(self, person_id: str) -> list[Person]:
+        """The people whose consent-backed proxy for ``person_id`` is on record, first consent first."""
+        rows = self.conn.execute("SELECT actor_id, MIN(consented) AS c FROM proxies WHERE person_id = ? "
+                                 "GROUP BY actor_id ORDER BY c", (person_id,)).fetchall()
+        return [self.person(r["actor_id"]) for r in rows]
+
+    def revoke_proxy(self, actor_id: str, person_id: str) -> None:
+        """The person withdraws consent: every proxy of ``actor_id`` for them ends."""
+        self.conn.execute("DELETE FROM proxies WHERE actor_id = ? AND person_id = ?", (actor_id, person_id))
+        self._audit(person_id, person_id, "proxy_revoked", actor_id)
+
     def start_qr(self, device_id: str, ticket: str) -> LoginTicket:
         """A new QR login ticket."""
         self.conn.execute("INSERT INTO tickets VALUES (?, ?, 'waiting', '', ?)", (ticket, device_id, self._stamp()))
