@@ -153,16 +153,17 @@ async def family(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther("/id")
     lines = []
     if current.link.acts_for:
-        names = "、".join(masked_name(p.name) for p in current.link.acts_for)
+        # the signed-in person sees their family's full names (only 您是谁, open to anyone, masks them)
+        names = "、".join(f"{p.name} {p.id_masked}" for p in current.link.acts_for)
         lines.append((_("You may act for"), names))
     helpers = await platform(request).helpers(current.actor.id)
     choices = [Choice("add", _("Add a family member (their consent by SMS)"), href="/id/enter/elder")]
     if current.link.acts_for:
         choices.insert(0, Choice("who", _("Choose for whom"), href="/id/who"))
     for i, helper in enumerate(helpers[:5]):
-        choices.append(Choice(f"r{i}", _("Stop %(name)s acting for me") % {"name": masked_name(helper.name)},
+        choices.append(Choice(f"r{i}", _("Stop %(name)s acting for me") % {"name": helper.name},
                               post="/id/family/revoke", fields={"actor": helper.id}))
-    lines.append((_("May act for you"), "、".join(masked_name(h.name) for h in helpers) if helpers else _("nobody")))
+    lines.append((_("May act for you"), "、".join(h.name for h in helpers) if helpers else _("nobody")))
     return show(request, flow_screen(request, _("Act for a family member"), _crumbs(_("Act for a family member")),
                                      lines=lines, choices=choices, back="/id"))
 

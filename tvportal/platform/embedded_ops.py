@@ -117,6 +117,9 @@ class Ops:
                               (id_number, purpose))
             self.conn.execute("COMMIT")
             self.conn.execute("BEGIN IMMEDIATE")
+            if row["tries"] + 1 >= SMS_TRIES:
+                # the last allowed try: say at once that only a new code helps, not after a sixth
+                raise PlatformError("code_locked", "验证码输错次数太多，请重新获取", "code")
             raise PlatformError("code_wrong", "验证码不对，请核对短信后重新输入", "code")
         self.conn.execute("DELETE FROM sms_codes WHERE id_number = ? AND purpose = ?", (id_number, purpose))
 
