@@ -5,16 +5,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from tvportal.flows import booking, handling, identity, queries, signin_pin, signin_sms
-from tvportal.flows.signin_db import signin_db_ctx
-from tvportal.flows.ui import FlowState
-from tvportal.keys import FLOW_STATE, PLATFORM
+from tvportal.flows.state import pruning_ctx
+from tvportal.keys import PLATFORM
 from tvportal.platform.phone_page import add_phone_routes
 
 
 def setup_flow_routes(app: web.Application) -> None:
     """Register the flows' routes and their per-device state."""
-    app[FLOW_STATE] = FlowState()
-    app.cleanup_ctx.append(signin_db_ctx)
+    app.cleanup_ctx.append(pruning_ctx)
     r = app.router
     r.add_get("/id", identity.start)
     r.add_get("/id/continue", identity.go_on)

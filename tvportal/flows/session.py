@@ -10,18 +10,18 @@ from typing import Any
 from aiohttp import web
 
 from tvportal.flows import signin_store as store
-from tvportal.flows.signin_db import SIGNIN_DB, SigninDB
-from tvportal.keys import SETTINGS
+from tvportal.keys import DB, SETTINGS
 from tvportal.platform.models import Person
+from tvportal.storage import Database
 
 SESSION_COOKIE = "tvsid"
 _ROW = web.RequestKey("signin_session", object)
 _SET = web.RequestKey("signin_set_cookie", str)  # "" deletes the cookie
 
 
-def db(request: web.Request) -> SigninDB:
-    """The sign-in database."""
-    return request.app[SIGNIN_DB]
+def db(request: web.Request) -> Database:
+    """The portal's database."""
+    return request.app[DB]
 
 
 def platform_device(device_id: str, id_number: str = "") -> str:
@@ -47,7 +47,8 @@ async def current(request: web.Request, device_id: str) -> dict[str, Any] | None
 async def sign_in(request: web.Request, device_id: str, pdev: str, person: Person) -> None:
     """Start a session for a person proven just now (SMS, QR or TV PIN)."""
     token = secrets.token_urlsafe(24)
-    await db(request).write(store.start_session, token, device_id, pdev, person, store.clock())
+    idle = request.app[SETTINGS].tv_idle_minutes * 60
+    await db(request).write(store.start_session, token, device_id, pdev, person, store.clock(), idle)
     request[_SET] = token
     request[_ROW] = None  # read again when asked
 

@@ -1,6 +1,7 @@
-"""What the portal keeps about sign-in on a TV: sessions, people remembered behind a TV PIN, and the
-SMS codes asked for (to limit them). Functions take a SQLAlchemy connection and run inside the
-portal's database calls; times are epoch seconds so the limits are plain arithmetic."""
+"""What the portal keeps about sign-in on a TV (tables tv_sessions, tv_remembered, tv_sms_sends in
+tvportal/storage/tables.py): sessions, people remembered behind a TV PIN, and the SMS codes asked for
+(to limit them). Functions take a Connection and run through ``db.read``/``db.write``; times are epoch
+seconds so the limits are plain arithmetic."""
 
 from __future__ import annotations
 
@@ -15,43 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
 from tvportal.platform.models import Person
-
-metadata = sa.MetaData()
-
-# a browser session's sign-in: the token's hash only (a stolen database opens no TV)
-tv_sessions = sa.Table(
-    "tv_sessions", metadata,
-    sa.Column("token_hash", sa.String(64), primary_key=True),
-    sa.Column("device_id", sa.String(64), nullable=False, index=True),
-    sa.Column("platform_device", sa.String(64), nullable=False),  # the platform's link of this person here
-    sa.Column("person_id", sa.String(64), nullable=False),
-    sa.Column("person", sa.Text, nullable=False),  # Person as JSON (masked ID number and phone only)
-    sa.Column("acting_for", sa.String(64), nullable=False, default=""),
-    sa.Column("started", sa.Float, nullable=False),
-    sa.Column("last_seen", sa.Float, nullable=False),
-)
-
-# 家庭成员: people remembered on one TV behind a 4-digit TV PIN (argon2 hash)
-tv_remembered = sa.Table(
-    "tv_remembered", metadata,
-    sa.Column("device_id", sa.String(64), primary_key=True),
-    sa.Column("person_id", sa.String(64), primary_key=True),
-    sa.Column("platform_device", sa.String(64), nullable=False),
-    sa.Column("person", sa.Text, nullable=False),
-    sa.Column("pin_hash", sa.Text, nullable=False),
-    sa.Column("failed_pins", sa.Integer, nullable=False, default=0),
-    sa.Column("created", sa.Float, nullable=False),
-    sa.Column("last_used", sa.Float, nullable=False),
-)
-
-# SMS codes asked for, by ID number (hashed) and by TV, to cap them per hour
-tv_sms_sends = sa.Table(
-    "tv_sms_sends", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("id_hash", sa.String(64), nullable=False, index=True),
-    sa.Column("device_id", sa.String(64), nullable=False, index=True),
-    sa.Column("sent_at", sa.Float, nullable=False),
-)
+from tvportal.storage.tables import tv_remembered, tv_sessions, tv_sms_sends
 
 PIN_TRIES = 5
 HOUR = 3600.0
@@ -75,9 +40,9 @@ def person_of(text: str) -> Person:
 
 # sessions
 def start_session(conn: sa.Connection, token: str, device_id: str, platform_device: str, person: Person,
-                  now: float) -> None:
-    """A new sign-in; earlier sign-ins of this browser's token are replaced."""
-    conn.execute(tv_sessions.delete().where(tv_sessions.c.token_hash == digest(token)))
+                  now: float, idle_s: float) -> None:
+    """A new sign-in; sessions idle for longer than ``idle_s`` (browsers closed long ago) go on the way."""
+    conn.execute(tv_sessions.delete().where(tv_sessions.c.last_seen < now - idle_s))
     conn.execute(tv_sessions.insert().values(token_hash=digest(token), device_id=device_id,
                                              platform_device=platform_device, person_id=person.id,
                                              person=person_json(person), acting_for="", started=now, last_seen=now))
