@@ -5,13 +5,13 @@ the sign-in ending with the browser, and the plain keypad without JavaScript."""
 from __future__ import annotations
 
 import re
-import time
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, focused_id, launch, portal
-from tests.platform_helpers import PEOPLE, sqlite_code
+from tests.platform_helpers import PEOPLE
 
 pytestmark = pytest.mark.browser
 KEY_GAP_MS = 100  # an elder's quick typing: 0.1 s per key
@@ -48,8 +48,14 @@ def browser(tmp_path):
 
 
 def code(data: Path, id_number: str, purpose: str = "login") -> str:
-    """The SMS code the person's phone got."""
-    return sqlite_code(data / "platform.sqlite3", id_number, purpose)
+    """The SMS code the person's phone got (the embedded platform's table in the portal's SQLite file)."""
+    conn = sqlite3.connect(data / "tvportal.sqlite3")
+    try:
+        row = conn.execute("SELECT code FROM platform_sms_codes WHERE id_number = ? AND purpose = ?",
+                           (id_number, purpose)).fetchone()
+    finally:
+        conn.close()
+    return row[0] if row else ""
 
 
 def press(page, keys: str, gap: int = KEY_GAP_MS) -> int:

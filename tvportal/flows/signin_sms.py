@@ -59,11 +59,24 @@ def _at(epoch: float) -> str:
     return dt.datetime.fromtimestamp(epoch, CITY_TZ).strftime("%H:%M")
 
 
-async def _allowed(request: web.Request, id_number: str) -> float:
-    """0 when a code may be sent now, else when one may."""
+async def _allowed(request: web.Request, id_number: str, purpose: str, resend: bool = True) -> float:
+    """0 when a code may be sent now, else when one may (``resend``: 重新获取 also waits its countdown)."""
     s = request.app[SETTINGS]
-    return await db(request).read(store.sms_allowed, id_number, device_id(request), s.sms_per_id_hour,
-                                  s.sms_per_tv_hour, s.sms_resend_seconds, store.clock())
+    return await db(request).read(store.sms_allowed, id_number, purpose, device_id(request), s.sms_per_id_hour,
+                                  s.sms_per_tv_hour, s.sms_resend_seconds if resend else 0, store.clock())
+
+
+def _pending(request: web.Request, id_number: str, purpose: str) -> bool:
+    """True when this TV was sent a code for this number and purpose a moment ago that is not used yet."""
+    sent = state(request).get(f"sms:{purpose}", [])
+    return len(sent) == 2 and sent[0] == store.digest(id_number) and sent[1] > store.clock() - SMS_VALID
+
+
+def _mark_sent(request: web.Request, id_number: str, purpose: str, phone: str) -> None:
+    """Remember the code waiting to be typed."""
+    st = state(request)
+    st[f"sms:{purpose}"] = [store.digest(id_number), store.clock()]
+    st["sms_to"] = phone
 
 
 def pad_for(request: web.Request, what: str, error: str = "", status: int = 200, wait: int = 0) -> Pad:
@@ -83,7 +96,7 @@ def pad_for(request: web.Request, what: str, error: str = "", status: int = 200,
 async def _code_pad(request: web.Request, what: str, error: str = "", status: int = 200) -> web.Response:
     """A code keypad, with 重新获取 counting down or saying when the hourly limit lets it."""
     number = state(request).get("entry:" + NUMBER_OF[what], "")
-    at = await _allowed(request, number) if number else 0
+    at = await _allowed(request, number, PURPOSE[NUMBER_OF[what]]) if number else 0
     wait = 0
     if at:
         left = int(at - store.clock()) + 1
@@ -135,19 +148,19 @@ async def _number_done(request: web.Request, what: str, value: str) -> web.Respo
         return show_pad(request, pad_for(request, what, problem, 400))
     st = state(request)
     code_what = CODE_FOR[what]
-    at = await _allowed(request, value)
-    recent = await db(request).read(store.last_sms, value) > store.clock() - SMS_VALID
-    if at and not recent:
-        limit = _("No more codes for now. A new code can be sent from %(time)s.") % {"time": _at(at)}
-        return show_pad(request, pad_for(request, what, limit, 429))
-    if not at:
+    # a code sent a moment ago and not used yet is still good: asking again neither sends another nor
+    # resets the count
+    if not _pending(request, value, PURPOSE[what]):
+        at = await _allowed(request, value, PURPOSE[what], resend=False)
+        if at:
+            limit = _("No more codes for now. A new code can be sent from %(time)s.") % {"time": _at(at)}
+            return show_pad(request, pad_for(request, what, limit, 429))
         try:
             sent = await platform(request).send_sms_code(value, PURPOSE[what])
         except PlatformError as exc:
             return show_pad(request, pad_for(request, what, platform_message(exc), 400))
-        await db(request).write(store.sms_sent, value, device_id(request), store.clock())
-        st["sms_to"] = sent.phone_masked
-    # a code sent a moment ago is still good: asking again neither sends another nor resets the count
+        await db(request).write(store.sms_sent, value, PURPOSE[what], device_id(request), store.clock())
+        _mark_sent(request, value, PURPOSE[what], sent.phone_masked)
     st["entry:" + code_what] = ""
     raise web.HTTPSeeOther(f"/id/enter/{code_what}")
 
@@ -162,14 +175,15 @@ async def resend(request: web.Request) -> web.Response:
     number = st.get("entry:" + NUMBER_OF[what], "")
     if not number:
         raise web.HTTPSeeOther(f"/id/enter/{NUMBER_OF[what]}")
-    if await _allowed(request, number):
+    purpose = PURPOSE[NUMBER_OF[what]]
+    if await _allowed(request, number, purpose):
         return await _code_pad(request, what, status=429)
     try:
-        sent = await platform(request).send_sms_code(number, PURPOSE[NUMBER_OF[what]])
+        sent = await platform(request).send_sms_code(number, purpose)
     except PlatformError as exc:
         return await _code_pad(request, what, platform_message(exc), 400)
-    await db(request).write(store.sms_sent, number, device_id(request), store.clock())
-    st["sms_to"] = sent.phone_masked
+    await db(request).write(store.sms_sent, number, purpose, device_id(request), store.clock())
+    _mark_sent(request, number, purpose, sent.phone_masked)
     st["entry:" + what] = ""
     raise web.HTTPSeeOther(f"/id/enter/{what}")
 
@@ -185,7 +199,7 @@ async def _code_done(request: web.Request, what: str, code: str) -> web.Response
         if what == "code":
             pdev = platform_device(device_id(request), number)
             link = await p.login_with_sms(pdev, number, code)
-            for k in ("entry:id", "entry:code", "sms_to"):
+            for k in ("entry:id", "entry:code", "sms_to", "sms:login"):
                 st.pop(k, None)
             return await after_sign_in(request, pdev, link.person)
         current = await who(request)
@@ -201,7 +215,7 @@ async def _code_done(request: web.Request, what: str, code: str) -> web.Response
     elder = next((e for e in link.acts_for if e.id_masked == idnumber.mask(number)), None)
     if elder is not None:
         await act_for(request, elder.id)
-    for k in ("entry:elder", "entry:elder_code", "sms_to"):
+    for k in ("entry:elder", "entry:elder_code", "sms_to", "sms:consent"):
         st.pop(k, None)
     raise web.HTTPSeeOther("/id/family")
 

@@ -134,9 +134,10 @@ def check_pin(conn: sa.Connection, device_id: str, person_id: str, pin: str, now
 
 
 # SMS limits
-def sms_allowed(conn: sa.Connection, id_number: str, device_id: str, per_id: int, per_tv: int,
+def sms_allowed(conn: sa.Connection, id_number: str, purpose: str, device_id: str, per_id: int, per_tv: int,
                 resend_s: float, now: float) -> float:
-    """0 when a code may be sent now, else the epoch second from which it may."""
+    """0 when a code may be sent now, else the epoch second from which it may (the hourly caps count every
+    purpose; the wait before 重新获取 only codes of this one)."""
     since = now - HOUR
 
     def times(cond) -> list[float]:
@@ -150,22 +151,25 @@ def sms_allowed(conn: sa.Connection, id_number: str, device_id: str, per_id: int
         waits.append(by_id[len(by_id) - per_id] + HOUR)
     if len(by_tv) >= per_tv:
         waits.append(by_tv[len(by_tv) - per_tv] + HOUR)
-    if by_id:
-        waits.append(by_id[-1] + resend_s)
+    last = last_sms(conn, id_number, purpose) if resend_s else 0
+    if last:
+        waits.append(last + resend_s)
     at = max(waits)
     return at if at > now else 0.0
 
 
-def sms_sent(conn: sa.Connection, id_number: str, device_id: str, now: float) -> None:
+def sms_sent(conn: sa.Connection, id_number: str, purpose: str, device_id: str, now: float) -> None:
     """Count one code sent (rows older than a day are dropped on the way)."""
     conn.execute(tv_sms_sends.delete().where(tv_sms_sends.c.sent_at < now - 24 * HOUR))
-    conn.execute(tv_sms_sends.insert().values(id_hash=digest(id_number), device_id=device_id, sent_at=now))
+    conn.execute(tv_sms_sends.insert().values(id_hash=digest(id_number), device_id=device_id, purpose=purpose,
+                                              sent_at=now))
 
 
-def last_sms(conn: sa.Connection, id_number: str) -> float:
-    """When the last code for this ID number was sent (0 if never in the last day)."""
+def last_sms(conn: sa.Connection, id_number: str, purpose: str) -> float:
+    """When the last code of this purpose for this ID number was sent (0 if never in the last day)."""
     value = conn.execute(sa.select(sa.func.max(tv_sms_sends.c.sent_at))
-                         .where(tv_sms_sends.c.id_hash == digest(id_number))).scalar()
+                         .where(tv_sms_sends.c.id_hash == digest(id_number),
+                                tv_sms_sends.c.purpose == purpose)).scalar()
     return float(value or 0)
 
 

@@ -123,6 +123,7 @@ tv_sms_sends = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("id_hash", Text, nullable=False),
     Column("device_id", Text, nullable=False),
+    Column("purpose", Text, nullable=False),  # login | consent: a code of one is no good for the other
     Column("sent_at", Float, nullable=False),
     Index("tv_sms_sends_id", "id_hash", "sent_at"),
     Index("tv_sms_sends_device", "device_id", "sent_at"),

@@ -66,7 +66,7 @@ def upgrade() -> None:
            _col("pin_hash"), _col("failed_pins", sa.Integer), _col("created", sa.Float), _col("last_used", sa.Float),
            sa.PrimaryKeyConstraint("device_id", "person_id"))
     _table("tv_sms_sends", _col("id", sa.Integer, primary_key=True, autoincrement=True), _col("id_hash"),
-           _col("device_id"), _col("sent_at", sa.Float),
+           _col("device_id"), _col("purpose"), _col("sent_at", sa.Float),
            indexes=(("tv_sms_sends_id", ["id_hash", "sent_at"], {}), ("tv_sms_sends_device", ["device_id", "sent_at"], {})))
     _table("platform_catalog", _col("kind"), _col("id"), _col("data"), sa.PrimaryKeyConstraint("kind", "id"))
     _table("platform_people", _col("id", primary_key=True), _col("name"), _col("id_number", unique=True),
