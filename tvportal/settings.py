@@ -86,6 +86,13 @@ DECLARED: tuple[Setting, ...] = (
             "Address phones use to reach the portal (QR codes), e.g. https://tv.example.cn/tv; empty means "
             "the address the request came to."),
     Setting("editor_enabled", bool, True, "Serve the content editor under /editor; off on TV-only instances."),
+    Setting("tv_idle_minutes", int, 15,
+            "Minutes without a key press after which a person signed in on a TV is signed out."),
+    Setting("tv_remember_days", int, 90,
+            "Days a person remembered on a TV (with a TV PIN) is kept without being used."),
+    Setting("sms_per_id_hour", int, 3, "SMS codes one ID number may be sent per hour."),
+    Setting("sms_per_tv_hour", int, 5, "SMS codes one TV may ask for per hour."),
+    Setting("sms_resend_seconds", int, 60, "Seconds before 重新获取 may ask for another SMS code."),
 )
 
 _BY_NAME = {s.name: s for s in DECLARED}
@@ -129,6 +136,11 @@ class Settings:
     base_path: str
     public_url: str
     editor_enabled: bool
+    tv_idle_minutes: int
+    tv_remember_days: int
+    sms_per_id_hour: int
+    sms_per_tv_hour: int
+    sms_resend_seconds: int
 
     @property
     def database_path(self) -> Path:
