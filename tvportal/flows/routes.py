@@ -8,6 +8,7 @@ from tvportal.flows import booking, handling, identity, queries
 from tvportal.flows.ui import FlowState
 from tvportal.keys import FLOW_STATE, PLATFORM
 from tvportal.platform.phone_page import add_phone_routes
+from tvportal.views import me
 
 
 def setup_flow_routes(app: web.Application) -> None:
@@ -23,6 +24,7 @@ def setup_flow_routes(app: web.Application) -> None:
     r.add_get("/id/who", identity.choose_who)
     r.add_post("/id/who", identity.set_who)
     r.add_post("/id/logout", identity.logout)
+    r.add_get("/me", me.me)
     r.add_get("/booking/guide/{guide}", booking.guide)
     r.add_get("/booking/halls", booking.halls)
     r.add_get("/booking/h/{hall}", booking.days)
@@ -38,6 +40,9 @@ def setup_flow_routes(app: web.Application) -> None:
     r.add_get("/apply/mine", handling.mine)
     r.add_get("/apply/a/{number}", handling.progress)
     r.add_get("/apply/{service}", handling.service_start)
+    r.add_get("/apply/{service}/for", handling.for_whom)
+    r.add_post("/apply/{service}/for", handling.set_for_whom)
+    r.add_get("/apply/{service}/check", handling.check)
     r.add_get("/apply/{service}/q/{index}", handling.question)
     r.add_post("/apply/{service}/q/{index}", handling.answer)
     r.add_get("/apply/{service}/confirm", handling.confirm)

@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Callable
 
 from tvportal.platform import idnumber
+from tvportal.platform.eligibility import birth_date
 from tvportal.platform.models import (
     Conflict, DeviceLink, HallInfo, LoginTicket, NotFound, Person, PlatformError, Service, SmsSent)
 
@@ -80,7 +81,7 @@ class Ops:
         if row is None:
             raise NotFound("no_person", "没有找到这个人")
         return Person(row["id"], row["name"], idnumber.mask(row["id_number"]), row["county_code"],
-                      _phone_mask(row["phone"]), row["birth_year"])
+                      _phone_mask(row["phone"]), row["birth_year"], str(birth_date(row["id_number"]) or ""))
 
     def _by_number(self, id_number: str) -> sqlite3.Row:
         """The person row of an ID number (checked first)."""
