@@ -108,7 +108,8 @@ async def set_for_whom(request: web.Request) -> web.Response:
     if chosen == current.actor.id or any(p.id == chosen for p in current.link.acts_for):
         state(request)["for"] = chosen
         state(request).pop("apply:" + service.id, None)  # answers given for someone else do not carry over
-    raise web.HTTPSeeOther(f"/apply/{service.id}/check")
+    # the person in the URL: the runtime remembers focus per URL, and another person's screen has other buttons
+    raise web.HTTPSeeOther(f"/apply/{service.id}/check?p={chosen}")
 
 
 async def verdict(request: web.Request, service_id: str, person) -> eligibility.Verdict:
