@@ -76,13 +76,16 @@ async def added_latency(sim: Portal, calls: int) -> list[Row]:
     from tvportal.platform.http_client import HttpPlatform
     from tvportal.platform.outbox import Outbox
     from tvportal.platform.signing import sign
+    from tvportal.storage import Database, migrate
 
     day = services.working_days(services.now().date())[0].isoformat()
     path = f"/v1/slots?hall_id=LA-01&service_id=b1&day={day}"
     direct, via = [], []
     with tempfile.TemporaryDirectory() as tmp:
         async with aiohttp.ClientSession() as session:
-            client = HttpPlatform(session, sim.base, "tvportal", SECRET, Outbox(Path(tmp) / "o.sqlite3"))
+            outbox_db = Database(f"sqlite:///{Path(tmp) / 'o.sqlite3'}")
+            migrate.upgrade(outbox_db)
+            client = HttpPlatform(session, sim.base, "tvportal", SECRET, Outbox(outbox_db))
             for i in range(calls + 20):
                 t0 = time.perf_counter()
                 async with session.get(sim.base + path, headers=sign(SECRET, "GET", path, b"", "tvportal")) as r:
@@ -94,7 +97,7 @@ async def added_latency(sim: Portal, calls: int) -> list[Row]:
                 if i >= 20:  # warm-up
                     direct.append((t1 - t0) * 1000)
                     via.append((t2 - t1) * 1000)
-            client.outbox.close()
+            outbox_db.close()
     added = percentile(via, 50) - percentile(direct, 50)
     return [Row("direct signed call p50", f"{percentile(direct, 50):.2f} ms"),
             Row("through the client p50", f"{percentile(via, 50):.2f} ms"),

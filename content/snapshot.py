@@ -7,10 +7,9 @@ A Snapshot is immutable; a change to the content builds a new one and swaps the 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
 from content import store
 from content.model import Bundle, Category, City, Guide, Hall, Policy
@@ -73,7 +72,7 @@ class Snapshot:
         return run_search(self.search_index, query, limit)
 
 
-def build_snapshot(conn: sqlite3.Connection) -> Snapshot:
+def build_snapshot(conn: Any) -> Snapshot:
     """Read the published content of the store into a new Snapshot."""
     return Snapshot(
         city=store.load_city(conn),
@@ -97,18 +96,14 @@ class Published:
         """Make ``snapshot`` the published content (readers see the old or the new, never a mix)."""
         self.snapshot = snapshot
 
-    async def republish(self, database: Path) -> None:
+    async def republish(self, db: Any) -> None:
         """Rebuild from the store and swap, off the event loop: with 10,000 guides the search index alone
-        takes seconds.  The worker thread reads through its own connection; one rebuild runs at a time, so
-        the last one to finish has read the newest committed state."""
+        takes seconds.  ``db`` is the portal's Database (anything with ``read_sync(fn)``); one rebuild runs
+        at a time, so the last one to finish has read the newest committed state."""
         async with self._rebuilding:
-            self.swap(await asyncio.to_thread(snapshot_from_file, database))
+            self.swap(await asyncio.to_thread(snapshot_from, db))
 
 
-def snapshot_from_file(database: Path) -> Snapshot:
+def snapshot_from(db: Any) -> Snapshot:
     """Build a snapshot through a connection of its own (for a worker thread)."""
-    conn = store.connect(database)
-    try:
-        return build_snapshot(conn)
-    finally:
-        conn.close()
+    return db.read_sync(build_snapshot)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
+from sqlalchemy import Connection
 
 from content import store
 from content.integrity import check_references
@@ -235,38 +235,30 @@ def _rename(record: Any, renamed: dict[str, str]) -> Any:
     return record
 
 
-def load_existing(conn: sqlite3.Connection) -> list[Any]:
+def load_existing(conn: Connection) -> list[Any]:
     """Every record of the store (the "existing" set imports are resolved against)."""
     return [r for kind in KINDS for r in store.load_all(conn, kind)]
 
 
-def apply_import(conn: sqlite3.Connection, report: ImportReport, *,
-                 write: Callable[[sqlite3.Connection, list[Any]], None] | None = None,
-                 on_applied: Callable[[sqlite3.Connection], None] | None = None) -> ImportReport:
-    """Write a clean report in one transaction (all or nothing); returns the report with actions filled in.
+def apply_import(conn: Connection, report: ImportReport, *,
+                 write: Callable[[Connection, list[Any]], None] | None = None) -> ImportReport:
+    """Write a clean report inside the caller's transaction (all or nothing); returns the report with actions filled in.
 
     By default the records go straight into the store, which is the published content (the CLI does
-    this).  ``write(conn, records)`` replaces that step, e.g. to save them as drafts or new versions;
-    ``on_applied(conn)`` runs after the commit, e.g. to build and swap a new Snapshot.
+    this).  ``write(conn, records)`` replaces that step, e.g. to save them as drafts or new versions.
+    Anything raised (a reference that broke since the file was checked included) rolls the whole
+    transaction back.
     """
     if not report.ok:
         raise ContentError(report.summary())
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        resolve(report, load_existing(conn))
-        if report.errors:
-            raise ContentError(report.summary())
-        if write is not None:
-            write(conn, report.records)
-        else:
-            for record in report.records:
-                store.put(conn, record.KIND, record)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    if on_applied is not None:
-        on_applied(conn)
+    resolve(report, load_existing(conn))
+    if report.errors:
+        raise ContentError(report.summary())
+    if write is not None:
+        write(conn, report.records)
+    else:
+        for record in report.records:
+            store.put(conn, record.KIND, record)
     return report
 
 

@@ -16,6 +16,30 @@ def settings(tmp_path: Path) -> Settings:
     return load_settings({"data_dir": str(tmp_path / "data")}, environ={})
 
 
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server of this test session (tests/postgres.py), started the first time a test needs it."""
+    from tests import postgres
+
+    server = postgres.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    """An empty database: a SQLite file, or a fresh database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db' / 'tvportal.sqlite3'}"
+    return request.getfixturevalue("pg_server").new_database()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """An empty database on the session's PostgreSQL server (tests that are about PostgreSQL only)."""
+    return pg_server.new_database()
+
+
 @pytest.fixture
 async def client(aiohttp_client, settings):
     """An HTTP client talking to the real app."""

@@ -6,7 +6,6 @@ import html
 import re
 from functools import cache
 
-from content import store
 from tvportal.editor import users
 from tvportal.i18n import gettext
 
@@ -24,11 +23,11 @@ def password_hash() -> str:
 
 def make_users(settings) -> None:
     """Create ed (editor), pub (publisher) and adm (admin) in the settings' database before the app starts."""
-    conn = store.connect(settings.database_path)
-    users.ensure_schema(conn)
-    for name, role in ROLES.items():
-        users.add_user(conn, name, role, digest=password_hash())
-    conn.close()
+    from tests.storage_support import transaction
+
+    with transaction(settings) as conn:
+        for name, role in ROLES.items():
+            users.add_user(conn, name, role, digest=password_hash())
 
 
 def csrf_of(text: str) -> str:

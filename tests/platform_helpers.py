@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-import sqlite3
 from collections.abc import Callable
 
-from tvportal.platform.setup import platform_path
+from sqlalchemy import select
+
+from tests.storage_support import sms_code
+from tvportal.storage.tables import flow_state
 
 PEOPLE = {"wang": "341524194503120027", "li": "341525194011182025", "zhang": "341503194806051012",
           "chen": "341502197809203015", "liu": "341522195201014044", "zhao": "341523194412030046"}
@@ -15,18 +17,7 @@ PEOPLE = {"wang": "341524194503120027", "li": "341525194011182025", "zhang": "34
 
 def embedded_code(settings, id_number: str, purpose: str) -> str:
     """The SMS code the embedded platform 'sent' (what the person's phone would show)."""
-    return sqlite_code(platform_path(settings), id_number, purpose)
-
-
-def sqlite_code(path, id_number: str, purpose: str) -> str:
-    """The last SMS code stored in a platform SQLite file."""
-    conn = sqlite3.connect(path)
-    try:
-        row = conn.execute("SELECT code FROM sms_codes WHERE id_number = ? AND purpose = ?",
-                           (id_number, purpose)).fetchone()
-    finally:
-        conn.close()
-    return row[0] if row else ""
+    return sms_code(settings, id_number, purpose)
 
 
 class FlowClient:
@@ -76,11 +67,13 @@ class FlowClient:
 
     async def qr_url(self) -> str:
         """The URL the last QR screen encoded (read back from the flow state via a fresh ticket page)."""
-        app = self.client.server.app
-        from tvportal.keys import FLOW_STATE, PLATFORM
+        import json
 
-        states = app[FLOW_STATE]._by_device
-        ticket = next(reversed(states.values()))["ticket"]
+        from tvportal.keys import DB, PLATFORM
+
+        app = self.client.server.app
+        newest = select(flow_state.c.data).order_by(flow_state.c.updated_at.desc()).limit(1)
+        ticket = json.loads(await app[DB].read(lambda conn: conn.execute(newest).scalar()))["ticket"]
         status = await app[PLATFORM].qr_login_status(ticket)
         return status.confirm_url
 
@@ -105,7 +98,7 @@ async def submit_first_answers(tv: FlowClient, service_id: str) -> tuple[str, st
 SECRET = "test-shared-secret"
 
 
-def sim_process(port: int, database, *args: str):
+def sim_process(port: int, database, *args: str, log_path=None):
     """Start ``tvportal central-sim`` as a child process and wait until it answers."""
     import os
     import subprocess
@@ -114,7 +107,7 @@ def sim_process(port: int, database, *args: str):
     import urllib.request
 
     env = dict(os.environ, TVPORTAL_CENTRAL_SECRET=SECRET, TVPORTAL_CENTRAL_APP_ID="tvportal")
-    log = open(str(database) + ".log", "ab")
+    log = open(log_path or str(database) + ".log", "ab")
     proc = subprocess.Popen([sys.executable, "-m", "tvportal", "central-sim", "--port", str(port), "--database",
                              str(database), *args], env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()

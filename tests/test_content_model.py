@@ -365,17 +365,19 @@ def test_v1_documents_are_migrated():
 
 def test_store_migrates_a_v1_database(tmp_path):
     from content import store
-    conn = store.connect(tmp_path / "db.sqlite3")
+    from content.tables import content
+    from tests.storage_support import transaction
     v1 = raw("guide", "h2")
     v1["materials"] = [{"name": "身份证", "kind": "原件", "count": 1, "necessity": "必要"}]
     v1["time_limit"]["statutory_days"] = None
-    conn.execute("INSERT INTO content(kind, id, position, data) VALUES('guide', 'h2', 0, ?)",
-                 (json.dumps(v1, ensure_ascii=False),))
-    store.set_meta(conn, "schema_version", "1")
-    conn.close()
-    conn = store.connect(tmp_path / "db.sqlite3")
-    assert store.get_meta(conn, "schema_version") == str(SCHEMA_VERSION)
-    (guide,) = store.load_all(conn, "guide")
+    with transaction(tmp_path / "db.sqlite3") as conn:
+        conn.execute(content.insert().values(kind="guide", id="h2", position=0, data=json.dumps(v1, ensure_ascii=False)))
+        store.set_meta(conn, "schema_version", "1")
+    with transaction(tmp_path / "db.sqlite3") as conn:
+        store.migrate_documents(conn)
+    with transaction(tmp_path / "db.sqlite3") as conn:
+        assert store.get_meta(conn, "schema_version") == str(SCHEMA_VERSION)
+        (guide,) = store.load_all(conn, "guide")
     assert guide.materials[0].originals == 1 and guide.time_limit.statutory_days == guide.time_limit.promised_days
     assert Bundle in store.KINDS.values()
 

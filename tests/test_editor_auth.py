@@ -69,11 +69,10 @@ async def test_sign_in_is_rate_limited_per_address(editor):
 async def test_disabled_user_cannot_sign_in_and_loses_session(editor, settings):
     """Disabling an account ends the sessions it has and refuses new ones."""
     assert (await sign_in(editor, "ed")).status == 303
-    from content import store
+    from tests.storage_support import transaction
 
-    conn = store.connect(settings.database_path)
-    users.set_disabled(conn, "ed")
-    conn.close()
+    with transaction(settings) as conn:
+        users.set_disabled(conn, "ed")
     assert (await editor.get("/editor/guide", allow_redirects=False)).status == 303
     assert (await sign_in(editor, "ed")).status == 401
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 
 import pytest
+from sqlalchemy import select
 
-from content import store
 from tests.editor_support import PASSWORD, csrf_of, make_users, sign_in, t
+from tests.storage_support import transaction
 from tvportal.app import create_app
 from tvportal.cli import main
 from tvportal.editor import users
+from tvportal.storage.tables import editor_users
 
 
 @pytest.fixture
@@ -95,12 +97,12 @@ def test_cli_add_passwd_disable(settings, monkeypatch, capsys):
     assert main(["user", "--data-dir", data_dir, "add", "erin", "--role", "publisher", "--password-stdin"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("second-password-2\n"))
     assert main(["user", "--data-dir", data_dir, "passwd", "erin", "--password-stdin"]) == 0
-    conn = store.connect(settings.database_path)
-    assert users.authenticate(conn, "erin", "second-password-2").role == "publisher"
-    assert users.authenticate(conn, "erin", "first-password-1") is None
+    with transaction(settings) as conn:
+        assert users.authenticate(conn, "erin", "second-password-2").role == "publisher"
+        assert users.authenticate(conn, "erin", "first-password-1") is None
     assert main(["user", "--data-dir", data_dir, "disable", "erin"]) == 0
-    assert users.authenticate(conn, "erin", "second-password-2") is None
-    conn.close()
+    with transaction(settings) as conn:
+        assert users.authenticate(conn, "erin", "second-password-2") is None
     monkeypatch.setattr("sys.stdin", io.StringIO("x\n"))
     assert main(["user", "--data-dir", data_dir, "add", "frank", "--role", "editor", "--password-stdin"]) == 1
     monkeypatch.setattr("sys.stdin", io.StringIO("third-password-3\n"))
@@ -111,7 +113,6 @@ def test_cli_add_passwd_disable(settings, monkeypatch, capsys):
 def test_passwords_are_argon2_hashes(settings):
     """Only an argon2id hash is stored, never the password."""
     make_users(settings)
-    conn = store.connect(settings.database_path)
-    stored = [row[0] for row in conn.execute("SELECT password_hash FROM editor_users")]
-    conn.close()
+    with transaction(settings) as conn:
+        stored = list(conn.execute(select(editor_users.c.password_hash)).scalars())
     assert all(h.startswith("$argon2id$") and PASSWORD not in h for h in stored)

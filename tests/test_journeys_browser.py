@@ -6,14 +6,15 @@ Signing in is set up through the keypad's plain form (its own tests press every 
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
+from sqlalchemy import func, select
 
 from tests.browser import focused_id, portal
-from tests.platform_helpers import PEOPLE, sqlite_code
+from tests.platform_helpers import PEOPLE
+from tests.storage_support import scalar, sms_code, transaction
 from tests.test_platform_browser import _sign_in_fast, key
 from tvportal.flows.ui import grouped
+from tvportal.storage.tables import platform_applications as apps, platform_bookings, platform_ratings
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +28,7 @@ def _add_family(page, base: str, data, elder: str) -> None:
     """The signed-in person records a family member's consent (their ID number and the code sent to them)."""
     for what, digits in (("elder", elder), ("elder_code", None)):
         if digits is None:
-            digits = sqlite_code(data / "platform.sqlite3", elder, "consent")
+            digits = sms_code(data / "tvportal.sqlite3", elder, "consent")
         for d in [*digits, "ok"]:
             page.request.post(f"{base}/id/enter/{what}", form={"k": d})
 
@@ -74,9 +75,8 @@ def test_apply_for_self_then_the_duplicate_is_shown(tmp_path, browser_page):
         assert page.url.endswith(f"/apply/a/{number}")
         key(page, "Backspace")  # from a progress screen Back goes to the list
         assert page.url.endswith("/apply/mine")
-    conn = sqlite3.connect(data / "platform.sqlite3")
-    assert conn.execute("SELECT COUNT(*) FROM applications WHERE person_id = 'P1' AND service_id = 'h1'").fetchone() \
-        == (1,)
+    count = select(func.count()).select_from(apps).where(apps.c.person_id == "P1", apps.c.service_id == "h1")
+    assert scalar(data / "tvportal.sqlite3", count) == 1
 
 
 def test_apply_for_a_family_member_and_refused_for_oneself(tmp_path, browser_page):
@@ -100,9 +100,9 @@ def test_apply_for_a_family_member_and_refused_for_oneself(tmp_path, browser_pag
         key(page, "Enter")
         _answer_all(page)
         assert "/apply/a/BJ" in page.url and "申请人：李桂兰" in _main(page)
-    conn = sqlite3.connect(data / "platform.sqlite3")
-    assert conn.execute("SELECT person_id, actor_id FROM applications WHERE service_id = 'h2'").fetchall() \
-        == [("P2", "P4")]
+    with transaction(data / "tvportal.sqlite3") as conn:
+        rows = conn.execute(select(apps.c.person_id, apps.c.actor_id).where(apps.c.service_id == "h2")).all()
+    assert [tuple(r) for r in rows] == [("P2", "P4")]
 
 
 def test_new_person_empty_lists_and_pension_query(tmp_path, browser_page):
@@ -136,8 +136,8 @@ def test_rating_digit_is_the_number_of_stars(tmp_path, browser_page):
     with portal(data) as base:
         page = browser_page
         _sign_in_fast(page, base, data, PEOPLE["zhang"])
-        conn = sqlite3.connect(data / "platform.sqlite3")
-        number = conn.execute("SELECT number FROM bookings WHERE person_id = 'P3'").fetchone()[0]
+        db = data / "tvportal.sqlite3"
+        number = scalar(db, select(platform_bookings.c.number).where(platform_bookings.c.person_id == "P3"))
         page.goto(base + f"/rate/booking/{number}")
         assert focused_id(page) == "l3"
         for level in (5, 4, 3, 2, 1):
@@ -145,4 +145,4 @@ def test_rating_digit_is_the_number_of_stars(tmp_path, browser_page):
             assert digit == str(level) and page.inner_text(f"#l{level} .note") == "★" * level
         key(page, "5")
         assert "谢谢" in _main(page)
-        assert conn.execute("SELECT level FROM ratings WHERE target_number = ?", (number,)).fetchone() == (5,)
+        assert scalar(db, select(platform_ratings.c.level).where(platform_ratings.c.target_number == number)) == 5

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import functools
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
 
 from content.search import KEYPAD_LETTERS
-from tests.platform_helpers import PEOPLE, FlowClient, embedded_code, first_day_slot, sqlite_code
+from sqlalchemy import select
+
+from tests.platform_helpers import PEOPLE, FlowClient, embedded_code, first_day_slot
+from tests.storage_support import sms_code, transaction
 from tests.test_platform_http import portal_settings, sim  # noqa: F401  (the simulator fixture)
 from tvportal.app import create_app
-from tvportal.platform.setup import platform_path
+from tvportal.storage import Database
+from tvportal.storage.tables import metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 # Latin that belongs on a Chinese TV screen: the ID card's check letter, key names printed on the remote
@@ -56,19 +59,19 @@ def content_latin() -> frozenset[str]:
     return frozenset(words)
 
 
-def content_text(database: Path | None = None) -> str:
+def content_text(database=None) -> str:
     """Everything that is content or the platform's own Chinese words (shown as they are in both languages):
-    the content files, the platform's forms and messages, and its database when there is one here."""
+    the content files, the platform's forms and messages, and every table of a database (settings or Database)."""
     parts = [p.read_text(encoding="utf-8", errors="replace") for p in (ROOT / "content").rglob("*") if p.is_file()]
     parts += [p.read_text(encoding="utf-8") for p in (ROOT / "tvportal" / "platform").glob("*.py")]
-    if database is None:
-        return "\n".join(parts)
-    conn = sqlite3.connect(database)
-    try:
-        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-            parts += [" ".join(str(v) for v in row) for row in conn.execute(f"SELECT * FROM {table}")]
-    finally:
-        conn.close()
+    if database is not None:
+        dump = lambda conn: [" ".join(str(v) for v in row) for table in metadata.sorted_tables  # noqa: E731
+                             for row in conn.execute(select(table))]
+        if isinstance(database, Database):
+            parts += database.read_sync(dump)
+        else:
+            with transaction(database) as conn:
+                parts += dump(conn)
     return "\n".join(parts)
 
 
@@ -202,7 +205,7 @@ async def test_every_screen_speaks_one_language(aiohttp_client, settings, locale
     sweep = Sweep(tv)
     await walk(sweep, settings)
     assert len(sweep.pages) > 90
-    check_pages(sweep.pages, locale, content_text(platform_path(settings)))
+    check_pages(sweep.pages, locale, content_text(settings))
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
@@ -212,6 +215,6 @@ async def test_queued_and_unavailable_screens_speak_one_language(aiohttp_client,
     settings = portal_settings(tmp_path, url, central_retries=0)
     client = await aiohttp_client(create_app(settings))
     await client.post("/settings", data={"field": "lang", "value": locale})
-    sweep = Sweep(FlowClient(client, lambda n, p: sqlite_code(path, n, p)))
+    sweep = Sweep(FlowClient(client, lambda n, p: sms_code(path, n, p)))
     await walk_platform_down(sweep, knobs)
     check_pages(sweep.pages, locale, content_text(path))

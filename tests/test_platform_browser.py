@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import focused_id, portal
-from tests.platform_helpers import PEOPLE, sqlite_code
+from tests.platform_helpers import PEOPLE
+from tests.storage_support import sms_code
 from tvportal.flows.ui import grouped
 
 pytestmark = pytest.mark.browser
@@ -40,7 +41,7 @@ def test_book_a_slot_with_the_remote(tmp_path, browser_page):
         assert focused_id(page) == "kok"
         key(page, "Enter")
         assert page.url.endswith("/id/enter/code")
-        for digit in sqlite_code(data / "platform.sqlite3", PEOPLE["wang"], "login"):
+        for digit in sms_code(data / "tvportal.sqlite3", PEOPLE["wang"], "login"):
             key(page, digit)
         key(page, "Enter")  # 确认: signed in, back to the confirmation of the chosen time
         assert "/booking/s/" in page.url
@@ -60,7 +61,7 @@ def _sign_in_fast(page, base: str, data, id_number: str) -> None:
     page.goto(base + "/id")
     for what, digits in (("id", id_number), ("code", None)):
         if digits is None:
-            digits = sqlite_code(data / "platform.sqlite3", id_number, "login")
+            digits = sms_code(data / "tvportal.sqlite3", id_number, "login")
         for d in digits:
             page.request.post(f"{base}/id/enter/{what}", form={"k": d})
         page.request.post(f"{base}/id/enter/{what}", form={"k": "ok"})

@@ -7,12 +7,13 @@ import datetime as dt
 import logging
 
 import pytest
+from sqlalchemy import func, select
 
+from tests.storage_support import add_people, platform_db, scalar
 from tvportal.platform import idnumber, services
 from tvportal.platform.embedded import EmbeddedPlatform
 from tvportal.platform.models import Conflict, PlatformError
-from tvportal.platform.setup import platform_path
-
+from tvportal.storage.tables import platform_bookings, platform_people, platform_slots
 
 
 def test_gb11643_check_digit_and_masking():
@@ -30,9 +31,11 @@ def test_gb11643_check_digit_and_masking():
 
 
 @pytest.fixture
-def platform(tmp_path):
-    """A fresh embedded platform."""
-    return EmbeddedPlatform(tmp_path / "platform.sqlite3")
+def platform(db_url):
+    """A fresh embedded platform, on SQLite and on PostgreSQL."""
+    db = platform_db(db_url)
+    yield EmbeddedPlatform(db)
+    db.close()
 
 
 def _slot_id(hall: str = "LA-01", index: int = 0, day_index: int = 0) -> str:
@@ -42,20 +45,8 @@ def _slot_id(hall: str = "LA-01", index: int = 0, day_index: int = 0) -> str:
 
 
 async def _consent_all(p: EmbeddedPlatform, count: int) -> list[str]:
-    """``count`` demo-like people (added to the file) who may book."""
-    import sqlite3
-
-    conn = sqlite3.connect(p.path)
-    ids = []
-    with conn:
-        for i in range(count):
-            body = f"3415241950{(i % 12) + 1:02d}{(i % 28) + 1:02d}{i % 1000:03d}"
-            number = body + idnumber.check_digit(body)
-            conn.execute("INSERT INTO people VALUES (?, ?, ?, '13800000000', '341524', 1950)",
-                         (f"T{i}", f"测试{i}", number))
-            ids.append(f"T{i}")
-    conn.close()
-    return ids
+    """``count`` demo-like people (added to the database) who may book."""
+    return add_people(p.db, count)
 
 
 async def test_fifty_clients_for_the_last_three_places(platform):
@@ -80,12 +71,12 @@ async def test_fifty_clients_for_the_last_three_places(platform):
     assert len(booked) == 3 and len(refused) == 47
     assert all(r.code == "slot_full" for r in refused)
     assert len({b.number for b in booked}) == 3
-    import sqlite3
-
-    conn = sqlite3.connect(platform.path)
-    assert conn.execute("SELECT booked, capacity FROM slots WHERE id = ?", (slot,)).fetchone() == (5, 5)
-    assert conn.execute("SELECT count(*) FROM bookings WHERE slot_id = ? AND status = 'booked'", (slot,)).fetchone() == (5,)
-    conn.close()
+    row = platform.db.read_sync(lambda conn: conn.execute(
+        select(platform_slots.c.booked, platform_slots.c.capacity).where(platform_slots.c.id == slot)).one())
+    assert tuple(row) == (5, 5)
+    count = select(func.count()).select_from(platform_bookings).where(platform_bookings.c.slot_id == slot,
+                                                                      platform_bookings.c.status == "booked")
+    assert platform.db.read_sync(lambda conn: conn.execute(count).scalar()) == 5
 
 
 async def test_idempotency_and_no_double_booking(platform):
@@ -100,10 +91,10 @@ async def test_idempotency_and_no_double_booking(platform):
         await platform.submit_application("P1", "P1", "h5", {"reason": "lost", "kind": "temporary"}, "same-key")
 
 
-async def test_cancel_cut_off_and_reschedule_frees_the_old_place(tmp_path):
+async def test_cancel_cut_off_and_reschedule_frees_the_old_place(platform):
     """Cancel/move up to 2 hours before the start; moving frees the old place only once the new one is taken."""
     now = [services.now()]
-    p = EmbeddedPlatform(tmp_path / "p.sqlite3", clock=lambda: now[0])
+    p = EmbeddedPlatform(platform.db, clock=lambda: now[0])
     old, new = _slot_id(index=0), _slot_id(index=3)
     booking = await p.create_booking("P3", "P3", old, "b")
     moved = await p.reschedule_booking("P3", "P3", booking.number, new, "m")
@@ -155,11 +146,12 @@ async def test_records_pension_twelve_months(platform):
     assert len(table.rows) == 12 and all(r[1].endswith("元") and "银行" in r[2] for r in table.rows)
 
 
-async def test_portal_uses_its_own_platform_file(client, settings):
-    """The embedded platform lives in platform.sqlite3 of the data dir (documented)."""
+async def test_portal_keeps_the_platform_in_its_own_database(client, settings):
+    """The embedded platform's tables live in the portal's database, no file of their own (documented)."""
     resp = await client.get("/booking")
     assert resp.status == 200
-    assert platform_path(settings).exists()
+    assert sorted(p.name for p in settings.database_path.parent.glob("*.sqlite3")) == ["tvportal.sqlite3"]
+    assert scalar(settings, select(func.count()).select_from(platform_people)) == 6  # the demo people
 
 
 def test_openapi_file_describes_every_route(tmp_path):
@@ -173,7 +165,7 @@ def test_openapi_file_describes_every_route(tmp_path):
     spec = yaml.safe_load((Path(__file__).parents[1] / "docs" / "central-platform.openapi.yaml").read_text())
     documented = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops
                   if method in ("get", "post", "delete")}
-    app = build_api(EmbeddedPlatform(tmp_path / "p.sqlite3"), {"a": "s"})
+    app = build_api(EmbeddedPlatform(platform_db(tmp_path / "p.sqlite3")), {"a": "s"})
     served = {(r.resource.canonical, r.method) for r in app.router.routes()
               if r.resource.canonical.startswith("/v1/") and r.method != "HEAD"}
     assert documented == served

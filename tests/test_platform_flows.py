@@ -164,16 +164,17 @@ async def test_family_member_proxy_records_who_acted(client, settings):
     assert "李桂兰" in confirm and "陈建国" in confirm
     url, _r = await tv.post_button(confirm, "ok")
     number = url.rsplit("/", 1)[1]
-    import sqlite3
+    from sqlalchemy import select
 
-    from tvportal.platform.setup import platform_path
+    from tests.storage_support import transaction
+    from tvportal.storage.tables import platform_audit, platform_bookings as b
 
-    conn = sqlite3.connect(platform_path(settings))
-    row = conn.execute("SELECT actor_id, person_id FROM bookings WHERE number = ?", (number,)).fetchone()
-    audit = conn.execute("SELECT action FROM audit WHERE actor_id = 'P4' AND person_id = 'P2'").fetchall()
-    conn.close()
-    assert row == ("P4", "P2")
-    assert ("proxy_consent",) in audit and ("book",) in audit
+    with transaction(settings) as conn:
+        row = conn.execute(select(b.c.actor_id, b.c.person_id).where(b.c.number == number)).one()
+        audit = conn.execute(select(platform_audit.c.action).where(platform_audit.c.actor_id == "P4",
+                                                                   platform_audit.c.person_id == "P2")).scalars().all()
+    assert tuple(row) == ("P4", "P2")
+    assert "proxy_consent" in audit and "book" in audit
 
 
 async def test_qr_login_confirmed_on_the_phone_page(client, settings):

@@ -4,27 +4,29 @@ stale catalog while down, the circuit breaker, and the outbox delivering exactly
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 
 import aiohttp
 import pytest
 from aiohttp import web
+from sqlalchemy import func, select
 
 from tests.browser import free_port
-from tests.platform_helpers import PEOPLE, SECRET, FlowClient, first_day_slot, sim_process, sqlite_code, stop
+from tests.platform_helpers import PEOPLE, SECRET, FlowClient, first_day_slot, sim_process, stop
+from tests.storage_support import add_people, migrated, platform_db, scalar, sms_code, transaction
 from tvportal.app import create_app
 from tvportal.platform import http_client
 from tvportal.platform.embedded import EmbeddedPlatform
 from tvportal.platform.server import Knobs, build_api
 from tvportal.platform.signing import sign
 from tvportal.settings import load_settings
+from tvportal.storage.tables import platform_applications as apps, platform_bookings
 
 
 @pytest.fixture
 async def sim(tmp_path):
-    """An in-process simulator on a free port: (base URL, its knobs, its SQLite path)."""
-    path = tmp_path / "sim.sqlite3"
+    """An in-process simulator on a free port: (base URL, its knobs, its database)."""
+    path = platform_db(tmp_path / "sim.sqlite3")
     knobs = Knobs()
     app = build_api(EmbeddedPlatform(path), {"tvportal": SECRET}, knobs)
     runner = web.AppRunner(app)
@@ -34,6 +36,7 @@ async def sim(tmp_path):
     await site.start()
     yield f"http://127.0.0.1:{port}", knobs, path
     await runner.cleanup()
+    path.close()
 
 
 def portal_settings(tmp_path, url: str, **more):
@@ -47,7 +50,7 @@ async def test_flows_over_http(aiohttp_client, tmp_path, sim):
     """Sign in, book, apply, query and rate with the portal talking to the simulator."""
     url, _knobs, path = sim
     client = await aiohttp_client(create_app(portal_settings(tmp_path, url)))
-    tv = FlowClient(client, lambda n, p: sqlite_code(path, n, p))
+    tv = FlowClient(client, lambda n, p: sms_code(path, n, p))
     await tv.sign_in(PEOPLE["wang"])
     _day, slot_href = await first_day_slot(tv, "LA-02")
     receipt_url, receipt = await tv.post_button(await tv.get(slot_href), "ok")
@@ -63,9 +66,7 @@ async def test_flows_over_http(aiohttp_client, tmp_path, sim):
     rate = await tv.get(f"/rate/application/{number}")
     _u, thanks = await tv.post_button(rate, "l5")
     assert "PJ" in thanks
-    conn = sqlite3.connect(path)
-    assert conn.execute("SELECT count(*) FROM applications WHERE number = ?", (number,)).fetchone() == (1,)
-    conn.close()
+    assert scalar(path, select(func.count()).select_from(apps).where(apps.c.number == number)) == 1
 
 
 async def _signed(session, url: str, method: str, path: str, body: bytes = b"", secret: str = SECRET,
@@ -134,7 +135,7 @@ async def test_outbox_delivers_exactly_once_after_restarts(aiohttp_client, tmp_p
     url = f"http://127.0.0.1:{port}"
     settings = portal_settings(tmp_path, url, central_timeout_ms=5000, central_retries=0)
     client = await aiohttp_client(create_app(settings))
-    tv = FlowClient(client, lambda n, p: sqlite_code(db, n, p))
+    tv = FlowClient(client, lambda n, p: sms_code(db, n, p))
     try:
         await tv.sign_in(PEOPLE["zhang"])
         q0 = await tv.get("/apply/h2/q/0")
@@ -169,10 +170,9 @@ async def test_outbox_delivers_exactly_once_after_restarts(aiohttp_client, tmp_p
         await client2.close()
     finally:
         stop(proc)
-    conn = sqlite3.connect(db)
-    rows = conn.execute("SELECT number FROM applications WHERE person_id = 'P3' AND service_id = 'h2'").fetchall()
-    conn.close()
-    assert rows == [(entry.result["number"],)]
+    with transaction(db) as conn:
+        rows = conn.execute(select(apps.c.number).where(apps.c.person_id == "P3", apps.c.service_id == "h2")).all()
+    assert [tuple(r) for r in rows] == [(entry.result["number"],)]
 
 
 async def test_retries_only_for_idempotent_calls(tmp_path, sim):
@@ -184,7 +184,7 @@ async def test_retries_only_for_idempotent_calls(tmp_path, sim):
     url, knobs, _path = sim
     knobs.error_rate = 1.0
     async with aiohttp.ClientSession() as session:
-        client = HttpPlatform(session, url, "tvportal", SECRET, Outbox(tmp_path / "o.sqlite3"), retries=2)
+        client = HttpPlatform(session, url, "tvportal", SECRET, Outbox(migrated(tmp_path / "o.sqlite3")), retries=2)
         before = knobs.calls
         with pytest.raises(Unavailable):
             await client.catalog()
@@ -207,14 +207,13 @@ async def test_retries_only_for_idempotent_calls(tmp_path, sim):
         assert await client.deliver_outbox() == 1
         entry = client.outbox.get(queued.value.reference)
         assert entry.status == "delivered" and entry.result["number"].startswith("BJ")
-        client.outbox.close()
 
 
 async def test_booking_while_down_is_queued_then_delivered(aiohttp_client, tmp_path, sim):
     """Platform down at 确认预约: a reference and 将自动提交; 我的预约 lists it; once up, it becomes a booking."""
     url, knobs, path = sim
     client = await aiohttp_client(create_app(portal_settings(tmp_path, url, central_retries=0)))
-    tv = FlowClient(client, lambda n, p: sqlite_code(path, n, p))
+    tv = FlowClient(client, lambda n, p: sms_code(path, n, p))
     await tv.sign_in(PEOPLE["li"])
     _day, slot_href = await first_day_slot(tv, "LA-04")
     confirm = await tv.get(slot_href)
@@ -239,30 +238,25 @@ async def test_booking_while_down_is_queued_then_delivered(aiohttp_client, tmp_p
     assert f"/booking/b/{number}" in mine and reference not in mine
 
 
-async def test_fifty_http_clients_two_simulators_one_database(tmp_path):
-    """50 clients over HTTP, split over two simulator processes on the same SQLite file, book the last 3
-    places of a slot: exactly 3 bookings (the transaction, not one process's memory, enforces capacity)."""
-    from tvportal.platform import idnumber, services
+async def test_fifty_http_clients_two_simulators_one_database(tmp_path, db_url):
+    """50 clients over HTTP, split over two simulator processes on the same database (SQLite file or
+    PostgreSQL), book the last 3 places of a slot: exactly 3 bookings (the transaction, not one
+    process's memory, enforces capacity)."""
+    from tvportal.platform import services
     from tvportal.platform.http_client import HttpPlatform
     from tvportal.platform.models import Conflict
     from tvportal.platform.outbox import Outbox
 
-    db = tmp_path / "shared.sqlite3"
-    EmbeddedPlatform(db)  # create and fill once, before two processes open it
-    conn = sqlite3.connect(db)
-    with conn:
-        for i in range(52):
-            body = f"34152419500101{i:03d}"
-            conn.execute("INSERT INTO people VALUES (?, ?, ?, '13800000000', '341524', 1950)",
-                         (f"T{i}", f"测试{i}", body + idnumber.check_digit(body)))
-    conn.close()
+    shared = platform_db(db_url)  # create and fill once, before two processes open it
+    add_people(shared, 52)
+    db = db_url if db_url.startswith("postgresql") else db_url.split("///", 1)[1]
     day = services.working_days(services.now().date())[1]
     slot = f"LA-05.b1.{day:%Y%m%d}.1500"
     ports = [free_port(), free_port()]
-    procs = [sim_process(port, db) for port in ports]
+    procs = [sim_process(port, db, log_path=tmp_path / f"sim-{port}.log") for port in ports]
     try:
         async with aiohttp.ClientSession() as s1, aiohttp.ClientSession() as s2:
-            outbox = Outbox(tmp_path / "o.sqlite3")
+            outbox = Outbox(migrated(tmp_path / "o.sqlite3"))
             clients = [HttpPlatform(s, f"http://127.0.0.1:{p}", "tvportal", SECRET, outbox, timeout_ms=20000)
                        for s, p in ((s1, ports[0]), (s2, ports[1]))]
             await clients[0].create_booking("T50", "T50", slot, "pre-a")
@@ -276,13 +270,13 @@ async def test_fifty_http_clients_two_simulators_one_database(tmp_path):
                     return exc
 
             results = await asyncio.gather(*(one(i) for i in range(50)))
-            outbox.close()
     finally:
         for proc in procs:
             stop(proc)
     booked = [r for r in results if not isinstance(r, Exception)]
     assert len(booked) == 3
     assert all(isinstance(r, Conflict) and r.code == "slot_full" for r in results if isinstance(r, Exception))
-    conn = sqlite3.connect(db)
-    assert conn.execute("SELECT count(*) FROM bookings WHERE slot_id = ? AND status = 'booked'", (slot,)).fetchone() == (5,)
-    conn.close()
+    bookings = platform_bookings
+    assert scalar(shared, select(func.count()).select_from(bookings).where(
+        bookings.c.slot_id == slot, bookings.c.status == "booked")) == 5
+    shared.close()

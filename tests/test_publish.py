@@ -20,7 +20,7 @@ async def test_rebuild_runs_in_a_thread_and_the_loop_keeps_serving(monkeypatch, 
         time.sleep(0.3)
         return ("snapshot of", database)
 
-    monkeypatch.setattr(snapshot_module, "snapshot_from_file", slow_build)
+    monkeypatch.setattr(snapshot_module, "snapshot_from", slow_build)
     published = Published("old")
     ticks = 0
 
@@ -52,7 +52,7 @@ async def test_rebuilds_do_not_overlap(monkeypatch, tmp_path):
         running[0] -= 1
         return database
 
-    monkeypatch.setattr(snapshot_module, "snapshot_from_file", build)
+    monkeypatch.setattr(snapshot_module, "snapshot_from", build)
     published = Published("old")
     await asyncio.gather(published.republish(tmp_path / "first"), published.republish(tmp_path / "second"))
     assert max(overlaps) == 1

@@ -3,37 +3,39 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from lxml import etree
+from sqlalchemy import Connection, select
 
 from content import store
 from content.demo_loader import load_demo
 from content.model import KINDS, Guide
+from content.tables import content
 from content.xml_format import SCHEMA_PATH, schema_bytes
 from content.xml_io import MAX_BYTES, apply_import, export_json, export_xml, load_existing, parse_import
 from content.xml_safe import safe_parser as _parser
+from tests.storage_support import transaction
 from tvportal.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def conn(tmp_path) -> sqlite3.Connection:
-    """A store filled with the demo content."""
-    connection = store.connect(tmp_path / "db.sqlite3")
-    store.save_demo(connection, load_demo("lu_an"))
-    yield connection
-    connection.close()
+def conn(tmp_path) -> Connection:
+    """A store filled with the demo content (one transaction, committed at the end)."""
+    with transaction(tmp_path / "db.sqlite3") as connection:
+        store.save_demo(connection, load_demo("lu_an"))
+        yield connection
 
 
-def dump(connection: sqlite3.Connection) -> list[tuple]:
+def dump(connection: Connection) -> list[tuple]:
     """Everything the content table holds (to prove nothing changed)."""
-    return connection.execute("SELECT kind, id, position, data FROM content ORDER BY kind, id").fetchall()
+    c = content.c
+    return connection.execute(select(c.kind, c.id, c.position, c.data).order_by(c.kind, c.id)).all()
 
 
 def demo_records() -> list:
@@ -251,11 +253,11 @@ def test_cli_export_then_dry_run_then_import(tmp_path, capsys):
     new.write_bytes(one_guide_xml())
     assert main(["content", "import", str(new), "--dry-run", "--data-dir", str(data_dir)]) == 0
     assert "新增 guide x1" in capsys.readouterr().out
-    connection = store.connect(data_dir / "tvportal.sqlite3")
-    assert "x1" not in {g.id for g in store.load_all(connection, "guide")}
+    with transaction(data_dir / "tvportal.sqlite3") as connection:
+        assert "x1" not in {g.id for g in store.load_all(connection, "guide")}
     assert main(["content", "import", str(new), "--data-dir", str(data_dir)]) == 0
-    assert "x1" in {g.id for g in store.load_all(connection, "guide")}
-    connection.close()
+    with transaction(data_dir / "tvportal.sqlite3") as connection:
+        assert "x1" in {g.id for g in store.load_all(connection, "guide")}
 
 
 def test_cli_subprocess_rejects_a_bad_file(tmp_path):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from tvportal.settings import SettingsError
 
 # modules under tvportal/commands/ that add a subcommand; a new command adds its name here
-COMMAND_MODULES: tuple[str, ...] = ("serve", "central_sim", "voice", "content", "user")
+COMMAND_MODULES: tuple[str, ...] = ("serve", "central_sim", "voice", "content", "user", "db")
 
 
 def build_parser() -> argparse.ArgumentParser:

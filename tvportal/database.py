@@ -1,28 +1,61 @@
-"""The SQLite database: opened, filled with demo content on first start, closed on shutdown."""
+"""The portal's database (tvportal/storage/): opened, migrated and filled with demo content on first
+start, closed on shutdown.
+
+Several instances may start at once on one empty database: the upgrade, the content demo and the
+embedded platform's demo data all happen in one transaction under the upgrade lock
+(storage/migrate.py), so exactly one instance loads them and the others find them there.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
+from sqlalchemy import Connection
 
 from content import store
 from content.demo_loader import load_demo
 from content.snapshot import Published, build_snapshot
 from tvportal.keys import DB, SETTINGS, PUBLISHED
+from tvportal.settings import Settings
+from tvportal.storage import Database, migrate
 
 log = logging.getLogger(__name__)
 
 
+def open_database(settings: Settings) -> Database:
+    """A Database for the configured URL (nothing is connected yet)."""
+    return Database(settings.db_url, settings.database_pool_size)
+
+
+def prepare(db: Database, settings: Settings) -> None:
+    """Migrate to the newest schema and load what an empty database needs (blocking; safe to run at once
+    from several processes)."""
+
+    def first_start(conn: Connection) -> None:
+        """Under the upgrade lock: old documents rewritten, demo content and demo platform loaded once."""
+        store.migrate_documents(conn)
+        if store.is_empty(conn):
+            log.info("empty database: loading demo content of %s", settings.demo_city)
+            store.save_demo(conn, load_demo(settings.demo_city))
+        if not settings.central_url:
+            from tvportal.platform import demo_data
+
+            demo_data.create(conn, settings.demo_city)
+
+    migrate.upgrade(db, first_start)
+
+
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Own the SQLite connection for the app's lifetime and publish the first snapshot."""
+    """Own the database for the app's lifetime and publish the first snapshot."""
     settings = app[SETTINGS]
-    conn = store.connect(settings.database_path)
-    if store.is_empty(conn):
-        log.info("empty database %s: loading demo content of %s", settings.database_path, settings.demo_city)
-        store.save_demo(conn, load_demo(settings.demo_city))
-    app[DB] = conn
-    app[PUBLISHED] = Published(build_snapshot(conn))
-    yield
-    conn.close()
+    db = open_database(settings)
+    try:
+        await asyncio.to_thread(prepare, db, settings)
+        app[DB] = db
+        app[PUBLISHED] = Published(await db.read(build_snapshot))
+        yield
+    finally:
+        await asyncio.to_thread(db.close)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from aiohttp import web
 
 from aiohttp_session import Session
@@ -15,18 +13,18 @@ from tvportal.platform.interface import Platform
 from tvportal.prefs import Prefs
 from tvportal.settings import Settings
 from tvportal.static_assets import StaticAssets
+from tvportal.storage import Database
 from voice.asr import Recognizer
 from voice.tts import TtsService
 
 SETTINGS = web.AppKey("settings", Settings)
-DB = web.AppKey("db", sqlite3.Connection)
+DB = web.AppKey("db", Database)  # tvportal/storage/: every table of the portal (SQLite or PostgreSQL)
 PUBLISHED = web.AppKey("published", Published)
 ASSETS = web.AppKey("assets", StaticAssets)
 PAGE_CACHE = web.AppKey("page_cache", PageCache)
 TTS = web.AppKey("tts", TtsService)  # voice/: reading aloud
 ASR = web.AppKey("asr", Recognizer)  # voice/: voice commands
 PLATFORM = web.AppKey("platform", Platform)  # tvportal/platform/: the central platform (embedded or HTTP)
-FLOW_STATE = web.AppKey("flow_state", object)  # tvportal/flows/ui.py FlowState: unfinished TV flows per device
 
 # per request
 PREFS = web.RequestKey("prefs", Prefs)

@@ -34,7 +34,14 @@ DECLARED: tuple[Setting, ...] = (
     Setting("data_dir", str, "./tvportal-data",
             "Folder for the SQLite database and generated files; created on first start."),
     Setting("database", str, "",
-            "Path of the SQLite database; empty means tvportal.sqlite3 inside data_dir."),
+            "Path of the SQLite database; empty means tvportal.sqlite3 inside data_dir (unused with database_url)."),
+    Setting("database_url", str, "",
+            "Database of everything the portal keeps: postgresql://user:password@host/name puts it on PostgreSQL; "
+            "empty means the SQLite file of the setting database."),
+    Setting("database_pool_size", int, 5,
+            "Database connections (and worker threads running database calls) per portal process."),
+    Setting("flow_state_hours", int, 24,
+            "Hours an unfinished TV flow (half-typed ID digits, answers) is kept for its device."),
     Setting("demo_city", str, "lu_an",
             "Bundled demo content loaded into an empty database on first start (folder under content/demo/)."),
     Setting("central_url", str, "",
@@ -46,8 +53,6 @@ DECLARED: tuple[Setting, ...] = (
     Setting("central_retries", int, 2, "Extra tries of a failed idempotent central-platform call (reads, keyed writes)."),
     Setting("central_outbox_interval", int, 5,
             "Seconds between attempts to deliver writes waiting in the outbox to the central platform."),
-    Setting("platform_database", str, "",
-            "SQLite file of the embedded platform, or of the HTTP client's outbox; empty means platform.sqlite3 in data_dir."),
     Setting("exit_url", str, "",
             "Where Back on the home page leads: the IPTV operator's portal. Empty means Back on home does nothing."),
     Setting("default_locale", str, "zh_CN", "Language of a device that has not chosen one (zh_CN or en)."),
@@ -83,6 +88,9 @@ class Settings:
     port: int
     data_dir: str
     database: str
+    database_url: str
+    database_pool_size: int
+    flow_state_hours: int
     demo_city: str
     central_url: str
     central_app_id: str
@@ -90,7 +98,6 @@ class Settings:
     central_timeout_ms: int
     central_retries: int
     central_outbox_interval: int
-    platform_database: str
     exit_url: str
     default_locale: str
     key_profile: str
@@ -106,6 +113,11 @@ class Settings:
     def database_path(self) -> Path:
         """Where the SQLite database lives."""
         return Path(self.database) if self.database else Path(self.data_dir) / "tvportal.sqlite3"
+
+    @property
+    def db_url(self) -> str:
+        """The URL the storage layer connects to: database_url, or the SQLite file."""
+        return self.database_url or f"sqlite:///{self.database_path}"
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some settings changed (validated like any other source)."""
@@ -163,6 +175,10 @@ def load_settings(
         if key not in _BY_NAME:
             raise SettingsError(f"unknown setting {key!r}")
         values[key] = _coerce(_BY_NAME[key], raw)
+    if values["database_url"] and not values["database_url"].startswith(("postgresql://", "sqlite:///")):
+        raise SettingsError("setting database_url: expected postgresql://... (or sqlite:///path), or empty")
+    if values["database_pool_size"] < 1 or values["flow_state_hours"] < 1:
+        raise SettingsError("settings database_pool_size and flow_state_hours: expected 1 or more")
     if values["default_locale"] not in ("zh_CN", "en"):
         raise SettingsError("setting default_locale: expected zh_CN or en")
     return Settings(**values)

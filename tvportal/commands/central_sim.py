@@ -1,7 +1,7 @@
 """``tvportal central-sim``: a standalone central platform for demos and tests.
 
 It serves the API of docs/central-platform.openapi.yaml from the embedded implementation on
-its own SQLite file (demo people and records), verifies signatures, and can be slowed down,
+a database of its own (a SQLite file, or a ``postgresql://`` URL; demo people and records), verifies signatures, and can be slowed down,
 made to fail at random, or marked down.
 """
 
@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     sim.add_argument("--latency-ms", type=int, default=0, help="extra delay of every API call")
     sim.add_argument("--error-rate", type=float, default=0.0, help="share of API calls answered with 503 (0..1)")
     sim.add_argument("--down", action="store_true", help="answer every API call with 503 (an outage)")
-    sim.add_argument("--database", default="", help="its SQLite file (default central-sim.sqlite3 in data_dir)")
+    sim.add_argument("--database", default="",
+                     help="its SQLite file or postgresql:// URL (default central-sim.sqlite3 in data_dir)")
     sim.add_argument("--public-url", default="", help="URL phones use to reach it (for the QR code)")
     sim.add_argument("--config", help="TOML settings file: central_app_id and central_secret are used")
     sim.set_defaults(func=run)
@@ -33,15 +34,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def build(args: argparse.Namespace) -> web.Application:
     """The simulator's application from parsed arguments."""
+    from tvportal.platform import demo_data
     from tvportal.platform.embedded import EmbeddedPlatform
     from tvportal.platform.server import Knobs, build_api
+    from tvportal.storage import Database, migrate
 
     settings = load_settings(config_file=args.config)
     if not settings.central_secret:
         raise SettingsError("central-sim needs a shared secret: set central_secret (e.g. TVPORTAL_CENTRAL_SECRET)")
-    path = Path(args.database) if args.database else Path(settings.data_dir) / "central-sim.sqlite3"
+    url = args.database or str(Path(settings.data_dir) / "central-sim.sqlite3")
+    db = Database(url if url.startswith(("postgresql://", "sqlite:///")) else f"sqlite:///{url}")
+    migrate.upgrade(db, lambda conn: demo_data.create(conn, settings.demo_city))
     public = args.public_url or f"http://{args.host}:{args.port}"
-    platform = EmbeddedPlatform(path, settings.demo_city, confirm_base=public)
+    platform = EmbeddedPlatform(db, confirm_base=public)
     knobs = Knobs(latency_ms=args.latency_ms, error_rate=args.error_rate, down=args.down)
     return build_api(platform, {settings.central_app_id: settings.central_secret}, knobs)
 

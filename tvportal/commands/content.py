@@ -31,32 +31,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     content.set_defaults(func=run)
 
 
-def _connect(args: argparse.Namespace):
-    """Open the database of the configured deployment, filling it with the demo content on first use."""
-    from content import store
-    from content.demo_loader import load_demo
-
-    settings = load_settings({"data_dir": args.data_dir}, config_file=args.config)
-    conn = store.connect(settings.database_path)
-    if store.is_empty(conn):
-        store.save_demo(conn, load_demo(settings.demo_city))
-    return conn
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``content import`` or ``content export``; errors are printed in Chinese, exit status 1 (bad file) or 2."""
+    from tvportal.database import open_database, prepare
+
+    settings = load_settings({"data_dir": args.data_dir}, config_file=args.config)
+    db = open_database(settings)
     try:
-        conn = _connect(args)
+        prepare(db, settings)  # the schema up to date, and the demo content in an empty database
+        return _import(db, args) if args.action == "import" else _export(db, args)
     except (SettingsError, OSError) as exc:
         print(f"tvportal: {exc}", file=sys.stderr)
         return 2
-    try:
-        return _import(conn, args) if args.action == "import" else _export(conn, args)
     finally:
-        conn.close()
+        db.close()
 
 
-def _import(conn, args: argparse.Namespace) -> int:
+def _import(db, args: argparse.Namespace) -> int:
     """Check, then (unless --dry-run) apply an import file."""
     from content.model import ContentError
     from content.xml_io import MAX_BYTES, apply_import, load_existing, parse_import
@@ -70,7 +61,7 @@ def _import(conn, args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"无法读取文件 {path}：{exc.strerror}", file=sys.stderr)
         return 2
-    report = parse_import(data, existing=load_existing(conn))
+    report = db.read_sync(lambda conn: parse_import(data, existing=load_existing(conn)))
     for problem in report.errors:
         print(f"{path}：{problem}", file=sys.stderr)
     if not report.ok:
@@ -81,8 +72,15 @@ def _import(conn, args: argparse.Namespace) -> int:
     if args.dry_run:
         print("检查通过（--dry-run，没有写入）：" + report.summary())
         return 0
-    try:
+    from tvportal.editor.versions import lock
+
+    def apply_locked(conn) -> None:
+        """Wait for editors' writes, then import in the same transaction."""
+        lock(conn)
         apply_import(conn, report)
+
+    try:
+        db.write_sync(apply_locked)
     except ContentError as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -90,12 +88,12 @@ def _import(conn, args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(conn, args: argparse.Namespace) -> int:
+def _export(db, args: argparse.Namespace) -> int:
     """Write the published content as XML and/or JSON files into the folder."""
     from content.xml_io import export_json, export_xml, load_existing
 
     folder = Path(args.dir)
-    records = load_existing(conn)
+    records = db.read_sync(load_existing)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         written = []

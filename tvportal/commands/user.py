@@ -42,28 +42,30 @@ def _password(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Carry out one user action on the portal's database."""
-    from content import store
+    from tvportal.database import open_database, prepare
     from tvportal.editor import users
 
     settings = load_settings({"data_dir": args.data_dir}, config_file=args.config)
-    conn = store.connect(settings.database_path)
+    db = open_database(settings)
     try:
-        users.ensure_schema(conn)
+        prepare(db, settings)
         if args.action == "add":
-            user = users.add_user(conn, args.name, args.role, _password(args))
+            password = _password(args)
+            user = db.write_sync(users.add_user, args.name, args.role, password)
             print(f"added {user.name} ({user.role})")
         elif args.action == "passwd":
-            users.set_password(conn, args.name, _password(args))
+            password = _password(args)
+            db.write_sync(users.set_password, args.name, password)
             print(f"password of {args.name} changed")
         elif args.action in ("disable", "enable"):
-            users.set_disabled(conn, args.name, args.action == "disable")
+            db.write_sync(users.set_disabled, args.name, args.action == "disable")
             print(f"{args.name} {args.action}d")
         else:
-            for user in users.list_users(conn):
+            for user in db.read_sync(users.list_users):
                 print(f"{user.name}\t{user.role}\t{'disabled' if user.disabled else 'active'}")
     except (users.UserError, ValueError, EOFError) as exc:
         print(f"tvportal user: {exc}", file=sys.stderr)
         return 1
     finally:
-        conn.close()
+        db.close()
     return 0

@@ -95,13 +95,13 @@ def client_address(request: web.Request) -> str:
     return request.remote or "unknown"
 
 
-def _current_user(request: web.Request, session: Session) -> users.User | None:
+async def _current_user(request: web.Request, session: Session) -> users.User | None:
     """The signed-in user of this session, if the session is still valid; an invalid one is cleared."""
     user_id = session.get("uid")
     if user_id is None:
         return None
     now = clock()
-    user = users.user_by_id(request.app[DB], int(user_id))
+    user = await request.app[DB].read(users.user_by_id, int(user_id))
     idle = request.app[SETTINGS].editor_idle_minutes * 60
     if (user is None or user.disabled or user.password_version != session.get("pwv")
             or now - session.get("auth_at", 0) > MAX_SESSION_HOURS * 3600 or now - session.get("seen", 0) > idle):
@@ -141,7 +141,7 @@ def sign_in(request: web.Request, user: users.User) -> None:
 async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Attach the user and refuse a POST whose CSRF token is missing or wrong."""
     session = request[EDITOR_SESSION]
-    user = request[EDITOR_USER] = _current_user(request, session)
+    user = request[EDITOR_USER] = await _current_user(request, session)
     if user is not None:
         # signed-in editors post whole guides and import files; strangers keep the app's small body limit
         request = request.clone(client_max_size=MAX_EDITOR_BODY)

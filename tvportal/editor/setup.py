@@ -1,30 +1,20 @@
-"""Wiring of the editor into the portal: routes under /editor, its middleware, tables and static files."""
+"""Wiring of the editor into the portal: routes under /editor, its middleware and static files (its tables:
+tvportal/storage/tables.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 from aiohttp import web
 
-from tvportal.editor import audit, users, versions
 from tvportal.editor import views_admin as admin, views_auth as auth, views_items as items
 from tvportal.editor import views_io as io, views_preview as preview, views_publish as publish
 from tvportal.editor.security import PREFIX, editor_middleware
-from tvportal.keys import ASSETS, DB, SETTINGS
+from tvportal.keys import ASSETS, SETTINGS
 
 STATIC = Path(__file__).with_name("static")
 KIND = "{kind:guide|policy|hall}"
 ITEM = KIND + "/{id:[A-Za-z0-9][A-Za-z0-9_-]{0,39}}"
-
-
-async def editor_tables(app: web.Application) -> AsyncIterator[None]:
-    """Create the editor's tables in the portal database (after the database context opened it)."""
-    conn = app[DB]
-    users.ensure_schema(conn)
-    versions.ensure_schema(conn)
-    audit.ensure_schema(conn)
-    yield
 
 
 async def home(request: web.Request) -> web.Response:
@@ -35,7 +25,6 @@ async def home(request: web.Request) -> web.Response:
 def setup_editor(app: web.Application) -> None:
     """Add the editor to the app: call after the database context is registered."""
     app.middlewares.append(editor_middleware(app[SETTINGS]))
-    app.cleanup_ctx.append(editor_tables)
     assets = app[ASSETS]
     assets.add("editor.css", (STATIC / "editor.css").read_bytes(), "text/css")
     assets.add("editor.js", (STATIC / "editor.js").read_bytes(), "application/javascript")

@@ -1,8 +1,7 @@
-"""Editor accounts in SQLite: argon2 password hashes, roles, disabling, sign-in rate limiting."""
+"""Editor accounts in the portal's database: argon2 password hashes, roles, disabling, sign-in rate limiting."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -10,7 +9,11 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
 from tvportal.i18n import N_, gettext as _
+from tvportal.storage.tables import editor_login_failures as failures_t, editor_users as users_t
 
 ROLES: tuple[str, ...] = ("editor", "publisher", "admin")
 ROLE_NAMES = {"editor": N_("Editor"), "publisher": N_("Publisher"), "admin": N_("Administrator")}
@@ -18,24 +21,6 @@ MIN_PASSWORD = 10
 MAX_FAILURES = 5  # failed sign-ins allowed per user and per address ...
 FAILURE_WINDOW = 15 * 60  # ... within this many seconds
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS editor_users (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    role TEXT NOT NULL,
-    password_hash TEXT NOT NULL,
-    password_version INTEGER NOT NULL DEFAULT 1,
-    disabled INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
-);
-CREATE TABLE IF NOT EXISTS editor_login_failures (
-    name TEXT NOT NULL,
-    address TEXT NOT NULL,
-    at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS editor_login_failures_at ON editor_login_failures(at);
-"""
 
 _hasher = PasswordHasher()
 
@@ -71,17 +56,13 @@ class User:
         return _(ROLE_NAMES[self.role])
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create the user tables if they are missing."""
-    conn.executescript(_SCHEMA)
-
-
 def _row_user(row: tuple) -> User:
     """A User from a row of (id, name, role, password_version, disabled, created_at)."""
     return User(row[0], row[1], row[2], row[3], bool(row[4]), row[5])
 
 
-_COLUMNS = "id, name, role, password_version, disabled, created_at"
+_COLUMNS = (users_t.c.id, users_t.c.name, users_t.c.role, users_t.c.password_version, users_t.c.disabled,
+            users_t.c.created_at)
 
 
 def check_name(name: str) -> str:
@@ -108,85 +89,85 @@ def check_role(role: str) -> str:
     return role
 
 
-def add_user(conn: sqlite3.Connection, name: str, role: str, password: str = "", digest: str = "") -> User:
+def add_user(conn: Connection, name: str, role: str, password: str = "", digest: str = "") -> User:
     """Create an account from a password or an already made hash; the name must be new."""
     name, role = check_name(name), check_role(role)
     digest = digest or hash_password(password)
     try:
-        conn.execute("INSERT INTO editor_users(name, role, password_hash) VALUES(?, ?, ?)", (name, role, digest))
-    except sqlite3.IntegrityError:
+        with conn.begin_nested():  # a clash must not end the caller's transaction (PostgreSQL would)
+            conn.execute(insert(users_t).values(name=name, role=role, password_hash=digest))
+    except IntegrityError:
         raise UserError(_("User {name} already exists.").format(name=name)) from None
     return get_user(conn, name)
 
 
-def get_user(conn: sqlite3.Connection, name: str) -> User:
+def get_user(conn: Connection, name: str) -> User:
     """The account called ``name``; UserError when there is none."""
-    row = conn.execute(f"SELECT {_COLUMNS} FROM editor_users WHERE name = ?", (name,)).fetchone()
+    row = conn.execute(select(*_COLUMNS).where(users_t.c.name == name)).first()
     if row is None:
         raise UserError(_("There is no user {name}.").format(name=name))
     return _row_user(row)
 
 
-def user_by_id(conn: sqlite3.Connection, user_id: int) -> User | None:
+def user_by_id(conn: Connection, user_id: int) -> User | None:
     """The account with this id, or None."""
-    row = conn.execute(f"SELECT {_COLUMNS} FROM editor_users WHERE id = ?", (user_id,)).fetchone()
+    row = conn.execute(select(*_COLUMNS).where(users_t.c.id == user_id)).first()
     return _row_user(row) if row else None
 
 
-def list_users(conn: sqlite3.Connection) -> list[User]:
+def list_users(conn: Connection) -> list[User]:
     """All accounts, by name."""
-    return [_row_user(r) for r in conn.execute(f"SELECT {_COLUMNS} FROM editor_users ORDER BY name")]
+    return [_row_user(r) for r in conn.execute(select(*_COLUMNS).order_by(users_t.c.name))]
 
 
-def set_password(conn: sqlite3.Connection, name: str, password: str = "", digest: str = "") -> User:
+def set_password(conn: Connection, name: str, password: str = "", digest: str = "") -> User:
     """Change a password (or set an already made hash); sessions signed in with the old one stop working."""
     user = get_user(conn, name)
-    conn.execute("UPDATE editor_users SET password_hash = ?, password_version = password_version + 1 WHERE id = ?",
-                 (digest or hash_password(password), user.id))
+    conn.execute(update(users_t).where(users_t.c.id == user.id).values(
+        password_hash=digest or hash_password(password), password_version=users_t.c.password_version + 1))
     return get_user(conn, name)
 
 
-def set_disabled(conn: sqlite3.Connection, name: str, disabled: bool = True) -> User:
+def set_disabled(conn: Connection, name: str, disabled: bool = True) -> User:
     """Disable (or enable again) an account; a disabled account cannot sign in and its sessions end."""
     user = get_user(conn, name)
-    conn.execute("UPDATE editor_users SET disabled = ?, password_version = password_version + ? WHERE id = ?",
-                 (int(disabled), int(disabled), user.id))
+    conn.execute(update(users_t).where(users_t.c.id == user.id).values(
+        disabled=int(disabled), password_version=users_t.c.password_version + int(disabled)))
     return get_user(conn, name)
 
 
-def set_role(conn: sqlite3.Connection, name: str, role: str) -> User:
+def set_role(conn: Connection, name: str, role: str) -> User:
     """Change an account's role."""
     user = get_user(conn, name)
-    conn.execute("UPDATE editor_users SET role = ? WHERE id = ?", (check_role(role), user.id))
+    conn.execute(update(users_t).where(users_t.c.id == user.id).values(role=check_role(role)))
     return get_user(conn, name)
 
 
-def recent_failures(conn: sqlite3.Connection, name: str, address: str, now: float | None = None) -> tuple[int, int]:
+def recent_failures(conn: Connection, name: str, address: str, now: float | None = None) -> tuple[int, int]:
     """Failed sign-ins in the window: (for this user name, from this address)."""
     since = (now or time.time()) - FAILURE_WINDOW
-    by_name = conn.execute("SELECT count(*) FROM editor_login_failures WHERE name = ? AND at > ?",
-                           (name, since)).fetchone()[0]
-    by_address = conn.execute("SELECT count(*) FROM editor_login_failures WHERE address = ? AND at > ?",
-                              (address, since)).fetchone()[0]
+    count = select(func.count()).select_from(failures_t).where(failures_t.c.at > since)
+    by_name = conn.execute(count.where(failures_t.c.name == name)).scalar_one()
+    by_address = conn.execute(count.where(failures_t.c.address == address)).scalar_one()
     return by_name, by_address
 
 
-def is_rate_limited(conn: sqlite3.Connection, name: str, address: str) -> bool:
+def is_rate_limited(conn: Connection, name: str, address: str) -> bool:
     """True when this user name or this address has failed too often lately."""
     by_name, by_address = recent_failures(conn, name, address)
     return by_name >= MAX_FAILURES or by_address >= MAX_FAILURES
 
 
-def record_failure(conn: sqlite3.Connection, name: str, address: str) -> None:
+def record_failure(conn: Connection, name: str, address: str) -> None:
     """Remember a failed sign-in (and forget ones older than the window)."""
     now = time.time()
-    conn.execute("DELETE FROM editor_login_failures WHERE at <= ?", (now - FAILURE_WINDOW,))
-    conn.execute("INSERT INTO editor_login_failures(name, address, at) VALUES(?, ?, ?)", (name, address, now))
+    conn.execute(delete(failures_t).where(failures_t.c.at <= now - FAILURE_WINDOW))
+    conn.execute(insert(failures_t).values(name=name, address=address, at=now))
 
 
-def clear_failures(conn: sqlite3.Connection, name: str, address: str) -> None:
+def clear_failures(conn: Connection, name: str, address: str) -> None:
     """After a good sign-in, the failures of this user from this address no longer count."""
-    conn.execute("DELETE FROM editor_login_failures WHERE name = ? AND address = ?", (name, address))
+    conn.execute(delete(failures_t).where(failures_t.c.name == name, failures_t.c.address == address))
 
 
 def hash_password(password: str) -> str:
@@ -194,10 +175,9 @@ def hash_password(password: str) -> str:
     return _hasher.hash(check_password(password))
 
 
-def sign_in_lookup(conn: sqlite3.Connection, name: str) -> tuple[User | None, str]:
+def sign_in_lookup(conn: Connection, name: str) -> tuple[User | None, str]:
     """The account called ``name`` and the hash to verify against (a dummy one when there is no account)."""
-    row = conn.execute(f"SELECT {_COLUMNS}, password_hash FROM editor_users WHERE name = ?",
-                       (name.strip(),)).fetchone()
+    row = conn.execute(select(*_COLUMNS, users_t.c.password_hash).where(users_t.c.name == name.strip())).first()
     if row is None:
         return None, _dummy_hash()
     return _row_user(row[:6]), row[6]
@@ -216,12 +196,12 @@ def needs_rehash(digest: str) -> bool:
     return _hasher.check_needs_rehash(digest)
 
 
-def store_hash(conn: sqlite3.Connection, user_id: int, digest: str) -> None:
+def store_hash(conn: Connection, user_id: int, digest: str) -> None:
     """Replace a password hash without ending sessions (used to upgrade hash parameters)."""
-    conn.execute("UPDATE editor_users SET password_hash = ? WHERE id = ?", (digest, user_id))
+    conn.execute(update(users_t).where(users_t.c.id == user_id).values(password_hash=digest))
 
 
-def authenticate(conn: sqlite3.Connection, name: str, password: str) -> User | None:
+def authenticate(conn: Connection, name: str, password: str) -> User | None:
     """The active account whose password this is, or None (blocking: argon2)."""
     user, digest = sign_in_lookup(conn, name)
     if not verify_password(digest, password) or user is None or user.disabled:

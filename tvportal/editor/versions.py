@@ -1,4 +1,4 @@
-"""Drafts and immutable numbered versions of the editor, in the portal's SQLite file (the log: audit.py).
+"""Drafts and immutable numbered versions of the editor, in the portal's database (the log: audit.py).
 
 An item (a guide, hall or policy) has at most one draft row.  Its ``revision`` only ever grows:
 every save, rollback and new item bumps it, and the edit form carries the revision it was
@@ -11,44 +11,19 @@ the store, through the in-memory snapshot.
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
 
 from content import store
 from content.integrity import check_references
 from content.model import ContentError
+from content.tables import utc_stamp
+from tvportal.storage import serialize, upsert
+from tvportal.storage.tables import editor_drafts as drafts_t, editor_versions as versions_t
 
 EDITABLE_KINDS: tuple[str, ...] = ("guide", "policy", "hall")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS editor_drafts (
-    kind TEXT NOT NULL,
-    id TEXT NOT NULL,
-    data TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    published_revision INTEGER,
-    updated_by TEXT NOT NULL,
-    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
-    PRIMARY KEY (kind, id)
-);
-CREATE TABLE IF NOT EXISTS editor_versions (
-    kind TEXT NOT NULL,
-    id TEXT NOT NULL,
-    number INTEGER NOT NULL,
-    data TEXT NOT NULL,
-    published_by TEXT NOT NULL,
-    published_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
-    note TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (kind, id, number)
-);
-CREATE TRIGGER IF NOT EXISTS editor_versions_immutable_u BEFORE UPDATE ON editor_versions
-BEGIN SELECT RAISE(ABORT, 'versions are immutable'); END;
-CREATE TRIGGER IF NOT EXISTS editor_versions_immutable_d BEFORE DELETE ON editor_versions
-BEGIN SELECT RAISE(ABORT, 'versions are immutable'); END;
-"""
 
 BASELINE_AUTHOR = "(initial content)"
 
@@ -102,21 +77,26 @@ class Version:
     note: str
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create the editor's tables if they are missing."""
-    conn.executescript(_SCHEMA)
+def lock(conn: Connection) -> None:
+    """Editor writes run one after another: a check (revision, references) and the write it allows must not
+    interleave with another editor's (PostgreSQL runs transactions side by side; SQLite never does)."""
+    serialize(conn, "content")
 
 
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction that takes the database lock at once (other processes may write too)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+def _draft_row(kind: str, item_id: str, data: dict[str, Any], user: str, published_revision: int | None) -> dict:
+    """A new draft row at revision 1."""
+    return {"kind": kind, "id": item_id, "data": _dump(data), "revision": 1, "published_revision": published_revision,
+            "updated_by": user, "updated_at": utc_stamp()}
+
+
+def _put_draft(conn: Connection, kind: str, item_id: str, data: dict[str, Any], user: str, *,
+               new_published: int | None = None, keep_data: bool = False, **changes: Any) -> None:
+    """Insert a draft at revision 1 (published at ``new_published``), or bump the existing one's revision,
+    replace its data (unless ``keep_data``) and apply ``changes`` to it."""
+    if not keep_data:
+        changes["data"] = _dump(data)
+    upsert(conn, drafts_t, _draft_row(kind, item_id, data, user, new_published), ["kind", "id"],
+           {"revision": drafts_t.c.revision + 1, "updated_by": user, "updated_at": utc_stamp(), **changes})
 
 
 def _dump(data: dict[str, Any]) -> str:
@@ -124,11 +104,12 @@ def _dump(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
-def working(conn: sqlite3.Connection, kind: str, item_id: str) -> Working | None:
+def working(conn: Connection, kind: str, item_id: str) -> Working | None:
     """The item's draft, or its published record with revision 0; None when neither exists."""
     published = store.load_plain(conn, kind, item_id)
-    row = conn.execute("SELECT data, revision, published_revision, updated_by, updated_at FROM editor_drafts "
-                       "WHERE kind = ? AND id = ?", (kind, item_id)).fetchone()
+    d = drafts_t.c
+    row = conn.execute(select(d.data, d.revision, d.published_revision, d.updated_by, d.updated_at)
+                       .where(d.kind == kind, d.id == item_id)).first()
     if row is not None:
         data = json.loads(row[0])
         if published is not None and row[1] == row[2] and published != data:
@@ -140,52 +121,55 @@ def working(conn: sqlite3.Connection, kind: str, item_id: str) -> Working | None
     return Working(kind, item_id, published, 0, None, "", "", True)
 
 
-def save_draft(conn: sqlite3.Connection, kind: str, item_id: str, data: dict[str, Any], revision: int,
+def save_draft(conn: Connection, kind: str, item_id: str, data: dict[str, Any], revision: int,
                user: str) -> int:
     """Store ``data`` as the draft if ``revision`` is still current; return the new revision or raise Conflict."""
-    with transaction(conn):
-        current = working(conn, kind, item_id)
-        if current is None or current.revision != revision:
-            raise Conflict(current) if current is not None else LookupError(item_id)
-        if revision == 0:
-            conn.execute("INSERT INTO editor_drafts(kind, id, data, revision, published_revision, updated_by) "
-                         "VALUES(?, ?, ?, 1, NULL, ?)", (kind, item_id, _dump(data), user))
-        else:
-            conn.execute("UPDATE editor_drafts SET data = ?, revision = revision + 1, updated_by = ?, "
-                         "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE kind = ? AND id = ?",
-                         (_dump(data), user, kind, item_id))
+    lock(conn)
+    current = working(conn, kind, item_id)
+    if current is None or current.revision != revision:
+        raise Conflict(current) if current is not None else LookupError(item_id)
+    _put_draft(conn, kind, item_id, data, user)
     return revision + 1
 
 
-def create_item(conn: sqlite3.Connection, kind: str, item_id: str, data: dict[str, Any], user: str) -> bool:
+def create_item(conn: Connection, kind: str, item_id: str, data: dict[str, Any], user: str) -> bool:
     """Start a new, unpublished item as a draft; False when the id is taken (draft or published)."""
-    with transaction(conn):
-        if working(conn, kind, item_id) is not None:
-            return False
-        conn.execute("INSERT INTO editor_drafts(kind, id, data, revision, published_revision, updated_by) "
-                     "VALUES(?, ?, ?, 1, NULL, ?)", (kind, item_id, _dump(data), user))
+    lock(conn)
+    if working(conn, kind, item_id) is not None:
+        return False
+    conn.execute(insert(drafts_t).values(_draft_row(kind, item_id, data, user, None)))
     return True
 
 
-def _ensure_baseline(conn: sqlite3.Connection, kind: str, item_id: str) -> None:
+def _ensure_baseline(conn: Connection, kind: str, item_id: str) -> None:
     """Record the published content that predates the editor as version 1, so it can be diffed and restored."""
-    if conn.execute("SELECT 1 FROM editor_versions WHERE kind = ? AND id = ?", (kind, item_id)).fetchone():
+    if _has_versions(conn, kind, item_id):
         return
     published = store.load_plain(conn, kind, item_id)
     if published is not None:
-        conn.execute("INSERT INTO editor_versions(kind, id, number, data, published_by, note) VALUES(?, ?, 1, ?, ?, ?)",
-                     (kind, item_id, _dump(published), BASELINE_AUTHOR, "initial"))
+        upsert(conn, versions_t, {"kind": kind, "id": item_id, "number": 1, "data": _dump(published),
+                                  "published_by": BASELINE_AUTHOR, "published_at": utc_stamp(), "note": "initial"},
+               ["kind", "id", "number"])  # two editors opening the item at once: the first baseline stays
 
 
-def ensure_baseline(conn: sqlite3.Connection, kind: str, item_id: str) -> None:
-    """Public form of the baseline rule, in its own transaction (used by the edit and history pages)."""
-    if conn.execute("SELECT 1 FROM editor_versions WHERE kind = ? AND id = ?", (kind, item_id)).fetchone():
-        return
-    with transaction(conn):
-        _ensure_baseline(conn, kind, item_id)
+def _has_versions(conn: Connection, kind: str, item_id: str) -> bool:
+    """True when the item has a version."""
+    return conn.execute(select(versions_t.c.number).where(versions_t.c.kind == kind, versions_t.c.id == item_id)
+                        .limit(1)).first() is not None
 
 
-def _new_reference_problems(conn: sqlite3.Connection, kind: str, item_id: str, record: Any | None) -> list[str]:
+def has_baseline(conn: Connection, kind: str, item_id: str) -> bool:
+    """True when the item has its versions started (read-only check before ``ensure_baseline``)."""
+    return _has_versions(conn, kind, item_id)
+
+
+def ensure_baseline(conn: Connection, kind: str, item_id: str) -> None:
+    """Public form of the baseline rule, in the caller's write transaction (used by the edit and history pages)."""
+    lock(conn)
+    _ensure_baseline(conn, kind, item_id)
+
+
+def _new_reference_problems(conn: Connection, kind: str, item_id: str, record: Any | None) -> list[str]:
     """Broken references (to halls, categories, guides …) that publishing ``record`` (None: removing it) adds."""
     current = [r for k in store.KINDS for r in store.load_all(conn, k)]
     changed = [r for r in current if not (r.KIND == kind and r.id == item_id)] + ([record] if record else [])
@@ -193,85 +177,83 @@ def _new_reference_problems(conn: sqlite3.Connection, kind: str, item_id: str, r
     return [p for p in check_references(changed) if p not in before]
 
 
-def _refuse_broken_references(conn: sqlite3.Connection, kind: str, item_id: str, record: Any | None) -> None:
+def _refuse_broken_references(conn: Connection, kind: str, item_id: str, record: Any | None) -> None:
     """Raise a ContentError naming every reference the change would break."""
     problems = _new_reference_problems(conn, kind, item_id, record)
     if problems:
         raise ContentError("；".join(problems))
 
 
-def _publish_locked(conn: sqlite3.Connection, kind: str, item_id: str, record: Any, data: dict[str, Any],
+def _publish_locked(conn: Connection, kind: str, item_id: str, record: Any, data: dict[str, Any],
                     user: str, note: str, check_refs: bool = True) -> int:
     """Inside a transaction: add the next version, write the published store, mark the draft published."""
     if check_refs:  # an import checks the references of the whole file at once instead
         _refuse_broken_references(conn, kind, item_id, record)
     _ensure_baseline(conn, kind, item_id)
-    number = conn.execute("SELECT coalesce(max(number), 0) + 1 FROM editor_versions WHERE kind = ? AND id = ?",
-                          (kind, item_id)).fetchone()[0]
-    conn.execute("INSERT INTO editor_versions(kind, id, number, data, published_by, note) VALUES(?, ?, ?, ?, ?, ?)",
-                 (kind, item_id, number, _dump(data), user, note))
+    v = versions_t.c
+    number = conn.execute(select(func.coalesce(func.max(v.number), 0) + 1)
+                          .where(v.kind == kind, v.id == item_id)).scalar_one()
+    conn.execute(insert(versions_t).values(kind=kind, id=item_id, number=number, data=_dump(data), published_by=user,
+                                           note=note))
     store.put(conn, kind, record)
-    conn.execute("UPDATE editor_drafts SET published_revision = revision WHERE kind = ? AND id = ?", (kind, item_id))
+    conn.execute(update(drafts_t).where(drafts_t.c.kind == kind, drafts_t.c.id == item_id)
+                 .values(published_revision=drafts_t.c.revision))
     return number
 
 
-def publish(conn: sqlite3.Connection, kind: str, item_id: str, revision: int, user: str, note: str = "") -> int:
+def publish(conn: Connection, kind: str, item_id: str, revision: int, user: str, note: str = "") -> int:
     """Publish the draft at ``revision``; return the new version number (Conflict when the draft moved on)."""
+    lock(conn)
     model = store.KINDS[kind]
-    with transaction(conn):
-        current = working(conn, kind, item_id)
-        if current is None:
-            raise LookupError(item_id)
-        if current.revision != revision:
-            raise Conflict(current)
-        if current.status == "published":
-            raise NothingToPublish(item_id)
-        record = model.from_dict(current.data)
-        return _publish_locked(conn, kind, item_id, record, current.data, user, note)
+    current = working(conn, kind, item_id)
+    if current is None:
+        raise LookupError(item_id)
+    if current.revision != revision:
+        raise Conflict(current)
+    if current.status == "published":
+        raise NothingToPublish(item_id)
+    record = model.from_dict(current.data)
+    return _publish_locked(conn, kind, item_id, record, current.data, user, note)
 
 
-def rollback(conn: sqlite3.Connection, kind: str, item_id: str, number: int, revision: int, user: str) -> tuple[int, dict | None]:
+def rollback(conn: Connection, kind: str, item_id: str, number: int, revision: int, user: str) -> tuple[int, dict | None]:
     """Make version ``number`` the draft and publish it as a new version.
 
     Returns the new version number and the unpublished draft it replaced (None when there was none),
     which the caller keeps in the audit log so that nothing typed is ever lost.
     """
+    lock(conn)
     model = store.KINDS[kind]
-    with transaction(conn):
-        current = working(conn, kind, item_id)
-        if current is None:
-            raise LookupError(item_id)
-        if current.revision != revision:
-            raise Conflict(current)
-        old = version(conn, kind, item_id, number)
-        if old is None:
-            raise LookupError(number)
-        replaced = current.data if current.status != "published" else None
-        record = model.from_dict(old.data)
-        conn.execute("INSERT INTO editor_drafts(kind, id, data, revision, published_revision, updated_by) "
-                     "VALUES(?, ?, ?, 1, NULL, ?) ON CONFLICT(kind, id) DO UPDATE SET data = excluded.data, "
-                     "revision = revision + 1, updated_by = excluded.updated_by, "
-                     "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
-                     (kind, item_id, _dump(old.data), user))
-        new_number = _publish_locked(conn, kind, item_id, record, old.data, user, f"rollback:{number}")
+    current = working(conn, kind, item_id)
+    if current is None:
+        raise LookupError(item_id)
+    if current.revision != revision:
+        raise Conflict(current)
+    old = version(conn, kind, item_id, number)
+    if old is None:
+        raise LookupError(number)
+    replaced = current.data if current.status != "published" else None
+    record = model.from_dict(old.data)
+    _put_draft(conn, kind, item_id, old.data, user)
+    new_number = _publish_locked(conn, kind, item_id, record, old.data, user, f"rollback:{number}")
     return new_number, replaced
 
 
-def unpublish(conn: sqlite3.Connection, kind: str, item_id: str, revision: int, user: str) -> None:
+def unpublish(conn: Connection, kind: str, item_id: str, revision: int, user: str) -> None:
     """Take an item off the TV; its draft (the last published text) stays, so it can be published again."""
-    with transaction(conn):
-        current = working(conn, kind, item_id)
-        if current is None or not current.published:
-            raise LookupError(item_id)
-        if current.revision != revision:
-            raise Conflict(current)
-        _refuse_broken_references(conn, kind, item_id, None)
-        conn.execute("INSERT INTO editor_drafts(kind, id, data, revision, published_revision, updated_by) "
-                     "VALUES(?, ?, ?, 1, NULL, ?) ON CONFLICT(kind, id) DO UPDATE SET "
-                     "revision = revision + 1, published_revision = NULL, updated_by = excluded.updated_by, "
-                     "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
-                     (kind, item_id, _dump(current.data), user))
-        store.delete_one(conn, kind, item_id)
+    lock(conn)
+    current = working(conn, kind, item_id)
+    if current is None or not current.published:
+        raise LookupError(item_id)
+    if current.revision != revision:
+        raise Conflict(current)
+    _refuse_broken_references(conn, kind, item_id, None)
+    _put_draft(conn, kind, item_id, current.data, user, keep_data=True, published_revision=None)
+    store.delete_one(conn, kind, item_id)
+
+
+_VERSION = select(versions_t.c.kind, versions_t.c.id, versions_t.c.number, versions_t.c.data,
+                  versions_t.c.published_by, versions_t.c.published_at, versions_t.c.note)
 
 
 def _version(row: tuple) -> Version:
@@ -279,37 +261,35 @@ def _version(row: tuple) -> Version:
     return Version(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], row[6])
 
 
-def version(conn: sqlite3.Connection, kind: str, item_id: str, number: int) -> Version | None:
+def version(conn: Connection, kind: str, item_id: str, number: int) -> Version | None:
     """One version of an item."""
-    row = conn.execute("SELECT kind, id, number, data, published_by, published_at, note FROM editor_versions "
-                       "WHERE kind = ? AND id = ? AND number = ?", (kind, item_id, number)).fetchone()
+    row = conn.execute(_VERSION.where(versions_t.c.kind == kind, versions_t.c.id == item_id,
+                                      versions_t.c.number == number)).first()
     return _version(row) if row else None
 
 
-def history(conn: sqlite3.Connection, kind: str, item_id: str) -> list[Version]:
+def history(conn: Connection, kind: str, item_id: str) -> list[Version]:
     """Every version of an item, newest first."""
-    rows = conn.execute("SELECT kind, id, number, data, published_by, published_at, note FROM editor_versions "
-                        "WHERE kind = ? AND id = ? ORDER BY number DESC", (kind, item_id))
+    rows = conn.execute(_VERSION.where(versions_t.c.kind == kind, versions_t.c.id == item_id)
+                        .order_by(versions_t.c.number.desc()))
     return [_version(r) for r in rows]
 
 
-def drafts_of(conn: sqlite3.Connection, kind: str, published_ids: set[str]) -> dict[str, Working]:
+def drafts_of(conn: Connection, kind: str, published_ids: set[str]) -> dict[str, Working]:
     """Every draft row of one kind, by id (for the item lists)."""
-    rows = conn.execute("SELECT id, data, revision, published_revision, updated_by, updated_at FROM editor_drafts "
-                        "WHERE kind = ?", (kind,))
+    d = drafts_t.c
+    rows = conn.execute(select(d.id, d.data, d.revision, d.published_revision, d.updated_by, d.updated_at)
+                        .where(d.kind == kind))
     return {r[0]: Working(kind, r[0], json.loads(r[1]), r[2], r[3], r[4], r[5], r[0] in published_ids) for r in rows}
 
 
-def record_import(conn: sqlite3.Connection, kind: str, record: Any, data: dict[str, Any], user: str) -> tuple[int, dict | None]:
-    """Inside the caller's transaction: an imported record becomes the draft, a new version and the published text.
+def record_import(conn: Connection, kind: str, record: Any, data: dict[str, Any], user: str) -> tuple[int, dict | None]:
+    """Inside the caller's transaction (which holds ``lock``): an imported record becomes the draft, a new
+    version and the published text.
 
     Returns the version number and the unpublished draft it replaced (None when there was none).
     """
     current = working(conn, kind, record.id)
     replaced = current.data if current is not None and current.status == "changed" else None
-    conn.execute("INSERT INTO editor_drafts(kind, id, data, revision, published_revision, updated_by) "
-                 "VALUES(?, ?, ?, 1, 1, ?) ON CONFLICT(kind, id) DO UPDATE SET data = excluded.data, "
-                 "revision = revision + 1, updated_by = excluded.updated_by, "
-                 "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
-                 (kind, record.id, _dump(data), user))
+    _put_draft(conn, kind, record.id, data, user, new_published=1)
     return _publish_locked(conn, kind, record.id, record, data, user, "import", check_refs=False), replaced

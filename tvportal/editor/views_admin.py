@@ -34,7 +34,7 @@ async def audit_log(request: web.Request) -> web.Response:
         page_no = max(1, int(request.query.get("page", "1")))
     except ValueError:
         page_no = 1
-    entries, total = audit.audit_entries(request.app[DB], AUDIT_PER_PAGE, (page_no - 1) * AUDIT_PER_PAGE,
+    entries, total = await request.app[DB].read(audit.audit_entries, AUDIT_PER_PAGE, (page_no - 1) * AUDIT_PER_PAGE,
                                             who, kind, item_id)
     params = {k: v for k, v in {"user": who, "kind": kind, "item": item_id}.items() if v}
     return page(request, "audit.html", {
@@ -47,10 +47,10 @@ async def audit_log(request: web.Request) -> web.Response:
 @requires("editor")
 async def audit_kept(request: web.Request) -> web.Response:
     """The unpublished draft a rollback replaced, kept in the audit log so that nothing typed is lost."""
-    conn = request.app[DB]
+    db = request.app[DB]
     seq = int(request.match_info["seq"])
-    data = audit.kept_data(conn, seq)
-    row = conn.execute("SELECT kind, item_id FROM editor_audit WHERE seq = ?", (seq,)).fetchone()
+    data = await db.read(audit.kept_data, seq)
+    row = await db.read(audit.item_of, seq)
     if data is None or row is None or row[0] not in versions.EDITABLE_KINDS:
         raise web.HTTPNotFound()
     lines = render_fields(forms.specs_of(row[0]), data)
@@ -59,9 +59,11 @@ async def audit_kept(request: web.Request) -> web.Response:
                                        "title": _("Draft kept by log entry {n}").format(n=seq)})
 
 
-def _users_page(request: web.Request, error: str = "", form: dict | None = None, status: int = 200) -> web.Response:
+async def _users_page(request: web.Request, error: str = "", form: dict | None = None,
+                      status: int = 200) -> web.Response:
     """The user list with the add form (values kept after a mistake)."""
-    return page(request, "users.html", {"users": users.list_users(request.app[DB]), "roles": users.ROLES,
+    found = await request.app[DB].read(users.list_users)
+    return page(request, "users.html", {"users": found, "roles": users.ROLES,
                                         "error": error, "form": form or {"name": "", "role": "editor"},
                                         "min_password": users.MIN_PASSWORD, "title": _("Users")}, status=status)
 
@@ -69,7 +71,7 @@ def _users_page(request: web.Request, error: str = "", form: dict | None = None,
 @requires("admin")
 async def user_list(request: web.Request) -> web.Response:
     """Every account, with forms to add one, change roles, reset passwords and disable."""
-    return _users_page(request)
+    return await _users_page(request)
 
 
 @requires("admin")
@@ -78,15 +80,20 @@ async def user_add(request: web.Request) -> web.Response:
     form = await request.post()
     name, role = str(form.get("name", "")).strip().lower(), str(form.get("role", ""))
     password = str(form.get("password", ""))
-    conn = request.app[DB]
+    me, address = request[EDITOR_USER].name, client_address(request)
+
+    def add(conn, digest: str) -> None:
+        """The account and its log line, in one transaction."""
+        users.add_user(conn, name, role, digest=digest)
+        audit.record(conn, me, address, "user-add", detail=f"{name} ({role})")
+
     try:
         users.check_name(name)
         users.check_role(role)
-        digest = await asyncio.get_running_loop().run_in_executor(None, users.hash_password, password)
-        users.add_user(conn, name, role, digest=digest)
+        await request.app[DB].write(add, await asyncio.get_running_loop().run_in_executor(
+            None, users.hash_password, password))
     except users.UserError as exc:
-        return _users_page(request, str(exc), {"name": name, "role": role}, status=422)
-    audit.record(conn, request[EDITOR_USER].name, client_address(request), "user-add", detail=f"{name} ({role})")
+        return await _users_page(request, str(exc), {"name": name, "role": role}, status=422)
     flash(request, _("User {name} added.").format(name=name))
     raise web.HTTPSeeOther(request.app.router["editor-users"].url_for())
 
@@ -97,28 +104,34 @@ async def user_change(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     form = await request.post()
     action = str(form.get("action", ""))
-    conn = request.app[DB]
+    db = request.app[DB]
     me = request[EDITOR_USER]
+    address = client_address(request)
+
+    def change(conn, fn, *args) -> None:
+        """The change and its log line, in one transaction."""
+        fn(conn, name, *args)
+        audit.record(conn, me.name, address, f"user-{action}", detail=detail)
+
     try:
-        users.get_user(conn, name)
+        await db.read(users.get_user, name)
         if name == me.name and action in ("role", "disable"):
             raise users.UserError(_("You cannot change your own role or disable yourself; ask another administrator."))
         if action == "role":
             role = str(form.get("role", ""))
-            users.set_role(conn, name, role)
             detail = f"{name} -> {role}"
+            await db.write(change, users.set_role, role)
         elif action == "password":
             digest = await asyncio.get_running_loop().run_in_executor(
                 None, users.hash_password, str(form.get("password", "")))
-            users.set_password(conn, name, digest=digest)
             detail = name
+            await db.write(lambda conn: change(conn, lambda c, n: users.set_password(c, n, digest=digest)))
         elif action in ("disable", "enable"):
-            users.set_disabled(conn, name, action == "disable")
             detail = name
+            await db.write(change, users.set_disabled, action == "disable")
         else:
             raise web.HTTPBadRequest()
     except users.UserError as exc:
-        return _users_page(request, str(exc), status=422)
-    audit.record(conn, me.name, client_address(request), f"user-{action}", detail=detail)
+        return await _users_page(request, str(exc), status=422)
     flash(request, _("User {name} changed.").format(name=name))
     raise web.HTTPSeeOther(request.app.router["editor-users"].url_for())

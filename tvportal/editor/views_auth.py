@@ -33,13 +33,25 @@ async def signin_form(request: web.Request) -> web.Response:
                                          "error": "", "info": message, "title": _("Sign in")})
 
 
+def _failed(conn, name: str, address: str) -> None:
+    """Count a failed sign-in and log it, in one transaction."""
+    users.record_failure(conn, name, address)
+    audit.record(conn, name, address, "signin-failed")
+
+
+def _succeeded(conn, name: str, address: str) -> None:
+    """Forget this name's failures from this address and log the sign-in, in one transaction."""
+    users.clear_failures(conn, name, address)
+    audit.record(conn, name, address, "signin")
+
+
 async def signin(request: web.Request) -> web.Response:
     """Check the name and password; too many failures block the name and the address for a while."""
     form = await request.post()
     name = str(form.get("name", "")).strip().lower()
     password = str(form.get("password", ""))
     target = _safe_next(str(form.get("next", PREFIX)))
-    conn = request.app[DB]
+    db = request.app[DB]
     address = client_address(request)
 
     def again(error: str, status: int) -> web.Response:
@@ -49,23 +61,21 @@ async def signin(request: web.Request) -> web.Response:
 
     if not name or not password:
         return again(_("Please enter your user name and password."), 400)
-    if users.is_rate_limited(conn, name, address):
-        audit.record(conn, name, address, "signin-blocked")
+    if await db.read(users.is_rate_limited, name, address):
+        await db.write(audit.record, name, address, "signin-blocked")
         return again(_("Too many failed sign-ins. For your safety, signing in is paused for {minutes} minutes; "
                        "please try again later or ask an administrator.").format(
                            minutes=users.FAILURE_WINDOW // 60), 429)
-    user, digest = users.sign_in_lookup(conn, name)
+    user, digest = await db.read(users.sign_in_lookup, name)
     good = await asyncio.get_running_loop().run_in_executor(None, users.verify_password, digest, password)
     if not good or user is None or user.disabled:
-        users.record_failure(conn, name, address)
-        audit.record(conn, name, address, "signin-failed")
+        await db.write(_failed, name, address)
         return again(_("The user name or password is wrong (or the account is disabled)."), 401)
     if users.needs_rehash(digest):
-        users.store_hash(conn, user.id, await asyncio.get_running_loop().run_in_executor(
+        await db.write(users.store_hash, user.id, await asyncio.get_running_loop().run_in_executor(
             None, users.hash_password, password))
-    users.clear_failures(conn, name, address)
+    await db.write(_succeeded, user.name, address)
     sign_in(request, user)
-    audit.record(conn, user.name, address, "signin")
     flash(request, _("Welcome, {name}.").format(name=user.name))
     raise web.HTTPSeeOther(target)
 
@@ -75,5 +85,5 @@ async def signout(request: web.Request) -> web.Response:
     user = request.get(EDITOR_USER)
     session_of(request).invalidate()
     if user is not None:
-        audit.record(request.app[DB], user.name, client_address(request), "signout")
+        await request.app[DB].write(audit.record, user.name, client_address(request), "signout")
     raise web.HTTPSeeOther(request.app.router["editor-signin"].url_for())

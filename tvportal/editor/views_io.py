@@ -26,7 +26,7 @@ async def export(request: web.Request) -> web.Response:
     snapshot = request.app[PUBLISHED].snapshot
     body = export_xml(snapshot) if fmt == "xml" else export_json(snapshot)
     user = request[EDITOR_USER]
-    audit.record(request.app[DB], user.name, client_address(request), "export", detail=fmt)
+    await request.app[DB].write(audit.record, user.name, client_address(request), "export", detail=fmt)
     name = f"tvportal-content-{dt.date.today():%Y%m%d}.{fmt}"
     return web.Response(body=body, content_type="application/xml" if fmt == "xml" else "application/json",
                         charset="utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -48,8 +48,8 @@ async def import_file(request: web.Request) -> web.Response:
                                              "title": _("Import content")}, status=400)
     data = upload.file.read()
     dry_run = "dry_run" in form
-    conn = request.app[DB]
-    report = parse_import(data, existing=load_existing(conn))
+    db = request.app[DB]
+    report = parse_import(data, existing=await db.read(load_existing))
     user = request[EDITOR_USER]
     context = {"report": report, "dry_run": dry_run, "filename": upload.filename, "title": _("Import content")}
     if dry_run or not report.ok:
@@ -66,15 +66,22 @@ async def import_file(request: web.Request) -> web.Response:
             else:
                 store.put(conn, record.KIND, record)
 
-    try:
+    address = client_address(request)
+
+    def import_logged(conn) -> None:
+        """All records and the log lines, in one transaction."""
+        versions.lock(conn)
+        replaced.clear()  # a write that lost a race runs again from the start
         apply_import(conn, report, write=write)
+        audit.record(conn, user.name, address, "import", detail=f"{upload.filename}: {report.summary()}")
+        for kind, item_id, kept in replaced:
+            audit.record(conn, user.name, address, "import", kind, item_id, "replaced an unpublished draft", kept)
+
+    try:
+        await db.write(import_logged)
     except ContentError as exc:
         context["error"] = str(exc)
         return page(request, "import.html", context, status=422)
     await publish_snapshot(request)
-    address = client_address(request)
-    audit.record(conn, user.name, address, "import", detail=f"{upload.filename}: {report.summary()}")
-    for kind, item_id, kept in replaced:
-        audit.record(conn, user.name, address, "import", kind, item_id, "replaced an unpublished draft", kept)
     flash(request, _("Imported and published: {summary}").format(summary=report.summary()))
     return page(request, "import.html", {**context, "applied": True})

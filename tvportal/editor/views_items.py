@@ -15,7 +15,7 @@ from tvportal.editor.diff import changes, render_fields
 from tvportal.editor.pages import KIND_NAMES, KIND_NOUNS, flash, page
 from tvportal.editor.security import client_address, requires
 from tvportal.i18n import gettext as _
-from tvportal.keys import DB, EDITOR_USER, PUBLISHED, SETTINGS
+from tvportal.keys import DB, EDITOR_USER, PUBLISHED
 
 PER_PAGE = 50
 FILTERS = {"guide": ("kind", "categories"), "hall": ("county", "level"), "policy": ("categories", "issuer")}
@@ -63,7 +63,7 @@ async def item_list(request: web.Request) -> web.Response:
     kind = kind_of(request)
     specs = forms.specs_of(kind)
     labels = {s.name: s.label for s in specs}
-    rows = list_rows(request.app[DB], kind)
+    rows = await request.app[DB].read(list_rows, kind)
     query = request.query.get("q", "").strip()
     status = request.query.get("status", "")
     filters = [name for name in FILTERS[kind] if name in labels]
@@ -91,7 +91,7 @@ async def item_list(request: web.Request) -> web.Response:
     })
 
 
-def edit_context(request: web.Request, kind: str, item_id: str, data: dict[str, Any],
+async def edit_context(request: web.Request, kind: str, item_id: str, data: dict[str, Any],
                  current: versions.Working | None, **extra: Any) -> dict[str, Any]:
     """What the edit template needs: the generated fields, status, plain-language warnings."""
     specs = forms.specs_of(kind)
@@ -106,11 +106,11 @@ def edit_context(request: web.Request, kind: str, item_id: str, data: dict[str, 
         else:
             sections.append((group, []))
         sections[-1][1].append(item)
-    conn = request.app[DB]
+    found = await request.app[DB].read(versions.history, kind, item_id) if current else []
     return {
         "kind": kind, "item_id": item_id, "sections": sections, "current": current,
         "revision": current.revision if current else 0, "is_new": current is None,
-        "versions": versions.history(conn, kind, item_id) if current else [],
+        "versions": found,
         "warnings": plain_warnings(kind, data), "title_text": title_of(data), "error": "", "focus": "",
         "dirty": False, "conflict": None, "title": title_of(data) if current else _("New {noun}").format(
             noun=_(KIND_NOUNS[kind])),
@@ -122,12 +122,12 @@ def edit_context(request: web.Request, kind: str, item_id: str, data: dict[str, 
 async def edit(request: web.Request) -> web.Response:
     """The edit form of one item, filled from its draft (or its published record)."""
     kind, item_id = kind_of(request), request.match_info["id"]
-    current = versions.working(request.app[DB], kind, item_id)
+    current = await request.app[DB].read(versions.working, kind, item_id)
     if current is None:
         raise web.HTTPNotFound()
     if current.published:
-        versions.ensure_baseline(request.app[DB], kind, item_id)  # so the history can show what was there first
-    return page(request, "edit.html", edit_context(request, kind, item_id, current.data, current))
+        await ensure_baseline(request, kind, item_id)  # so the history can show what was there first
+    return page(request, "edit.html", await edit_context(request, kind, item_id, current.data, current))
 
 
 @requires("editor")
@@ -135,16 +135,16 @@ async def new_form(request: web.Request) -> web.Response:
     """A blank form for a new item."""
     kind = kind_of(request)
     data = forms.empty_record(forms.specs_of(kind))
-    return page(request, "edit.html", edit_context(request, kind, "", data, None))
+    return page(request, "edit.html", await edit_context(request, kind, "", data, None))
 
 
-def _row_op(request: web.Request, kind: str, item_id: str, data: dict, current, op: str) -> web.Response:
+async def _row_op(request: web.Request, kind: str, item_id: str, data: dict, current, op: str) -> web.Response:
     """Apply an add/remove/move row button and show the form again (nothing is saved yet)."""
     try:
         focus = forms.apply_row_op(forms.specs_of(kind), data, op)
     except forms.FormError:
         raise web.HTTPBadRequest() from None
-    return page(request, "edit.html", edit_context(request, kind, item_id, data, current, focus=focus, dirty=True))
+    return page(request, "edit.html", await edit_context(request, kind, item_id, data, current, focus=focus, dirty=True))
 
 
 @requires("editor")
@@ -154,19 +154,26 @@ async def create(request: web.Request) -> web.Response:
     form: MultiDictProxy = await request.post()
     data = forms.parse_form(forms.specs_of(kind), form)
     if form.get("_op"):
-        return _row_op(request, kind, "", data, None, str(form["_op"]))
+        return await _row_op(request, kind, "", data, None, str(form["_op"]))
     user = request[EDITOR_USER]
     try:
         normal = validate(kind, data)
     except ContentError as exc:
-        return page(request, "edit.html", edit_context(request, kind, "", data, None, error=str(exc), dirty=True),
+        return page(request, "edit.html", await edit_context(request, kind, "", data, None, error=str(exc), dirty=True),
                     status=422)
-    conn = request.app[DB]
-    if normal["id"] == "new" or not versions.create_item(conn, kind, normal["id"], normal, user.name):
+    address = client_address(request)
+
+    def create_logged(conn) -> bool:
+        """The new draft and its log line, in one transaction."""
+        made = versions.create_item(conn, kind, normal["id"], normal, user.name)
+        if made:
+            audit.record(conn, user.name, address, "create", kind, normal["id"])
+        return made
+
+    if normal["id"] == "new" or not await request.app[DB].write(create_logged):
         message = _("The id “{id}” is already used; choose another.").format(id=normal["id"])
-        return page(request, "edit.html", edit_context(request, kind, "", data, None, error=message, dirty=True),
+        return page(request, "edit.html", await edit_context(request, kind, "", data, None, error=message, dirty=True),
                     status=409)
-    audit.record(conn, user.name, client_address(request), "create", kind, normal["id"])
     flash(request, _("Created as a draft. It is not on the TV until it is published."))
     raise web.HTTPSeeOther(request.app.router["editor-edit"].url_for(kind=kind, id=normal["id"]))
 
@@ -175,15 +182,15 @@ async def create(request: web.Request) -> web.Response:
 async def save(request: web.Request) -> web.Response:
     """Save the form as the draft (optimistic locking), or apply a row button; optionally publish after."""
     kind, item_id = kind_of(request), request.match_info["id"]
-    conn = request.app[DB]
-    current = versions.working(conn, kind, item_id)
+    db = request.app[DB]
+    current = await db.read(versions.working, kind, item_id)
     if current is None:
         raise web.HTTPNotFound()
     form: MultiDictProxy = await request.post()
     data = forms.parse_form(forms.specs_of(kind), form)
     data["id"] = item_id  # the id names the item; it is not changed by editing
     if form.get("_op"):
-        return _row_op(request, kind, item_id, data, current, str(form["_op"]))
+        return await _row_op(request, kind, item_id, data, current, str(form["_op"]))
     try:
         revision = int(str(form.get("_revision", "")))
     except ValueError:
@@ -196,15 +203,14 @@ async def save(request: web.Request) -> web.Response:
     try:
         normal = validate(kind, data)
     except ContentError as exc:
-        return page(request, "edit.html", edit_context(request, kind, item_id, data, current, error=str(exc),
+        return page(request, "edit.html", await edit_context(request, kind, item_id, data, current, error=str(exc),
                                                        dirty=True, revision=revision), status=422)
     address = client_address(request)
     try:
         if revision == current.revision and normal == current.data and current.revision:
             new_revision = revision  # nothing changed: no new revision
         else:
-            new_revision = versions.save_draft(conn, kind, item_id, normal, revision, user.name)
-            audit.record(conn, user.name, address, "save", kind, item_id, f"revision {new_revision}")
+            new_revision = await db.write(_save_logged, kind, item_id, normal, revision, user.name, address)
             flash(request, _("Draft saved (revision {n}).").format(n=new_revision))
         if publish_after:
             from tvportal.editor.views_publish import do_publish
@@ -212,7 +218,7 @@ async def save(request: web.Request) -> web.Response:
             await do_publish(request, kind, item_id, new_revision, str(form.get("_note", "")))
     except versions.Conflict as clash:
         theirs = clash.current
-        return page(request, "edit.html", edit_context(
+        return page(request, "edit.html", await edit_context(
             request, kind, item_id, data, theirs, dirty=True,
             conflict={"theirs": theirs, "changes": changes(forms.specs_of(kind), theirs.data, data),
                       "their_fields": render_fields(forms.specs_of(kind), theirs.data), "yours_revision": revision},
@@ -220,6 +226,20 @@ async def save(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(request.app.router["editor-edit"].url_for(kind=kind, id=item_id))
 
 
+def _save_logged(conn, kind: str, item_id: str, data: dict, revision: int, user: str, address: str) -> int:
+    """Save the draft and log it, in one transaction (raises versions.Conflict)."""
+    new_revision = versions.save_draft(conn, kind, item_id, data, revision, user)
+    audit.record(conn, user, address, "save", kind, item_id, f"revision {new_revision}")
+    return new_revision
+
+
+async def ensure_baseline(request: web.Request, kind: str, item_id: str) -> None:
+    """Start the item's versions with what is published, unless they are started (a write only the first time)."""
+    db = request.app[DB]
+    if not await db.read(versions.has_baseline, kind, item_id):
+        await db.write(versions.ensure_baseline, kind, item_id)
+
+
 async def publish_snapshot(request: web.Request) -> None:
     """Make the TV show the store as it is now (the page cache empties itself)."""
-    await request.app[PUBLISHED].republish(request.app[SETTINGS].database_path)
+    await request.app[PUBLISHED].republish(request.app[DB])

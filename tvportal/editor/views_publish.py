@@ -9,7 +9,7 @@ from tvportal.editor import audit, forms, versions
 from tvportal.editor.diff import changes, render_fields
 from tvportal.editor.pages import flash, page
 from tvportal.editor.security import client_address, requires
-from tvportal.editor.views_items import kind_of, publish_snapshot, title_of
+from tvportal.editor.views_items import ensure_baseline, kind_of, publish_snapshot, title_of
 from tvportal.i18n import gettext as _
 from tvportal.keys import DB, EDITOR_USER
 
@@ -22,9 +22,16 @@ def _edit_url(request: web.Request, kind: str, item_id: str) -> str:
 async def do_publish(request: web.Request, kind: str, item_id: str, revision: int, note: str) -> None:
     """Publish the draft at ``revision``, swap the TV's snapshot, log it and say so (raises Conflict)."""
     user = request[EDITOR_USER]
-    conn = request.app[DB]
-    try:
+    address = client_address(request)
+
+    def publish_logged(conn) -> int:
+        """The new version and its log line, in one transaction."""
         number = versions.publish(conn, kind, item_id, revision, user.name, note.strip()[:200])
+        audit.record(conn, user.name, address, "publish", kind, item_id, f"version {number}")
+        return number
+
+    try:
+        number = await request.app[DB].write(publish_logged)
     except versions.NothingToPublish:
         flash(request, _("Nothing to publish: the TV already shows this text."), "warn")
         return
@@ -32,7 +39,6 @@ async def do_publish(request: web.Request, kind: str, item_id: str, revision: in
         flash(request, _("Not published: {error}").format(error=exc), "error")
         return
     await publish_snapshot(request)
-    audit.record(conn, user.name, client_address(request), "publish", kind, item_id, f"version {number}")
     flash(request, _("Published as version {n}; the TV shows it now.").format(n=number))
 
 
@@ -70,10 +76,16 @@ async def unpublish(request: web.Request) -> web.Response:
     """Take an item off the TV (its text stays as a draft and in the versions)."""
     kind, item_id = kind_of(request), request.match_info["id"]
     form = await request.post()
-    conn = request.app[DB]
     user = request[EDITOR_USER]
-    try:
+    address = client_address(request)
+
+    def unpublish_logged(conn) -> None:
+        """Off the TV and logged, in one transaction."""
         versions.unpublish(conn, kind, item_id, _revision(form), user.name)
+        audit.record(conn, user.name, address, "unpublish", kind, item_id)
+
+    try:
+        await request.app[DB].write(unpublish_logged)
     except versions.Conflict as clash:
         _conflict_flash(request, clash)
         raise web.HTTPSeeOther(_edit_url(request, kind, item_id)) from None
@@ -83,19 +95,18 @@ async def unpublish(request: web.Request) -> web.Response:
     except LookupError:
         raise web.HTTPNotFound() from None
     await publish_snapshot(request)
-    audit.record(conn, user.name, client_address(request), "unpublish", kind, item_id)
     flash(request, _("Taken off the TV. The text is kept as a draft and can be published again."))
     raise web.HTTPSeeOther(_edit_url(request, kind, item_id))
 
 
-def _side(conn, kind: str, item_id: str, ref: str, current: versions.Working):
+def _side(found: list[versions.Version], ref: str, current: versions.Working):
     """A version number or "draft" from the query, as (label, data); None when it does not exist."""
     if ref == "draft":
         return _("Current draft (revision {n})").format(n=current.revision), current.data
     if ref.isdigit():
-        found = versions.version(conn, kind, item_id, int(ref))
-        if found is not None:
-            return _("Version {n}").format(n=found.number), found.data
+        for old in found:
+            if old.number == int(ref):
+                return _("Version {n}").format(n=old.number), old.data
     return None
 
 
@@ -103,12 +114,12 @@ def _side(conn, kind: str, item_id: str, ref: str, current: versions.Working):
 async def history(request: web.Request) -> web.Response:
     """Every version of an item, and the differences between two of them (?a=1&b=3, or b=draft)."""
     kind, item_id = kind_of(request), request.match_info["id"]
-    conn = request.app[DB]
-    current = versions.working(conn, kind, item_id)
+    db = request.app[DB]
+    current = await db.read(versions.working, kind, item_id)
     if current is None:
         raise web.HTTPNotFound()
-    versions.ensure_baseline(conn, kind, item_id)
-    found = versions.history(conn, kind, item_id)
+    await ensure_baseline(request, kind, item_id)
+    found = await db.read(versions.history, kind, item_id)
     a, b = request.query.get("a", ""), request.query.get("b", "")
     if not a and not b and found:  # by default: what the draft changes, else what the last publication changed
         if current.status != "published":
@@ -116,14 +127,14 @@ async def history(request: web.Request) -> web.Response:
         elif len(found) > 1:
             a, b = str(found[1].number), str(found[0].number)
     specs = forms.specs_of(kind)
-    left, right = _side(conn, kind, item_id, a, current), _side(conn, kind, item_id, b, current)
+    left, right = _side(found, a, current), _side(found, b, current)
     diff = None
     if left and right:
         diff = {"a": a, "b": b, "a_label": left[0], "b_label": right[0], "changes": changes(specs, left[1], right[1])}
     shown = request.query.get("show", "")
     show = None
     if shown:
-        side = _side(conn, kind, item_id, shown, current)
+        side = _side(found, shown, current)
         if side:
             show = {"label": side[0], "lines": render_fields(specs, side[1])}
     return page(request, "history.html", {
@@ -136,10 +147,10 @@ async def history(request: web.Request) -> web.Response:
 async def rollback_confirm(request: web.Request) -> web.Response:
     """What a rollback to a version will change, with the button that does it."""
     kind, item_id = kind_of(request), request.match_info["id"]
-    conn = request.app[DB]
-    current = versions.working(conn, kind, item_id)
+    db = request.app[DB]
+    current = await db.read(versions.working, kind, item_id)
     number = request.query.get("number", "")
-    old = versions.version(conn, kind, item_id, int(number)) if number.isdigit() and current else None
+    old = await db.read(versions.version, kind, item_id, int(number)) if number.isdigit() and current else None
     if old is None:
         raise web.HTTPNotFound()
     return page(request, "rollback.html", {
@@ -154,13 +165,21 @@ async def rollback(request: web.Request) -> web.Response:
     """Publish an old version again as a new version; an unpublished draft it replaces is kept in the log."""
     kind, item_id = kind_of(request), request.match_info["id"]
     form = await request.post()
-    conn = request.app[DB]
     user = request[EDITOR_USER]
     number = str(form.get("number", ""))
     if not number.isdigit():
         raise web.HTTPBadRequest()
-    try:
+    address = client_address(request)
+
+    def rollback_logged(conn) -> tuple[int, dict | None]:
+        """The rollback and its log line (keeping a replaced draft), in one transaction."""
         new_number, replaced = versions.rollback(conn, kind, item_id, int(number), _revision(form), user.name)
+        audit.record(conn, user.name, address, "rollback", kind, item_id, f"version {number} -> version {new_number}",
+                     kept_data=replaced)
+        return new_number, replaced
+
+    try:
+        new_number, replaced = await request.app[DB].write(rollback_logged)
     except versions.Conflict as clash:
         _conflict_flash(request, clash)
         raise web.HTTPSeeOther(_edit_url(request, kind, item_id)) from None
@@ -171,8 +190,6 @@ async def rollback(request: web.Request) -> web.Response:
             n=number, error=exc), "error")
         raise web.HTTPSeeOther(_edit_url(request, kind, item_id)) from None
     await publish_snapshot(request)
-    detail = f"version {number} -> version {new_number}"
-    audit.record(conn, user.name, client_address(request), "rollback", kind, item_id, detail, kept_data=replaced)
     message = _("Rolled back: version {old} is published again as version {new}.").format(old=number, new=new_number)
     if replaced is not None:
         message += " " + _("The unpublished draft it replaced is kept in the audit log.")

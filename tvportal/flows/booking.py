@@ -237,7 +237,7 @@ async def mine(request: web.Request) -> web.Response:
         found, intro = [], _("The provincial platform cannot be reached right now; only what waits here is shown.")
     entries = [Entry(f"m-{b.number}", f"{day_label(b.slot.day)} {slot_label(b.slot)} {b.hall_name}",
                      f"/booking/b/{b.number}", _(STATUS.get(b.status, b.status))) for b in found]
-    for e in waiting_entries(request, current.person.id, ("book", "cancel")):
+    for e in await waiting_entries(request, current.person.id, ("book", "cancel")):
         entries.insert(0, Entry(f"o-{e.reference}", _("Reference {n}").format(n=grouped(e.reference)),
                                 f"/flow/queued/{e.reference}",
                                 _("Will be sent automatically") if e.status == "waiting" else _("Not accepted")))

@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from tvportal.flows.ui import keep_device, unavailable
+from tvportal.flows.state import flow_state
+from tvportal.flows.ui import device_id, keep_device, unavailable
 from tvportal.i18n import gettext as _
 from tvportal.platform.models import Unavailable
 
@@ -17,11 +18,17 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def friendly(handler: Handler) -> Handler:
-    """Catch central-platform outages in a flow handler; every answer keeps the device cookie."""
+    """Catch central-platform outages in a flow handler; every answer keeps the device cookie; the device's
+    flow state is loaded before and saved after (flows/state.py)."""
 
     @functools.wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
         """Run the handler; an outage shows what happens next."""
+        async with flow_state(request, device_id(request)):
+            return await _run(request)
+
+    async def _run(request: web.Request) -> web.StreamResponse:
+        """The handler, with outages and redirects handled."""
         try:
             return await handler(request)
         except web.HTTPException as exc:

@@ -268,7 +268,7 @@ async def mine(request: web.Request) -> web.Response:
         found, intro = [], _("The provincial platform cannot be reached right now; only what waits here is shown.")
     entries = [Entry(f"m-{a.number}", f"{a.service_name} {a.submitted[:10]}", f"/apply/a/{a.number}",
                      _(STATUS.get(a.status, a.status))) for a in found]
-    for e in waiting_entries(request, current.person.id, ("apply", "rate")):
+    for e in await waiting_entries(request, current.person.id, ("apply", "rate")):
         entries.insert(0, Entry(f"o-{e.reference}", _("Reference {n}").format(n=grouped(e.reference)),
                                 f"/flow/queued/{e.reference}",
                                 _("Will be sent automatically") if e.status == "waiting" else _("Not accepted")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 from aiohttp import web
@@ -170,7 +171,7 @@ async def queued(request: web.Request) -> web.Response:
     """A write kept in the outbox: its reference number, and that it will be sent automatically."""
     reference = request.match_info["reference"]
     outbox = getattr(platform(request), "outbox", None)
-    entry = outbox.get(reference) if outbox is not None else None
+    entry = await asyncio.to_thread(outbox.get, reference) if outbox is not None else None
     if entry is None:
         raise web.HTTPNotFound()
     if entry.status == "waiting":

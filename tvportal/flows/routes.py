@@ -5,15 +5,15 @@ from __future__ import annotations
 from aiohttp import web
 
 from tvportal.flows import booking, handling, identity, queries
-from tvportal.flows.ui import FlowState
-from tvportal.keys import FLOW_STATE, PLATFORM
+from tvportal.flows.state import pruning_ctx
+from tvportal.keys import PLATFORM
 from tvportal.platform.phone_page import add_phone_routes
 from tvportal.views import me
 
 
 def setup_flow_routes(app: web.Application) -> None:
     """Register the flows' routes and their per-device state."""
-    app[FLOW_STATE] = FlowState()
+    app.cleanup_ctx.append(pruning_ctx)
     r = app.router
     r.add_get("/id", identity.start)
     r.add_get("/id/continue", identity.go_on)

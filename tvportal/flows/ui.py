@@ -3,8 +3,8 @@ one generic flow screen (lines, a big number, a QR code, choices) and friendly f
 
 from __future__ import annotations
 
+import asyncio
 import secrets
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,30 +13,14 @@ from aiohttp import web
 from remote_nav import Layout, Rect
 from tvportal import canvas
 from tvportal.i18n import gettext as _
-from tvportal.keys import FLOW_STATE, PLATFORM, SETTINGS
+from tvportal.flows.state import STATE
+from tvportal.keys import PLATFORM, SETTINGS
 from tvportal.platform.interface import Platform
 from tvportal.platform.models import DeviceLink, Person
 from tvportal.screen import Crumb, Screen, prefs_of, render
 
 DEVICE_COOKIE = "tvdev"
 DEVICE = web.RequestKey("flow_device", str)
-
-
-class FlowState:
-    """Small per-device scratch state of unfinished flows (entries, answers), newest devices kept."""
-
-    def __init__(self, limit: int = 20000) -> None:
-        """Keep the state of at most ``limit`` devices."""
-        self.limit = limit
-        self._by_device: OrderedDict[str, dict[str, Any]] = OrderedDict()
-
-    def of(self, device: str) -> dict[str, Any]:
-        """The device's state (created empty)."""
-        state = self._by_device.pop(device, None) or {}
-        self._by_device[device] = state
-        while len(self._by_device) > self.limit:
-            self._by_device.popitem(last=False)
-        return state
 
 
 def platform(request: web.Request) -> Platform:
@@ -64,8 +48,11 @@ def keep_device(request: web.Request, response: web.StreamResponse) -> web.Strea
 
 
 def state(request: web.Request) -> dict[str, Any]:
-    """This device's flow state."""
-    return request.app[FLOW_STATE].of(device_id(request))
+    """This device's flow state: a dict loaded from the database before the handler and saved after it
+    (flows/state.py; every handler decorated with ``friendly`` has it)."""
+    if STATE not in request:
+        raise RuntimeError("flow state used outside a handler decorated with flows.guard.friendly")
+    return request[STATE]
 
 
 @dataclass(frozen=True)
@@ -178,9 +165,9 @@ def unavailable(request: web.Request, what_next: str, retry: str) -> web.Respons
     return show(request, screen)
 
 
-def waiting_entries(request: web.Request, person_id: str, ops: tuple[str, ...]) -> list:
+async def waiting_entries(request: web.Request, person_id: str, ops: tuple[str, ...]) -> list:
     """Writes of this person still in the outbox (or refused there), for 我的预约 / 我的办件."""
     outbox = getattr(platform(request), "outbox", None)
     if outbox is None:
         return []
-    return [e for e in outbox.of_person(person_id) if e.op in ops]
+    return [e for e in await asyncio.to_thread(outbox.of_person, person_id) if e.op in ops]

@@ -1,4 +1,4 @@
-"""Schema of the embedded platform's SQLite file and its demo people, records and history.
+"""The embedded platform's demo catalog, people, records and history (tables: tvportal/storage/tables.py).
 
 All demo people are invented; their ID numbers carry valid GB 11643 check digits but belong
 to nobody (birth dates and sequence numbers chosen for the demo).
@@ -9,44 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import sqlite3
-
 from pathlib import Path
-from tvportal.platform import services
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS catalog (kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, id));
-CREATE TABLE IF NOT EXISTS people (id TEXT PRIMARY KEY, name TEXT NOT NULL, id_number TEXT NOT NULL UNIQUE,
-    phone TEXT NOT NULL, county_code TEXT NOT NULL, birth_year INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS devices (device_id TEXT PRIMARY KEY, person_id TEXT NOT NULL, linked TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS proxies (device_id TEXT NOT NULL, actor_id TEXT NOT NULL, person_id TEXT NOT NULL,
-    consent TEXT NOT NULL, consented TEXT NOT NULL, PRIMARY KEY (device_id, person_id));
-CREATE TABLE IF NOT EXISTS sms_codes (id_number TEXT NOT NULL, purpose TEXT NOT NULL, code TEXT NOT NULL,
-    expires TEXT NOT NULL, tries INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (id_number, purpose));
-CREATE TABLE IF NOT EXISTS tickets (ticket TEXT PRIMARY KEY, device_id TEXT NOT NULL, status TEXT NOT NULL,
-    person_id TEXT NOT NULL DEFAULT '', created TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS slots (id TEXT PRIMARY KEY, hall_id TEXT NOT NULL, service_id TEXT NOT NULL,
-    day TEXT NOT NULL, start TEXT NOT NULL, end TEXT NOT NULL, capacity INTEGER NOT NULL,
-    booked INTEGER NOT NULL DEFAULT 0 CHECK (booked >= 0 AND booked <= capacity));
-CREATE INDEX IF NOT EXISTS slots_day ON slots (hall_id, service_id, day);
-CREATE TABLE IF NOT EXISTS bookings (number TEXT PRIMARY KEY, slot_id TEXT NOT NULL, person_id TEXT NOT NULL,
-    actor_id TEXT NOT NULL, status TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,
-    rated INTEGER NOT NULL DEFAULT 0);
-CREATE UNIQUE INDEX IF NOT EXISTS one_place_each ON bookings (slot_id, person_id) WHERE status = 'booked';
-CREATE TABLE IF NOT EXISTS applications (number TEXT PRIMARY KEY, service_id TEXT NOT NULL, person_id TEXT NOT NULL,
-    actor_id TEXT NOT NULL, status TEXT NOT NULL, submitted TEXT NOT NULL, promise_date TEXT NOT NULL,
-    fields TEXT NOT NULL, steps TEXT NOT NULL, rated INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS records (person_id TEXT NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL,
-    PRIMARY KEY (person_id, kind));
-CREATE TABLE IF NOT EXISTS ratings (number TEXT PRIMARY KEY, target_type TEXT NOT NULL, target_number TEXT NOT NULL,
-    level INTEGER NOT NULL, reason TEXT NOT NULL, person_id TEXT NOT NULL, actor_id TEXT NOT NULL,
-    created TEXT NOT NULL, UNIQUE (target_type, target_number));
-CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, op TEXT NOT NULL, result TEXT NOT NULL,
-    created TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor_id TEXT NOT NULL,
-    person_id TEXT NOT NULL, action TEXT NOT NULL, ref TEXT NOT NULL);
-"""
+from sqlalchemy import Connection, insert, select
+
+from tvportal.platform import services
+from tvportal.storage import upsert
+from tvportal.storage.tables import (
+    platform_applications, platform_bookings, platform_catalog, platform_people, platform_records, platform_slots)
 
 # (id, name, ID number, phone, birth year); P2 is P4's mother in the demo (帮家人办)
 PEOPLE: tuple[tuple[str, str, str, str, int], ...] = (
@@ -63,30 +33,33 @@ DEMO_ROOT = Path(__file__).resolve().parents[2] / "content" / "demo"
 BANKS = ("六安农商银行", "中国邮政储蓄银行", "中国农业银行")
 
 
-def create(conn: sqlite3.Connection, city: str) -> None:
-    """Create the tables and, in an empty file, the catalog and demo people."""
-    conn.executescript(SCHEMA)
-    if conn.execute("SELECT 1 FROM people LIMIT 1").fetchone():
+def create(conn: Connection, city: str) -> None:
+    """Inside the caller's transaction: when nobody is there yet, the catalog and the demo people."""
+    if conn.execute(select(platform_people.c.id).limit(1)).first():
         return
     # the raw demo files, not the content model: the platform's catalog is its own copy
     folder = DEMO_ROOT / city
     guides = json.loads((folder / "guides.json").read_text(encoding="utf-8"))["guides"]
     halls = json.loads((folder / "halls.json").read_text(encoding="utf-8"))["halls"]
-    with conn:
-        for g in guides:
-            if g["kind"] in ("booking", "handling", "query"):
-                data = {k: g[k] for k in ("id", "name", "short_name", "kind", "hall_ids")}
-                conn.execute("INSERT INTO catalog VALUES ('service', ?, ?)", (g["id"], json.dumps(data, ensure_ascii=False)))
-        for h in halls:
-            data = {k: h.get(k, "") for k in ("id", "name", "level", "county_code", "county", "town", "services")}
-            conn.execute("INSERT INTO catalog VALUES ('hall', ?, ?)", (h["id"], json.dumps(data, ensure_ascii=False)))
-        today = services.now().date()
-        for pid, name, number, phone, year in PEOPLE:
-            conn.execute("INSERT INTO people VALUES (?, ?, ?, ?, ?, ?)", (pid, name, number, phone, number[:6], year))
-            for kind, table in records_for(pid, year, today).items():
-                conn.execute("INSERT INTO records VALUES (?, ?, ?)", (pid, kind, json.dumps(table, ensure_ascii=False)))
-            if pid not in NEWCOMERS:
-                _history(conn, pid, today)
+    catalog = [{"kind": "service", "id": g["id"], "data": _json({k: g[k] for k in ("id", "name", "short_name", "kind",
+                                                                                   "hall_ids")})}
+               for g in guides if g["kind"] in ("booking", "handling", "query")]
+    catalog += [{"kind": "hall", "id": h["id"], "data": _json({k: h.get(k, "") for k in (
+        "id", "name", "level", "county_code", "county", "town", "services")})} for h in halls]
+    conn.execute(insert(platform_catalog), catalog)
+    today = services.now().date()
+    for pid, name, number, phone, year in PEOPLE:
+        conn.execute(insert(platform_people).values(id=pid, name=name, id_number=number, phone=phone,
+                                                    county_code=number[:6], birth_year=year))
+        conn.execute(insert(platform_records), [{"person_id": pid, "kind": kind, "data": _json(table)}
+                                                for kind, table in records_for(pid, year, today).items()])
+        if pid not in NEWCOMERS:
+            _history(conn, pid, today)
+
+
+def _json(data) -> str:
+    """Stored JSON, Chinese kept readable."""
+    return json.dumps(data, ensure_ascii=False)
 
 
 def records_for(pid: str, birth_year: int, today: dt.date) -> dict[str, dict]:
@@ -123,18 +96,20 @@ def records_for(pid: str, birth_year: int, today: dt.date) -> dict[str, dict]:
     return out
 
 
-def _history(conn: sqlite3.Connection, pid: str, today: dt.date) -> None:
+def _history(conn: Connection, pid: str, today: dt.date) -> None:
     """A finished booking and a finished application, so that 好差评 can be tried at once."""
     day = today - dt.timedelta(days=14)
     start, end = services.SLOT_TIMES[0]
     slot_id = f"LA-01.b1.{day:%Y%m%d}.{start.replace(':', '')}"
-    conn.execute("INSERT OR IGNORE INTO slots VALUES (?, 'LA-01', 'b1', ?, ?, ?, ?, 0)",
-                 (slot_id, day.isoformat(), start, end, services.SLOT_CAPACITY))
+    upsert(conn, platform_slots, {"id": slot_id, "hall_id": "LA-01", "service_id": "b1", "day": day.isoformat(),
+                                  "start": start, "end": end, "capacity": services.SLOT_CAPACITY, "booked": 0}, ["id"])
     stamp = f"{day - dt.timedelta(days=3)} 10:00"
-    conn.execute("INSERT INTO bookings VALUES (?, ?, ?, ?, 'finished', ?, ?, 0)",
-                 (f"YY{day:%y%m%d}{pid[1:]:0>4}", slot_id, pid, pid, stamp, stamp))
+    conn.execute(insert(platform_bookings).values(
+        number=f"YY{day:%y%m%d}{pid[1:]:0>4}", slot_id=slot_id, person_id=pid, actor_id=pid, status="finished",
+        created=stamp, updated=stamp, rated=0))
     done = f"{day} 10:20"
     steps = [{"name": "提交申请", "date": stamp, "note": ""}, {"name": "办结", "date": done, "note": "临时挂失已生效"}]
-    conn.execute("INSERT INTO applications VALUES (?, 'h5', ?, ?, 'finished', ?, ?, ?, ?, 0)",
-                 (f"BJ{day:%y%m%d}{pid[1:]:0>4}", pid, pid, stamp, str(day),
-                  json.dumps({"reason": "lost", "kind": "temporary"}), json.dumps(steps, ensure_ascii=False)))
+    conn.execute(insert(platform_applications).values(
+        number=f"BJ{day:%y%m%d}{pid[1:]:0>4}", service_id="h5", person_id=pid, actor_id=pid, status="finished",
+        submitted=stamp, promise_date=str(day), fields=json.dumps({"reason": "lost", "kind": "temporary"}),
+        steps=_json(steps), rated=0))

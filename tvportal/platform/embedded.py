@@ -1,101 +1,88 @@
-"""The embedded platform: the central platform's functions on a SQLite file of its own.
+"""The embedded platform: the central platform's functions on the portal's database (platform_* tables).
 
-Each call opens a short-lived connection in a worker thread; every write runs in one
-``BEGIN IMMEDIATE`` transaction together with its idempotency record, so capacity checks,
-the booking and the remembered answer commit or fail together (no overbooking, no double
-booking, a retried write gives the first answer again).
+Every call runs in a worker thread of the storage layer; every write runs in one transaction
+together with its idempotency record, so capacity checks, the booking and the remembered answer
+commit or fail together (no overbooking, no double booking, a retried write gives the first
+answer again).  The tables and demo data are made by the portal's start-up (tvportal/database.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import logging
 import secrets
-import sqlite3
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
-from tvportal.platform import demo_data, services
-from tvportal.platform.embedded_ops import Ops
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from tvportal.platform import services
+from tvportal.platform.embedded_ops import Ops, WrongCode, count_wrong_try
 from tvportal.platform.models import (
     Application, Booking, DeviceLink, HallInfo, LoginTicket, PlatformError, Rating, RecordTable, Service, Slot,
     SmsSent, from_json, to_json)
+from tvportal.storage import Database
+from tvportal.storage.tables import platform_idempotency, platform_sms_codes
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 class EmbeddedPlatform:
-    """Platform implementation on SQLite (see tvportal/platform/interface.py for the contract)."""
+    """Platform implementation on the portal's database (see tvportal/platform/interface.py for the contract)."""
 
-    def __init__(self, path: str | Path, city: str = "lu_an", confirm_base: str = "",
+    def __init__(self, db: Database, confirm_base: str = "",
                  clock: Callable[[], dt.datetime] = services.now) -> None:
-        """Open (and on first use fill) the platform's own SQLite file."""
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Work on ``db``, whose platform tables exist (storage/migrate.py) and hold the demo data."""
+        self.db = db
         self.confirm_base = confirm_base  # where phones open the QR confirmation page
         self.clock = clock
-        conn = self._connect()
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            demo_data.create(conn, city)
-        finally:
-            conn.close()
 
-    def _connect(self) -> sqlite3.Connection:
-        """A connection that waits for other writers instead of failing."""
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA busy_timeout=30000")
-        return conn
+    def _ops(self, conn: Connection) -> Ops:
+        """The operations on one connection."""
+        return Ops(conn, self.clock, self.confirm_base)
 
-    def _read_sync(self, fn: Callable[[Ops], T]) -> T:
-        """Run a read in its own connection."""
-        conn = self._connect()
-        try:
-            return fn(Ops(conn, self.clock, self.confirm_base))
-        finally:
-            conn.close()
-
-    def _write_sync(self, op: str, key: str, cls: type[T], fn: Callable[[Ops], Any]) -> T:
-        """Run a write in one BEGIN IMMEDIATE transaction with its idempotency record."""
-        if key and len(key) > 128:
-            raise PlatformError("bad_key", "请求编号太长")
-        conn = self._connect()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                if key:
-                    row = conn.execute("SELECT op, result FROM idempotency WHERE key = ?", (key,)).fetchone()
-                    if row is not None:
-                        conn.execute("ROLLBACK")
-                        if row["op"] != op:
-                            raise PlatformError("key_reused", "这个请求编号已用于别的操作")
-                        return from_json(cls, json.loads(row["result"])) if cls is not type(None) else None
-                result = fn(Ops(conn, self.clock, self.confirm_base))
-                if key:
-                    conn.execute("INSERT INTO idempotency VALUES (?, ?, ?, ?)",
-                                 (key, op, json.dumps(to_json(result), ensure_ascii=False),
-                                  self.clock().isoformat(timespec="seconds")))
-                conn.execute("COMMIT")
-                return result
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-        finally:
-            conn.close()
+    def _write_in(self, conn: Connection, op: str, key: str, cls: type[T], fn: Callable[[Ops], Any]) -> T:
+        """Inside a transaction: the remembered answer of ``key``, or run ``fn`` and remember its answer."""
+        if key:
+            row = conn.execute(select(platform_idempotency.c.op, platform_idempotency.c.result)
+                               .where(platform_idempotency.c.key == key)).first()
+            if row is not None:
+                if row.op != op:
+                    raise PlatformError("key_reused", "这个请求编号已用于别的操作")
+                return from_json(cls, json.loads(row.result)) if cls is not type(None) else None
+        result = fn(self._ops(conn))
+        if key:
+            conn.execute(insert(platform_idempotency).values(
+                key=key, op=op, result=json.dumps(to_json(result), ensure_ascii=False),
+                created=self.clock().isoformat(timespec="seconds")))
+        return result
 
     async def _read(self, fn: Callable[[Ops], T]) -> T:
         """A read, off the event loop."""
-        return await asyncio.to_thread(self._read_sync, fn)
+        return await self.db.read(lambda conn: fn(self._ops(conn)))
 
     async def _write(self, op: str, key: str, cls: type[T], fn: Callable[[Ops], Any]) -> T:
-        """A write, off the event loop."""
-        return await asyncio.to_thread(self._write_sync, op, key, cls, fn)
+        """A write in one transaction, off the event loop.
+
+        A wrong SMS code rolls the write back but must still count against the code's tries, so the
+        count is written in a transaction of its own.  Two writes with the same new key racing each
+        other: the loser's idempotency insert fails, and run again it finds the winner's answer.
+        """
+        if key and len(key) > 128:
+            raise PlatformError("bad_key", "请求编号太长")
+        for attempt in range(2):
+            try:
+                return await self.db.write(self._write_in, op, key, cls, fn)
+            except WrongCode as wrong:
+                await self.db.write(count_wrong_try, wrong.id_number, wrong.purpose)
+                raise
+            except IntegrityError:
+                if not key or attempt:
+                    raise
+        raise AssertionError("unreachable")
 
     # catalog
     async def catalog(self) -> list[Service]:
@@ -192,10 +179,6 @@ class EmbeddedPlatform:
 
     def sms_code_for_demo(self, id_number: str, purpose: str) -> str | None:
         """The code last 'sent' to a demo phone: what the phone would show (for the simulator's log and tests)."""
-        conn = self._connect()
-        try:
-            row = conn.execute("SELECT code FROM sms_codes WHERE id_number = ? AND purpose = ?",
-                               (id_number, purpose)).fetchone()
-            return row["code"] if row else None
-        finally:
-            conn.close()
+        return self.db.read_sync(lambda conn: conn.execute(
+            select(platform_sms_codes.c.code).where(platform_sms_codes.c.id_number == id_number,
+                                                    platform_sms_codes.c.purpose == purpose)).scalar())

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import insert, select, update
+
 from tvportal.platform import eligibility, services
 from tvportal.platform.models import (
     BAD_RATING_REASONS, RATING_LEVELS, Application, Conflict, NotFound, PlatformError, Rating, RecordTable, Step)
 from tvportal.platform.interface import RECORD_KINDS
+from tvportal.storage.tables import (
+    platform_applications as applications_t, platform_bookings, platform_people, platform_proxies, platform_ratings,
+    platform_records)
 
 
 def _check_actor(self, actor_id: str, person_id: str) -> None:
@@ -15,8 +20,8 @@ def _check_actor(self, actor_id: str, person_id: str) -> None:
     self.person(person_id)
     if actor_id == person_id:
         return
-    if self.conn.execute("SELECT 1 FROM proxies WHERE actor_id = ? AND person_id = ?",
-                         (actor_id, person_id)).fetchone() is None:
+    if self.conn.execute(select(platform_proxies.c.device_id).where(
+            platform_proxies.c.actor_id == actor_id, platform_proxies.c.person_id == person_id)).first() is None:
         raise PlatformError("no_consent", "您还没有得到这位家人的同意，不能替他（她）办理")
 
 
@@ -42,18 +47,20 @@ def apply(self, actor_id: str, person_id: str, service_id: str, fields: dict[str
     promise = services.add_working_days(now.date(), form.promise_days)
     number = f"BJ{now:%y%m%d}{self._next('application'):04d}"
     clean = {f.name: fields[f.name] for f in form.fields}
-    self.conn.execute("INSERT INTO applications VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                      (number, service_id, person_id, actor_id, status, stamp, promise.isoformat(),
-                       json.dumps(clean), json.dumps([s.__dict__ for s in steps], ensure_ascii=False)))
+    self.conn.execute(insert(applications_t).values(
+        number=number, service_id=service_id, person_id=person_id, actor_id=actor_id, status=status,
+        submitted=stamp, promise_date=promise.isoformat(), fields=json.dumps(clean),
+        steps=json.dumps([s.__dict__ for s in steps], ensure_ascii=False), rated=0))
     self._audit(actor_id, person_id, "apply", f"{number} {service_id}")
     return self.application(number)
 
 
 def _check_eligible(self, person_id: str, service_id: str) -> None:
     """Refuse what the person may not apply for (age, once a year) and a second open application."""
-    number = self.conn.execute("SELECT id_number FROM people WHERE id = ?", (person_id,)).fetchone()[0]
-    history = [eligibility.Past(r["number"], r["service_id"], r["status"], r["submitted"]) for r in self.conn.execute(
-        "SELECT number, service_id, status, submitted FROM applications WHERE person_id = ?", (person_id,))]
+    number = self.conn.execute(select(platform_people.c.id_number).where(platform_people.c.id == person_id)).scalar()
+    a = applications_t.c
+    history = [eligibility.Past(r["number"], r["service_id"], r["status"], r["submitted"]) for r in self.all(
+        select(a.number, a.service_id, a.status, a.submitted).where(a.person_id == person_id))]
     verdict = eligibility.judge(service_id, eligibility.birth_date(number), history, self.clock().date())
     if verdict.open_number:
         raise Conflict("duplicate", verdict.reason, "service")
@@ -63,7 +70,7 @@ def _check_eligible(self, person_id: str, service_id: str) -> None:
 
 def application(self, number: str) -> Application:
     """One application with its steps."""
-    row = self.conn.execute("SELECT * FROM applications WHERE number = ?", (number.strip().upper(),)).fetchone()
+    row = self.one(select(applications_t).where(applications_t.c.number == number.strip().upper()))
     if row is None:
         raise NotFound("no_application", "没有找到这个办件编号，请核对后重新输入", "number")
     person = self.person(row["person_id"])
@@ -75,9 +82,9 @@ def application(self, number: str) -> Application:
 
 def applications(self, person_id: str) -> list[Application]:
     """A person's applications, newest first."""
-    rows = self.conn.execute("SELECT number FROM applications WHERE person_id = ? ORDER BY submitted DESC, number DESC",
-                             (person_id,)).fetchall()
-    return [self.application(r["number"]) for r in rows]
+    numbers = self.conn.execute(select(applications_t.c.number).where(applications_t.c.person_id == person_id)
+                                .order_by(applications_t.c.submitted.desc(), applications_t.c.number.desc())).scalars()
+    return [self.application(number) for number in numbers.all()]
 
 
 def records(self, person_id: str, kind: str) -> RecordTable:
@@ -85,10 +92,11 @@ def records(self, person_id: str, kind: str) -> RecordTable:
     if kind not in RECORD_KINDS:
         raise NotFound("no_record", "没有这类记录")
     self.person(person_id)
-    row = self.conn.execute("SELECT data FROM records WHERE person_id = ? AND kind = ?", (person_id, kind)).fetchone()
-    if row is None:
+    data = self.conn.execute(select(platform_records.c.data).where(platform_records.c.person_id == person_id,
+                                                                   platform_records.c.kind == kind)).scalar()
+    if data is None:
         return RecordTable(kind, "", [], [], ["没有查到记录"])
-    return RecordTable(kind=kind, **json.loads(row["data"]))
+    return RecordTable(kind=kind, **json.loads(data))
 
 
 def rate(self, actor_id: str, person_id: str, target_type: str, target: str, level: int, reason: str) -> Rating:
@@ -112,14 +120,15 @@ def rate(self, actor_id: str, person_id: str, target_type: str, target: str, lev
         raise NotFound("no_target", "没有找到要评价的事项")
     if target_obj.status != "finished":
         raise Conflict("not_finished", "办完以后才能评价")
-    table = "bookings" if target_type == "booking" else "applications"
-    if self.conn.execute(f"SELECT rated FROM {table} WHERE number = ?", (target_obj.number,)).fetchone()[0]:
+    table = platform_bookings if target_type == "booking" else applications_t
+    if self.conn.execute(select(table.c.rated).where(table.c.number == target_obj.number)).scalar_one():
         raise Conflict("already_rated", "这件事已经评价过了，谢谢您")
     number = f"PJ{self.clock():%y%m%d}{self._next('rating'):04d}"
     stamp = self._stamp()
-    self.conn.execute("INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                      (number, target_type, target_obj.number, level, reason, person_id, actor_id, stamp))
-    self.conn.execute(f"UPDATE {table} SET rated = 1 WHERE number = ?", (target_obj.number,))
+    self.conn.execute(insert(platform_ratings).values(
+        number=number, target_type=target_type, target_number=target_obj.number, level=level, reason=reason,
+        person_id=person_id, actor_id=actor_id, created=stamp))
+    self.conn.execute(update(table).where(table.c.number == target_obj.number).values(rated=1))
     self._audit(actor_id, person_id, "rate", f"{number} {target_obj.number} {level}")
     return Rating(number, target_type, target_obj.number, level, levels[level], reasons.get(reason, ""),
                   person_id, actor_id, stamp)

@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
-import threading
 from dataclasses import dataclass
-from pathlib import Path
+
+from sqlalchemy import Connection, RowMapping, select, update
 
 from tvportal.platform import services
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS outbox (reference TEXT PRIMARY KEY, op TEXT NOT NULL, key TEXT NOT NULL UNIQUE,
-    person_id TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL, result TEXT NOT NULL DEFAULT '',
-    message TEXT NOT NULL DEFAULT '', tries INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL, updated TEXT NOT NULL);
-"""
+from tvportal.storage import Database, upsert
+from tvportal.storage.tables import outbox as outbox_t
 
 
 @dataclass(frozen=True)
@@ -38,74 +33,62 @@ class Entry:
 
 
 class Outbox:
-    """The outbox table in its own SQLite file."""
+    """The outbox table of the portal's database; blocking calls, for worker threads (``asyncio.to_thread``)."""
 
-    def __init__(self, path: str | Path) -> None:
-        """Open (create) the outbox file."""
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.executescript(SCHEMA)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        """Close the file, after any call still running in a worker thread has finished with it.
-
-        A cancelled ``asyncio.to_thread`` call keeps running in its thread; closing the connection
-        under it crashes the process, so closing waits for the lock like every other use.
-        """
-        with self._lock:
-            self._conn.close()
+    def __init__(self, db: Database) -> None:
+        """Keep entries in ``db`` (its tables exist: storage/migrate.py)."""
+        self.db = db
 
     def add(self, op: str, key: str, person_id: str, payload: dict) -> Entry:
-        """Keep a write for later; the same key twice keeps it once."""
+        """Keep a write for later; the same key twice keeps it once (the first entry is returned)."""
         stamp = services.now().strftime("%Y-%m-%d %H:%M:%S")
-        with self._lock:
-            row = self._conn.execute("SELECT reference FROM outbox WHERE key = ?", (key,)).fetchone()
-            if row is None:
-                reference = f"DT{services.now():%y%m%d}{secrets.randbelow(10**6):06d}"
-                self._conn.execute("INSERT INTO outbox VALUES (?, ?, ?, ?, ?, 'waiting', '', '', 0, ?, ?)",
-                                   (reference, op, key, person_id, json.dumps(payload, ensure_ascii=False),
-                                    stamp, stamp))
-            else:
-                reference = row["reference"]
-        return self.get(reference)
+        reference = f"DT{services.now():%y%m%d}{secrets.randbelow(10**6):06d}"
+
+        def keep(conn: Connection) -> str:
+            """Insert unless the key is there; the reference of the key's entry."""
+            upsert(conn, outbox_t, {"reference": reference, "op": op, "key": key, "person_id": person_id,
+                                    "payload": json.dumps(payload, ensure_ascii=False), "status": "waiting",
+                                    "result": "", "message": "", "tries": 0, "created": stamp, "updated": stamp},
+                   ["key"])
+            return conn.execute(select(outbox_t.c.reference).where(outbox_t.c.key == key)).scalar_one()
+
+        return self.get(self.db.write_sync(keep))
+
+    def _rows(self, stmt) -> list[Entry]:
+        """The entries a query selects."""
+        return [_entry(row) for row in self.db.read_sync(lambda conn: list(conn.execute(stmt).mappings()))]
 
     def get(self, reference: str) -> Entry | None:
         """One entry, or None."""
-        with self._lock:
-            row = self._conn.execute("SELECT * FROM outbox WHERE reference = ?", (reference,)).fetchone()
-        return _entry(row) if row is not None else None
+        found = self._rows(select(outbox_t).where(outbox_t.c.reference == reference))
+        return found[0] if found else None
 
     def waiting(self) -> list[Entry]:
         """Entries still to deliver, oldest first."""
-        with self._lock:
-            rows = self._conn.execute("SELECT * FROM outbox WHERE status = 'waiting' ORDER BY created, reference").fetchall()
-        return [_entry(r) for r in rows]
+        return self._rows(select(outbox_t).where(outbox_t.c.status == "waiting")
+                          .order_by(outbox_t.c.created, outbox_t.c.reference))
 
     def of_person(self, person_id: str) -> list[Entry]:
         """A person's entries that are not delivered yet or were refused (shown on the TV)."""
-        with self._lock:
-            rows = self._conn.execute("SELECT * FROM outbox WHERE person_id = ? AND status != 'delivered' "
-                                      "ORDER BY created DESC", (person_id,)).fetchall()
-        return [_entry(r) for r in rows]
+        return self._rows(select(outbox_t).where(outbox_t.c.person_id == person_id, outbox_t.c.status != "delivered")
+                          .order_by(outbox_t.c.created.desc()))
+
+    def _update(self, reference: str, **values) -> None:
+        """Change one entry."""
+        stmt = update(outbox_t).where(outbox_t.c.reference == reference).values(tries=outbox_t.c.tries + 1, **values)
+        self.db.write_sync(lambda conn: conn.execute(stmt))
 
     def finish(self, reference: str, status: str, result: dict | None = None, message: str = "") -> None:
         """Mark an entry delivered (with the platform's answer) or refused (with its message)."""
-        stamp = services.now().strftime("%Y-%m-%d %H:%M:%S")
-        with self._lock:
-            self._conn.execute("UPDATE outbox SET status = ?, result = ?, message = ?, tries = tries + 1, updated = ? "
-                               "WHERE reference = ?", (status, json.dumps(result or {}, ensure_ascii=False),
-                                                       message, stamp, reference))
+        self._update(reference, status=status, result=json.dumps(result or {}, ensure_ascii=False), message=message,
+                     updated=services.now().strftime("%Y-%m-%d %H:%M:%S"))
 
     def tried(self, reference: str) -> None:
         """Count a failed delivery attempt."""
-        with self._lock:
-            self._conn.execute("UPDATE outbox SET tries = tries + 1 WHERE reference = ?", (reference,))
+        self._update(reference)
 
 
-def _entry(row: sqlite3.Row) -> Entry:
+def _entry(row: RowMapping) -> Entry:
     """A row as an Entry."""
     return Entry(row["reference"], row["op"], row["key"], row["person_id"], json.loads(row["payload"]),
                  row["status"], json.loads(row["result"]) if row["result"] else None, row["message"], row["created"])

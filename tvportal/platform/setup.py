@@ -6,37 +6,32 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 
-from tvportal.keys import PLATFORM, SETTINGS
+from tvportal.keys import DB, PLATFORM, SETTINGS
 from tvportal.platform.idnumber import install_log_masking
-from tvportal.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def platform_path(settings: Settings) -> Path:
-    """The platform's SQLite file (embedded tables, or the HTTP client's outbox)."""
-    return Path(settings.platform_database) if settings.platform_database else Path(settings.data_dir) / "platform.sqlite3"
-
-
 async def platform_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Own the platform for the app's lifetime: embedded, or an HTTP session plus the outbox sender."""
+    """Own the platform for the app's lifetime: embedded, or an HTTP session plus the outbox sender.
+
+    Both keep their tables in the portal's database (after the database context opened it)."""
     settings = app[SETTINGS]
     install_log_masking()
     if not settings.central_url:
         from tvportal.platform.embedded import EmbeddedPlatform
 
-        app[PLATFORM] = await asyncio.to_thread(EmbeddedPlatform, platform_path(settings), settings.demo_city)
+        app[PLATFORM] = EmbeddedPlatform(app[DB])
         yield
         return
     from tvportal.platform.http_client import HttpPlatform
     from tvportal.platform.outbox import Outbox
 
-    outbox = await asyncio.to_thread(Outbox, platform_path(settings))
+    outbox = Outbox(app[DB])
     session = aiohttp.ClientSession()
     client = HttpPlatform(session, settings.central_url, settings.central_app_id, settings.central_secret, outbox,
                           settings.central_timeout_ms, settings.central_retries)
@@ -47,7 +42,6 @@ async def platform_ctx(app: web.Application) -> AsyncIterator[None]:
     with contextlib.suppress(asyncio.CancelledError):
         await sender
     await session.close()
-    outbox.close()
 
 
 async def _deliver_forever(client, interval: int) -> None:

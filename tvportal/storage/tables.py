@@ -1,0 +1,253 @@
+"""Every table of tvportal/ as SQLAlchemy Core objects (the content tables: content/tables.py).
+
+This is the one place that says what the portal keeps; modules import the tables from here and
+build their statements with SQLAlchemy Core, so the same code runs on SQLite and PostgreSQL.
+A change here needs a migration too (docs/storage.md says how).  Times the code compares as
+strings stay TEXT in the formats the SQLite files always had, so old files are adopted unchanged.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CheckConstraint, Column, Float, Index, Integer, MetaData, PrimaryKeyConstraint, Table, Text, UniqueConstraint,
+    text)
+
+from content.tables import utc_stamp
+
+metadata = MetaData()
+
+# ---------------------------------------------------------------------------------------------- editor
+
+editor_users = Table(
+    "editor_users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("role", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("password_version", Integer, nullable=False, default=1),
+    Column("disabled", Integer, nullable=False, default=0),
+    Column("created_at", Text, nullable=False, default=utc_stamp),
+)
+
+# failed sign-ins, counted per user name and per address within a window (editor/users.py)
+editor_login_failures = Table(
+    "editor_login_failures", metadata,
+    Column("name", Text, nullable=False),
+    Column("address", Text, nullable=False),
+    Column("at", Float, nullable=False),
+    Index("editor_login_failures_at", "at"),
+)
+
+editor_drafts = Table(
+    "editor_drafts", metadata,
+    Column("kind", Text, nullable=False),
+    Column("id", Text, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("published_revision", Integer),
+    Column("updated_by", Text, nullable=False),
+    Column("updated_at", Text, nullable=False, default=utc_stamp, onupdate=utc_stamp),
+    PrimaryKeyConstraint("kind", "id"),
+)
+
+editor_versions = Table(  # rows are only ever added (editor/versions.py)
+    "editor_versions", metadata,
+    Column("kind", Text, nullable=False),
+    Column("id", Text, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("published_by", Text, nullable=False),
+    Column("published_at", Text, nullable=False, default=utc_stamp),
+    Column("note", Text, nullable=False, default=""),
+    PrimaryKeyConstraint("kind", "id", "number"),
+)
+
+editor_audit = Table(  # rows are only ever added (editor/audit.py)
+    "editor_audit", metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("at", Text, nullable=False, default=utc_stamp),
+    Column("user", Text, nullable=False),
+    Column("address", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("kind", Text, nullable=False, default=""),
+    Column("item_id", Text, nullable=False, default=""),
+    Column("detail", Text, nullable=False, default=""),
+    Column("kept_data", Text),
+    Index("editor_audit_item", "kind", "item_id"),
+)
+
+# ---------------------------------------------------------------------------------------------- TV flows
+
+# unfinished TV flows per device (flows/state.py): JSON, saved at the end of each flow request
+flow_state = Table(
+    "flow_state", metadata,
+    Column("device_id", Text, primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("flow_state_updated", "updated_at"),
+)
+
+# ---------------------------------------------------------------------------------------------- platform
+
+# the embedded platform (platform/embedded*.py); the HTTP client uses only the outbox
+platform_catalog = Table(
+    "platform_catalog", metadata,
+    Column("kind", Text, nullable=False),
+    Column("id", Text, nullable=False),
+    Column("data", Text, nullable=False),
+    PrimaryKeyConstraint("kind", "id"),
+)
+
+platform_people = Table(
+    "platform_people", metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("id_number", Text, nullable=False, unique=True),
+    Column("phone", Text, nullable=False),
+    Column("county_code", Text, nullable=False),
+    Column("birth_year", Integer, nullable=False),
+)
+
+platform_devices = Table(
+    "platform_devices", metadata,
+    Column("device_id", Text, primary_key=True),
+    Column("person_id", Text, nullable=False),
+    Column("linked", Text, nullable=False),
+)
+
+platform_proxies = Table(
+    "platform_proxies", metadata,
+    Column("device_id", Text, nullable=False),
+    Column("actor_id", Text, nullable=False),
+    Column("person_id", Text, nullable=False),
+    Column("consent", Text, nullable=False),
+    Column("consented", Text, nullable=False),
+    PrimaryKeyConstraint("device_id", "person_id"),
+)
+
+platform_sms_codes = Table(
+    "platform_sms_codes", metadata,
+    Column("id_number", Text, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("code", Text, nullable=False),
+    Column("expires", Text, nullable=False),
+    Column("tries", Integer, nullable=False, default=0),
+    PrimaryKeyConstraint("id_number", "purpose"),
+)
+
+platform_tickets = Table(
+    "platform_tickets", metadata,
+    Column("ticket", Text, primary_key=True),
+    Column("device_id", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("person_id", Text, nullable=False, default=""),
+    Column("created", Text, nullable=False),
+)
+
+platform_slots = Table(
+    "platform_slots", metadata,
+    Column("id", Text, primary_key=True),
+    Column("hall_id", Text, nullable=False),
+    Column("service_id", Text, nullable=False),
+    Column("day", Text, nullable=False),
+    Column("start", Text, nullable=False),
+    Column("end", Text, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("booked", Integer, nullable=False, default=0),
+    CheckConstraint("booked >= 0 AND booked <= capacity", name="platform_slots_booked"),
+    Index("platform_slots_day", "hall_id", "service_id", "day"),
+)
+
+platform_bookings = Table(
+    "platform_bookings", metadata,
+    Column("number", Text, primary_key=True),
+    Column("slot_id", Text, nullable=False),
+    Column("person_id", Text, nullable=False),
+    Column("actor_id", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("created", Text, nullable=False),
+    Column("updated", Text, nullable=False),
+    Column("rated", Integer, nullable=False, default=0),
+    Index("platform_one_place_each", "slot_id", "person_id", unique=True,
+          sqlite_where=text("status = 'booked'"), postgresql_where=text("status = 'booked'")),
+    Index("platform_bookings_person", "person_id"),
+)
+
+platform_applications = Table(
+    "platform_applications", metadata,
+    Column("number", Text, primary_key=True),
+    Column("service_id", Text, nullable=False),
+    Column("person_id", Text, nullable=False),
+    Column("actor_id", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("submitted", Text, nullable=False),
+    Column("promise_date", Text, nullable=False),
+    Column("fields", Text, nullable=False),
+    Column("steps", Text, nullable=False),
+    Column("rated", Integer, nullable=False, default=0),
+    Index("platform_applications_person", "person_id"),
+)
+
+platform_records = Table(
+    "platform_records", metadata,
+    Column("person_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("data", Text, nullable=False),
+    PrimaryKeyConstraint("person_id", "kind"),
+)
+
+platform_ratings = Table(
+    "platform_ratings", metadata,
+    Column("number", Text, primary_key=True),
+    Column("target_type", Text, nullable=False),
+    Column("target_number", Text, nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("person_id", Text, nullable=False),
+    Column("actor_id", Text, nullable=False),
+    Column("created", Text, nullable=False),
+    UniqueConstraint("target_type", "target_number", name="platform_ratings_target"),
+)
+
+# the first answer of every keyed write, so a retried write gives it again (platform/embedded.py)
+platform_idempotency = Table(
+    "platform_idempotency", metadata,
+    Column("key", Text, primary_key=True),
+    Column("op", Text, nullable=False),
+    Column("result", Text, nullable=False),
+    Column("created", Text, nullable=False),
+)
+
+platform_counters = Table(
+    "platform_counters", metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+platform_audit = Table(
+    "platform_audit", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Text, nullable=False),
+    Column("actor_id", Text, nullable=False),
+    Column("person_id", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("ref", Text, nullable=False),
+)
+
+# writes of the HTTP client waiting for the central platform (platform/outbox.py)
+outbox = Table(
+    "outbox", metadata,
+    Column("reference", Text, primary_key=True),
+    Column("op", Text, nullable=False),
+    Column("key", Text, nullable=False, unique=True),
+    Column("person_id", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("result", Text, nullable=False, default=""),
+    Column("message", Text, nullable=False, default=""),
+    Column("tries", Integer, nullable=False, default=0),
+    Column("created", Text, nullable=False),
+    Column("updated", Text, nullable=False),
+    Index("outbox_waiting", "status", "created"),
+    Index("outbox_person", "person_id"),
+)
