@@ -64,6 +64,8 @@ class Screen:
     is_search: bool = False
     status: int = 200
     private: bool = False  # shows one person's data: never cached, by the page cache or the box
+    typing: str = ""  # keypad screens: what the digit keys do here (they type instead of opening items)
+    nav_extra: dict[str, Any] = field(default_factory=dict)  # more runtime data, e.g. the keypad's "pad"
 
 
 def prefs_of(request: web.Request) -> Prefs:
@@ -74,9 +76,11 @@ def prefs_of(request: web.Request) -> Prefs:
 def standard_keys(screen: Screen, exit_url: str) -> list[KeyHint]:
     """The key hints of a screen: its own keys plus the ones every page shares."""
     hints = [KeyHint("arrows", _("Arrow keys"), _("Choose"))]
-    hints.append(KeyHint("ok", _("OK"), _("Open")))
+    hints.append(KeyHint("ok", _("OK"), _("Press the chosen key") if screen.typing else _("Open")))
     digits = sorted(f.digit for f in screen.layout.items if f.digit is not None)
-    if digits:
+    if screen.typing:
+        hints.append(KeyHint("digits", _("Number keys"), screen.typing))
+    elif digits:
         span = f"{digits[0]}-{digits[-1]}" if len(digits) > 1 else str(digits[0])
         hints.append(KeyHint("digits", _("Number keys") + " " + span, _("Open directly")))
     if screen.pages > 1:
@@ -100,7 +104,7 @@ def voice_hints(request: web.Request, screen: Screen) -> list[KeyHint]:
     tts, asr = request.app.get(TTS), request.app.get(ASR)
     if tts is not None and tts.available:
         # on the search page the digits type, 0 included, so 0 cannot repeat the last sentence there
-        label = _("Read aloud on/off") if screen.is_search else _("Read aloud on/off, 0 repeats")
+        label = _("Read aloud on/off") if screen.is_search or screen.typing else _("Read aloud on/off, 0 repeats")
         hints.append(KeyHint("red", _("Red key"), label))
     if asr is not None and asr.available:
         hints.append(KeyHint("green", _("Green key"), _("Speak")))
@@ -142,6 +146,7 @@ def nav_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> dict
         elif hint.href and hint.action not in ("back",):
             keys[hint.action] = {"href": hint.href}
     data["keys"] = keys
+    data.update(screen.nav_extra)
     if screen.is_home:
         data["back"] = settings.exit_url
     elif screen.back is not None:

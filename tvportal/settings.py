@@ -71,6 +71,13 @@ DECLARED: tuple[Setting, ...] = (
             "Read pages aloud (pyttsx3 + espeak-ng in a worker process); off, or espeak-ng missing, hides reading."),
     Setting("voice_model_path", str, "",
             "Folder of the vosk speech-recognition model; empty means voice-model inside data_dir."),
+    Setting("tv_idle_minutes", int, 15,
+            "Minutes without a key press after which a person signed in on a TV is signed out."),
+    Setting("tv_remember_days", int, 90,
+            "Days a person remembered on a TV (with a TV PIN) is kept without being used."),
+    Setting("sms_per_id_hour", int, 3, "SMS codes one ID number may be sent per hour."),
+    Setting("sms_per_tv_hour", int, 5, "SMS codes one TV may ask for per hour."),
+    Setting("sms_resend_seconds", int, 60, "Seconds before 重新获取 may ask for another SMS code."),
 )
 
 _BY_NAME = {s.name: s for s in DECLARED}
@@ -108,6 +115,11 @@ class Settings:
     access_log: bool
     tts_enabled: bool
     voice_model_path: str
+    tv_idle_minutes: int
+    tv_remember_days: int
+    sms_per_id_hour: int
+    sms_per_tv_hour: int
+    sms_resend_seconds: int
 
     @property
     def database_path(self) -> Path:

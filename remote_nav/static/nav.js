@@ -4,7 +4,9 @@
 (function (w, d) {
   var M = w.TVNAV || {}, I = M.items || {}, G = M.groups || {}, KM = M.keymap || {}, K = M.keys || {},
     loc = w.location, page = 'tvf' + loc.pathname + loc.search, pk = encodeURIComponent(page),
-    cur = null, mem = {}, prev = {c: 0, t: 0}, down = prev, api;
+    cur = null, mem = {}, prev = {c: 0, t: 0}, down = prev, api,
+    // Keypad screens: {n: length, x: X allowed last, p: mask as dots, v: value, bad: message, w: wait s}
+    P = M.pad, val = P && P.v || '';
 
   // $ = element by id (null-safe); the budget for this file is 4 KB minified.
   function $(id) { return id && d.getElementById(id); }
@@ -70,9 +72,10 @@
     return s ? s.split(';') : [];
   }
 
-  // Focus the stored item, else the map's start, else the first usable item.
+  // Focus the stored item, else the map's start, else the first usable item. On a keypad
+  // the server's start wins: it knows whether the entry is complete or was just refused.
   function init() {
-    var parts = restore(), i, g, id = parts[0];
+    var parts = P ? [] : restore(), i, g, id = parts[0];
     mem = {};
     for (g in G) if (G[g].last) mem[g] = G[g].last;
     for (i = 1; i < parts.length; i++) if (I[parts[i]]) mem[I[parts[i]].g] = parts[i];
@@ -140,12 +143,53 @@
     return a == 'left' ? p != 0 : a != 'right' || p != n;
   }
 
+  // Text of an element (no textContent on the oldest boxes; innerHTML would parse markup).
+  function txt(el, s) {
+    if (el) { el.innerHTML = ''; el.appendChild(d.createTextNode(s)); }
+  }
+
+  // GB 11643 check digit: weight of place i is 2^(17-i) mod 11.
+  function idok(s) {
+    for (var t = 0, i = 0; i < 17; i++) t += s.charAt(i) * (Math.pow(2, 17 - i) % 11);
+    return '10X98765432'.charAt(t % 11) == s.charAt(17);
+  }
+
+  // A keypad key typed in place: no page load per digit, so no press is ever lost. The
+  // value goes into the cells c0.. and into the field pv that 确认 submits.
+  function type(k) {
+    var i, m = '';
+    if (k == 'del') val = val.slice(0, -1);
+    else if (k == 'clr') val = '';
+    else if (val.length < P.n && (k != 'x' || P.x && val.length == P.n - 1)) val += k.toUpperCase();
+    for (i = 0; i < P.n; i++) txt($('c' + i), i < val.length ? (P.p ? '\u25cf' : val.charAt(i)) : '');
+    $('pv').value = val;
+    if (val.length == P.n) {
+      // Complete: OK is the next press, unless the check digit says one digit is wrong.
+      if (P.x && !idok(val)) { m = P.bad; focus('kdel'); } else focus('kok');
+    } else if (/^\d$/.test(k)) focus('k' + k);
+    txt($('pm'), m);
+    return 1;
+  }
+
+  // Count down the seconds until a new code may be asked for, then offer the key (w < 0:
+  // the hourly limit is reached and the screen says when).
+  function tick() {
+    var b = $('kre');
+    if (P.w > 0) { txt($('cd'), P.w-- + ''); setTimeout(tick, 1000); }
+    else if (b && !P.w) { b.disabled = false; txt($('cdw'), ''); }
+  }
+
   // Returns 1 when the key was consumed (1/0 rather than true/false: every byte counts).
   function act(c) {
     var a = KM[c], el = d.activeElement, id;
     if (!a) return 0;
     if (!el || el == d.body) el = $(cur);
     if (editing(el, a, c)) return 0;
+    if (P) {
+      // Digits always type here (before voice's "0 repeats"); OK on a pad key types it.
+      if (a.indexOf('digit') == 0) return type(a.charAt(5));
+      if (a == 'ok' && (id = /^k(\d|x|del|clr)$/.exec(cur))) return type(id[1]);
+    }
     if (api.onaction && api.onaction(a, c) === true) return 1;
     if (/^(up|down|left|right)$/.test(a)) { move(a); return 1; }
     if (a == 'ok') {
@@ -217,4 +261,5 @@
   // Normally the script sits at the end of <body>; otherwise wait for the page.
   if ($(M.start)) init();
   else on(w, 'load', init);
+  if (P) tick();
 })(window, document);

@@ -1,5 +1,8 @@
-"""Identity on the TV: QR login confirmed on the phone, or ID number + SMS code with the digit keys;
-帮家人办 (acting for an elder with their recorded consent); choosing for whom; logging out."""
+"""Identity on the TV: 您是谁 (remembered people by number key, QR with the phone, ID number + SMS),
+the sign-in summary, 为谁办, 帮家人办 with the consent the elder sees and can revoke, and 退出登录.
+
+Stable URLs (linked from 我的 on home): /id 您是谁 or who is signed in; /id/logout (POST) 退出登录;
+/id/family 帮家人办; /id/forget (POST, field person) forget a remembered person on this TV."""
 
 from __future__ import annotations
 
@@ -9,19 +12,15 @@ import segno
 from aiohttp import web
 
 from tvportal.flows.guard import friendly
-from tvportal.flows.ui import Choice, device_id, flow_screen, platform, show, state, who
+from tvportal.flows.session import act_for, platform_device, sign_out
+from tvportal.flows.signin_pin import after_sign_in, masked_name, remembered_people
+from tvportal.flows.signin_store import PIN_TRIES, person_of
+from tvportal.flows.ui import Choice, Who, device_id, flow_screen, platform, show, state, who
 from tvportal.i18n import gettext as _
-from tvportal.platform import idnumber
 from tvportal.platform.models import PlatformError
 from tvportal.screen import Crumb
 
-# what a keypad screen enters: (prompt, length, X allowed)
-ENTRIES = {
-    "id": ("Enter your ID number with the number keys", 18, True),
-    "code": ("Enter the 6-digit code from the text message", 6, False),
-    "elder": ("Enter the ID number of the family member", 18, True),
-    "elder_code": ("Enter the 6-digit code sent to the family member's phone", 6, False),
-}
+MAX_REMEMBERED_SHOWN = 6  # with the two ways to sign in: 8 choices, the most a screen holds
 
 
 def _crumbs(last: str) -> list[Crumb]:
@@ -31,26 +30,33 @@ def _crumbs(last: str) -> list[Crumb]:
 
 @friendly
 async def start(request: web.Request) -> web.Response:
-    """Who is using this TV, and the ways to sign in."""
+    """您是谁 (signed out), or who is signed in and what they can do here."""
     current = await who(request)
-    next_url = state(request).get("next", "")
     if current is None:
-        choices = [Choice("qr", _("Scan a QR code with your phone"), href="/id/qr"),
-                   Choice("idnum", _("Enter ID number and SMS code"), href="/id/enter/id")]
-        lines = [("", _("To book or apply, the TV needs to know who you are.")),
-                 ("", _("Choose one of the two ways below."))]
-        return show(request, flow_screen(request, _("Sign in"), [Crumb(_("Home"), "/"), Crumb(_("Sign in"))],
+        people = await remembered_people(request)
+        choices = []
+        for i, row in enumerate(people[:MAX_REMEMBERED_SHOWN]):
+            locked = row["failed_pins"] >= PIN_TRIES
+            choices.append(Choice(f"m{i + 1}", masked_name(person_of(row["person"]).name),
+                                  href=f"/id/pin/{row['person_id']}",
+                                  note=_("TV PIN locked") if locked else _("TV PIN")))
+        choices += [Choice("qr", _("Scan a QR code with your phone"), href="/id/qr"),
+                    Choice("idnum", _("Enter ID number and SMS code"), href="/id/enter/id")]
+        lines = [("", _("Choose your name, or one of the ways to sign in."))] if people else [
+            ("", _("To book or apply, the TV needs to know who you are.")),
+            ("", _("Choose one of the two ways below."))]
+        return show(request, flow_screen(request, _("Who are you?"), [Crumb(_("Home"), "/"), Crumb(_("Sign in"))],
                                          lines=lines, choices=choices, back="/"))
     lines = [(_("Signed in"), f"{current.actor.name}  {current.actor.id_masked}")]
     if current.for_family:
         lines.append((_("Acting for"), f"{current.person.name}  {current.person.id_masked}"))
     choices = []
-    if next_url:
+    if state(request).get("next"):
         choices.append(Choice("go", _("Continue"), href="/id/continue"))
     if current.link.acts_for:
         choices.append(Choice("who", _("Choose for whom"), href="/id/who"))
-    choices.append(Choice("family", _("Act for a family member"), href="/id/enter/elder"))
-    choices.append(Choice("logout", _("Sign out of this TV"), post="/id/logout"))
+    choices.append(Choice("family", _("Act for a family member"), href="/id/family"))
+    choices.append(Choice("logout", _("Sign out"), post="/id/logout"))
     return show(request, flow_screen(request, _("Sign in"), [Crumb(_("Home"), "/"), Crumb(_("Sign in"))],
                                      lines=lines, choices=choices, back="/"))
 
@@ -64,8 +70,10 @@ async def go_on(request: web.Request) -> web.Response:
 @friendly
 async def qr(request: web.Request) -> web.Response:
     """Show a QR code the phone scans to confirm this TV."""
-    ticket = await platform(request).start_qr_login(device_id(request))
+    pdev = platform_device(device_id(request))
+    ticket = await platform(request).start_qr_login(pdev)
     state(request)["ticket"] = ticket.ticket
+    state(request)["ticket_device"] = pdev
     url = ticket.confirm_url if "://" in ticket.confirm_url else f"{request.scheme}://{request.host}{ticket.confirm_url}"
     svg = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
     lines = [("1", _("Scan the code on the right with your phone.")),
@@ -79,16 +87,19 @@ async def qr(request: web.Request) -> web.Response:
 
 @friendly
 async def qr_check(request: web.Request) -> web.Response:
-    """After the phone confirmed: continue; otherwise say it is not confirmed yet."""
-    ticket = state(request).get("ticket", "")
+    """After the phone confirmed: signed in; otherwise say it is not confirmed yet."""
+    st = state(request)
+    ticket = st.get("ticket", "")
     if ticket:
         try:
             status = await platform(request).qr_login_status(ticket)
         except PlatformError:
             status = None
         if status is not None and status.status == "confirmed":
-            state(request).pop("ticket", None)
-            raise web.HTTPSeeOther("/id/continue" if state(request).get("next") else "/id")
+            pdev = st.pop("ticket_device", "")
+            st.pop("ticket", None)
+            link = await platform(request).device(pdev)
+            return await after_sign_in(request, pdev, link.person)
     choices = [Choice("done", _("I have confirmed on the phone"), href="/id/qr/check"),
                Choice("again", _("Show a new QR code"), href="/id/qr"),
                Choice("idnum", _("Use the ID number instead"), href="/id/enter/id")]
@@ -98,106 +109,23 @@ async def qr_check(request: web.Request) -> web.Response:
                                      choices=choices, back="/id/qr"))
 
 
-def _pretty(value: str, length: int) -> str:
-    """The entered digits in groups, with the places still to fill."""
-    shown = value + "_" * (length - len(value))
-    if length == 18:
-        return f"{shown[:6]} {shown[6:14]} {shown[14:]}"
-    return " ".join(shown)
-
-
-def keypad(request: web.Request, what: str, error: str = "", status: int = 200) -> web.Response:
-    """A number pad on the screen (the remote's digit keys press its keys)."""
-    prompt, length, allow_x = ENTRIES[what]
-    value = state(request).get("entry:" + what, "")
-    lines = [("", _(prompt))]
-    if what.endswith("code") and state(request).get("sms_to"):
-        lines.append((_("Sent to"), state(request)["sms_to"]))
-    lines.append((_("Entered"), _pretty(value, length)))
-    action = f"/id/enter/{what}"
-    choices = [Choice(f"k{d}", str(d), post=action, fields={"k": str(d)}, digit=d) for d in (1, 2, 3, 4, 5, 6, 7, 8, 9, 0)]
-    if allow_x:
-        choices.append(Choice("kx", "X", post=action, fields={"k": "X"}))
-    choices += [Choice("kdel", _("Delete"), post=action, fields={"k": "del"}),
-                Choice("kok", _("Confirm"), post=action, fields={"k": "ok"})]
-    # a complete entry puts the focus on 确认 so that OK is the next press
-    start = "kok" if len(value) == length else request.query.get("f") or "k1"
-    title = _("Act for a family member") if what.startswith("elder") else _("Sign in")
-    screen = flow_screen(request, title, _crumbs(_("Enter numbers")), lines=lines, choices=choices, cols=5,
-                         error=error, start=start, status=status, back="/id")
-    return show(request, screen)
-
-
-@friendly
-async def enter(request: web.Request) -> web.Response:
-    """GET a keypad screen."""
-    what = request.match_info["what"]
-    if what not in ENTRIES:
-        raise web.HTTPNotFound()
-    return keypad(request, what)
-
-
-@friendly
-async def press(request: web.Request) -> web.Response:
-    """A keypad key: add, delete, or confirm (validated here, with Chinese messages; the entry is kept)."""
-    what = request.match_info["what"]
-    if what not in ENTRIES:
-        raise web.HTTPNotFound()
-    _prompt, length, allow_x = ENTRIES[what]
-    key = str((await request.post()).get("k", ""))
-    st = state(request)
-    value = st.get("entry:" + what, "")
-    if key.isdigit() and len(key) == 1 or (key == "X" and allow_x):
-        if len(value) < length:
-            value = st["entry:" + what] = value + key
-        # once complete, the focus goes to 确认 (its own URL, so no remembered focus overrides it)
-        raise web.HTTPSeeOther(f"/id/enter/{what}?f=" + ("kok" if len(value) == length else f"k{key.lower()}"))
-    if key == "del":
-        st["entry:" + what] = value[:-1]
-        raise web.HTTPSeeOther(f"/id/enter/{what}?f=kdel")
-    if key != "ok":
-        return keypad(request, what, _("Please use the keys on the screen."), 400)
-    return await _confirm(request, what, value)
-
-
-async def _confirm(request: web.Request, what: str, value: str) -> web.Response:
-    """Act on a complete entry."""
-    st = state(request)
-    p = platform(request)
-    try:
-        if what in ("id", "elder"):
-            problem = idnumber.problem(value)
-            if problem:
-                return keypad(request, what, problem, 400)
-            sent = await p.send_sms_code(value, "login" if what == "id" else "consent")
-            st["sms_to"] = sent.phone_masked
-            st["entry:code" if what == "id" else "entry:elder_code"] = ""
-            raise web.HTTPSeeOther("/id/enter/code" if what == "id" else "/id/enter/elder_code")
-        if len(value) != 6:
-            return keypad(request, what, _("The code has 6 digits."), 400)
-        if what == "code":
-            await p.login_with_sms(device_id(request), st.get("entry:id", ""), value)
-            for k in ("entry:id", "entry:code", "sms_to", "for"):
-                st.pop(k, None)
-            raise web.HTTPSeeOther("/id/continue" if st.get("next") else "/id")
-        link = await p.add_proxy(device_id(request), st.get("entry:elder", ""), value, secrets.token_hex(16))
-        elder = next((e for e in link.acts_for if e.id_masked == idnumber.mask(st.get("entry:elder", ""))), None)
-        if elder:
-            st["for"] = elder.id
-        for k in ("entry:elder", "entry:elder_code", "sms_to"):
-            st.pop(k, None)
+async def _signed_in(request: web.Request) -> Who:
+    """Who is signed in; anyone else goes to 您是谁."""
+    current = await who(request)
+    if current is None:
         raise web.HTTPSeeOther("/id")
-    except PlatformError as exc:
-        back_to = what if exc.field != "id_number" else ("id" if what in ("id", "code") else "elder")
-        return keypad(request, back_to, exc.message, 400)
+    return current
+
+
+async def _field(request: web.Request, name: str) -> str:
+    """One posted form field."""
+    return str((await request.post()).get(name, ""))
 
 
 @friendly
 async def choose_who(request: web.Request) -> web.Response:
     """为谁办理: oneself or a family member who consented."""
-    current = await who(request)
-    if current is None:
-        raise web.HTTPSeeOther("/id")
+    current = await _signed_in(request)
     people = [current.actor, *current.link.acts_for]
     choices = [Choice(f"p{i}", f"{p.name}  {p.id_masked}", post="/id/who", fields={"person": p.id},
                       note=_("Myself") if p.id == current.actor.id else "") for i, p in enumerate(people)]
@@ -207,15 +135,51 @@ async def choose_who(request: web.Request) -> web.Response:
 
 @friendly
 async def set_who(request: web.Request) -> web.Response:
-    """Remember for whom this TV acts now."""
-    person = str((await request.post()).get("person", ""))
-    state(request)["for"] = person
+    """Act for this person from now on (only oneself or a consenting family member)."""
+    current = await _signed_in(request)
+    person = await _field(request, "person")
+    allowed = {p.id for p in current.link.acts_for}
+    await act_for(request, person if person in allowed else "")
     raise web.HTTPSeeOther("/id/continue" if state(request).get("next") else "/id")
 
 
 @friendly
+async def family(request: web.Request) -> web.Response:
+    """帮家人办: whom I may act for (and add one with their consent code), and who may act for me —
+    which the elder sees here and can revoke."""
+    current = await who(request)
+    if current is None:
+        state(request)["next"] = "/id/family"
+        raise web.HTTPSeeOther("/id")
+    lines = []
+    if current.link.acts_for:
+        # the signed-in person sees their family's full names (only 您是谁, open to anyone, masks them)
+        names = "、".join(f"{p.name} {p.id_masked}" for p in current.link.acts_for)
+        lines.append((_("You may act for"), names))
+    helpers = await platform(request).helpers(current.actor.id)
+    choices = [Choice("add", _("Add a family member (their consent by SMS)"), href="/id/enter/elder")]
+    if current.link.acts_for:
+        choices.insert(0, Choice("who", _("Choose for whom"), href="/id/who"))
+    for i, helper in enumerate(helpers[:5]):
+        choices.append(Choice(f"r{i}", _("Stop %(name)s acting for me") % {"name": helper.name},
+                              post="/id/family/revoke", fields={"actor": helper.id}))
+    lines.append((_("May act for you"), "、".join(h.name for h in helpers) if helpers else _("nobody")))
+    return show(request, flow_screen(request, _("Act for a family member"), _crumbs(_("Act for a family member")),
+                                     lines=lines, choices=choices, back="/id"))
+
+
+@friendly
+async def revoke(request: web.Request) -> web.Response:
+    """The elder withdraws a family member's consent."""
+    current = await _signed_in(request)
+    actor = await _field(request, "actor")
+    await platform(request).revoke_proxy(actor, current.actor.id, secrets.token_hex(16))
+    raise web.HTTPSeeOther("/id/family")
+
+
+@friendly
 async def logout(request: web.Request) -> web.Response:
-    """Forget who uses this TV."""
-    await platform(request).unlink_device(device_id(request))
+    """退出登录: this browser's sign-in ends; remembered people stay remembered (behind their PIN)."""
+    await sign_out(request)
     state(request).clear()
-    raise web.HTTPSeeOther("/id")
+    raise web.HTTPSeeOther("/")

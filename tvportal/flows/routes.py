@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from tvportal.flows import booking, handling, identity, queries
+from tvportal.flows import booking, handling, identity, queries, signin_pin, signin_sms
 from tvportal.flows.state import pruning_ctx
 from tvportal.keys import PLATFORM
 from tvportal.platform.phone_page import add_phone_routes
@@ -19,10 +19,19 @@ def setup_flow_routes(app: web.Application) -> None:
     r.add_get("/id/continue", identity.go_on)
     r.add_get("/id/qr", identity.qr)
     r.add_get("/id/qr/check", identity.qr_check)
-    r.add_get("/id/enter/{what}", identity.enter)
-    r.add_post("/id/enter/{what}", identity.press)
+    r.add_get("/id/enter/{what}", signin_sms.enter)
+    r.add_post("/id/enter/{what}", signin_sms.press)
+    r.add_post("/id/sms/{what}", signin_sms.resend)
+    r.add_get("/id/remember", signin_pin.offer)
+    for path, handler in (("/id/newpin", signin_pin.new_pin), ("/id/newpin/again", signin_pin.new_pin),
+                          ("/id/pin/{person}", signin_pin.pin)):
+        r.add_get(path, handler)
+        r.add_post(path, handler)
+    r.add_post("/id/forget", signin_pin.forget)
     r.add_get("/id/who", identity.choose_who)
     r.add_post("/id/who", identity.set_who)
+    r.add_get("/id/family", identity.family)
+    r.add_post("/id/family/revoke", identity.revoke)
     r.add_post("/id/logout", identity.logout)
     r.add_get("/me", me.me)
     r.add_get("/booking/guide/{guide}", booking.guide)

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from remote_nav import Layout, Rect
 from tvportal import canvas
+from tvportal.flows.session import current, keep_session
 from tvportal.i18n import gettext as _
 from tvportal.flows.state import STATE
 from tvportal.keys import PLATFORM, SETTINGS
@@ -39,7 +40,8 @@ def device_id(request: web.Request) -> str:
 
 
 def keep_device(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
-    """Give the box its device cookie when it has none yet."""
+    """Give the box its device cookie when it has none yet (and its sign-in cookie when that changed)."""
+    keep_session(request, response)
     value = device_id(request)
     if request.cookies.get(DEVICE_COOKIE) != value:
         response.set_cookie(DEVICE_COOKIE, value, max_age=10 * 365 * 24 * 3600, path="/", httponly=True,
@@ -70,12 +72,14 @@ class Who:
 
 
 async def who(request: web.Request) -> Who | None:
-    """The device's person and the chosen family member, or None when nobody is linked."""
-    link = await platform(request).device(device_id(request))
-    if link.person is None:
+    """Who is signed in on this browser and the chosen family member, or None (signed out, idle too long)."""
+    row = await current(request, device_id(request))
+    if row is None:
         return None
-    chosen = state(request).get("for", "")
-    person = next((p for p in link.acts_for if p.id == chosen), link.person)
+    link = await platform(request).device(row["platform_device"])
+    if link.person is None or link.person.id != row["person_id"]:
+        return None
+    person = next((p for p in link.acts_for if p.id == row["acting_for"]), link.person)
     return Who(link, link.person, person)
 
 

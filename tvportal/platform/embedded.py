@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from tvportal.platform import services
 from tvportal.platform.embedded_ops import Ops, WrongCode, count_wrong_try
 from tvportal.platform.models import (
-    Application, Booking, DeviceLink, HallInfo, LoginTicket, PlatformError, Rating, RecordTable, Service, Slot,
+    Application, Booking, DeviceLink, HallInfo, LoginTicket, Person, PlatformError, Rating, RecordTable, Service, Slot,
     SmsSent, from_json, to_json)
 from tvportal.storage import Database
 from tvportal.storage.tables import platform_idempotency, platform_sms_codes
@@ -128,6 +128,14 @@ class EmbeddedPlatform:
     async def unlink_device(self, device_id: str) -> None:
         """Forget a TV's people."""
         await self._write("unlink", "", type(None), lambda o: o.unlink(device_id))
+
+    async def helpers(self, person_id: str) -> list[Person]:
+        """Who may act for a person."""
+        return await self._read(lambda o: o.helpers(person_id))
+
+    async def revoke_proxy(self, actor_id: str, person_id: str, key: str) -> None:
+        """Withdraw a consent."""
+        await self._write("revoke_proxy", key, type(None), lambda o: o.revoke_proxy(actor_id, person_id))
 
     # bookings
     async def slots(self, hall_id: str, service_id: str, day: str) -> list[Slot]:

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, delete, insert, select, update
+from sqlalchemy import Connection, RowMapping, delete, func, insert, select, update
 
 from tvportal.platform import idnumber
 from tvportal.platform.eligibility import birth_date
@@ -34,9 +34,12 @@ def _phone_mask(phone: str) -> str:
 class WrongCode(PlatformError):
     """A wrong SMS code: the caller rolls its write back, then counts the try (``count_wrong_try``)."""
 
-    def __init__(self, id_number: str, purpose: str) -> None:
+    def __init__(self, id_number: str, purpose: str, last: bool = False) -> None:
         """Remember whose code it was."""
-        super().__init__("code_wrong", "验证码不对，请核对短信后重新输入", "code")
+        if last:
+            super().__init__("code_locked", "验证码输错次数太多，请重新获取", "code")
+        else:
+            super().__init__("code_wrong", "验证码不对，请核对短信后重新输入", "code")
         self.id_number, self.purpose = id_number, purpose
 
 
@@ -148,7 +151,8 @@ class Ops:
         if row["tries"] >= SMS_TRIES:
             raise PlatformError("code_locked", "验证码输错次数太多，请重新获取", "code")
         if code.strip() != row["code"]:
-            raise WrongCode(id_number, purpose)  # counted by the caller after the rollback
+            # counted by the caller after the rollback; the last allowed try says at once that only a new code helps
+            raise WrongCode(id_number, purpose, last=row["tries"] + 1 >= SMS_TRIES)
         self.conn.execute(delete(codes_t).where(codes_t.c.id_number == id_number, codes_t.c.purpose == purpose))
 
     def login_sms(self, device_id: str, id_number: str, code: str) -> DeviceLink:
@@ -196,6 +200,18 @@ class Ops:
         """Forget the device's people."""
         self.conn.execute(delete(proxies_t).where(proxies_t.c.device_id == device_id))
         self.conn.execute(delete(devices_t).where(devices_t.c.device_id == device_id))
+
+    def helpers(self, person_id: str) -> list[Person]:
+        """The people whose consent-backed proxy for ``person_id`` is on record, first consent first."""
+        first = func.min(proxies_t.c.consented)
+        rows = self.conn.execute(select(proxies_t.c.actor_id).where(proxies_t.c.person_id == person_id)
+                                 .group_by(proxies_t.c.actor_id).order_by(first)).scalars().all()
+        return [self.person(actor) for actor in rows]
+
+    def revoke_proxy(self, actor_id: str, person_id: str) -> None:
+        """The person withdraws consent: every proxy of ``actor_id`` for them ends."""
+        self.conn.execute(delete(proxies_t).where(proxies_t.c.actor_id == actor_id, proxies_t.c.person_id == person_id))
+        self._audit(person_id, person_id, "proxy_revoked", actor_id)
 
     def start_qr(self, device_id: str, ticket: str) -> LoginTicket:
         """A new QR login ticket."""

@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 import aiohttp
 
 from tvportal.platform.models import (
-    Application, Booking, Conflict, DeviceLink, HallInfo, LoginTicket, NotFound, PlatformError, Rating, RecordTable,
+    Application, Booking, Conflict, DeviceLink, HallInfo, LoginTicket, NotFound, Person, PlatformError, Rating,
+    RecordTable,
     Queued, Service, Slot, SmsSent, from_json)
 from tvportal.platform.models import Unavailable as Unreachable
 from tvportal.platform.outbox import Outbox
@@ -231,6 +232,16 @@ class HttpPlatform:
         """Forget a device's people."""
         await self._call("DELETE", f"/v1/devices/{device_id}")
         self._cache.pop("device:" + device_id, None)
+
+    async def helpers(self, person_id: str) -> list[Person]:
+        """Who may act for a person."""
+        return await self._get_list(Person, f"/v1/people/{person_id}/helpers")
+
+    async def revoke_proxy(self, actor_id: str, person_id: str, key: str) -> None:
+        """Withdraw a consent."""
+        await self._call("DELETE", f"/v1/people/{person_id}/helpers/{actor_id}", None, key)
+        for name in [n for n in self._cache if n.startswith("device:")]:
+            del self._cache[name]  # device answers kept for outages must not keep the withdrawn consent
 
     async def slots(self, hall_id: str, service_id: str, day: str) -> list[Slot]:
         """A day's slots."""

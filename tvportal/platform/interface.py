@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from tvportal.platform.models import (
-    Application, Booking, DeviceLink, HallInfo, LoginTicket, Rating, RecordTable, Service, Slot, SmsSent)
+    Application, Booking, DeviceLink, HallInfo, LoginTicket, Person, Rating, RecordTable, Service, Slot, SmsSent)
 
 RECORD_KINDS = ("pension", "social_insurance", "medical_insurance", "provident_fund")
 
@@ -49,6 +49,12 @@ class Platform(Protocol):
 
     async def unlink_device(self, device_id: str) -> None:
         """Forget the people linked to this TV."""
+
+    async def helpers(self, person_id: str) -> list[Person]:
+        """The family members who may act for this person (their consent on record), for the elder to see."""
+
+    async def revoke_proxy(self, actor_id: str, person_id: str, key: str) -> None:
+        """The person withdraws their consent: ``actor_id`` may no longer act for them, on any TV."""
 
     async def slots(self, hall_id: str, service_id: str, day: str) -> list[Slot]:
         """The day's slots of a hall and service, with remaining places."""

@@ -154,6 +154,15 @@ def build_api(platform: object, secrets_by_app: dict[str, str], knobs: Knobs | N
         return _json(await p.add_proxy(request.match_info["device"], _s(d, "elder_id_number"),
                                        _s(d, "consent_code"), _key(request)))
 
+    async def helpers(request: web.Request) -> web.Response:
+        """GET who may act for a person."""
+        return _json(await p.helpers(request.match_info["person"]))
+
+    async def revoke(request: web.Request) -> web.Response:
+        """DELETE a consent."""
+        await p.revoke_proxy(request.match_info["actor"], request.match_info["person"], _key(request))
+        return web.json_response({})
+
     async def slots(request: web.Request) -> web.Response:
         """GET a day's slots."""
         q = request.query
@@ -220,6 +229,8 @@ def build_api(platform: object, secrets_by_app: dict[str, str], knobs: Knobs | N
     r.add_get("/v1/devices/{device}", device)
     r.add_delete("/v1/devices/{device}", unlink)
     r.add_post("/v1/devices/{device}/proxies", proxy)
+    r.add_get("/v1/people/{person}/helpers", helpers)
+    r.add_delete("/v1/people/{person}/helpers/{actor}", revoke)
     r.add_get("/v1/slots", slots)
     r.add_post("/v1/bookings", book)
     r.add_post("/v1/bookings/{number}/cancel", cancel)

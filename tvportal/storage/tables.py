@@ -87,6 +87,48 @@ flow_state = Table(
     Index("flow_state_updated", "updated_at"),
 )
 
+# ---------------------------------------------------------------------------------------------- sign-in on a TV
+
+# a browser's sign-in (flows/session.py): only the token's hash; ends after tv_idle_minutes or at 退出登录
+tv_sessions = Table(
+    "tv_sessions", metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("device_id", Text, nullable=False),
+    Column("platform_device", Text, nullable=False),  # the platform's link of this person on this TV
+    Column("person_id", Text, nullable=False),
+    Column("person", Text, nullable=False),  # Person as JSON (ID number and phone masked)
+    Column("acting_for", Text, nullable=False),  # 帮家人办: the family member chosen, "" = oneself
+    Column("started", Float, nullable=False),
+    Column("last_seen", Float, nullable=False),
+    Index("tv_sessions_seen", "last_seen"),
+)
+
+# 家庭成员: people remembered on a TV behind a 4-digit TV PIN (argon2 hash; 5 wrong PINs lock it)
+tv_remembered = Table(
+    "tv_remembered", metadata,
+    Column("device_id", Text, nullable=False),
+    Column("person_id", Text, nullable=False),
+    Column("platform_device", Text, nullable=False),
+    Column("person", Text, nullable=False),
+    Column("pin_hash", Text, nullable=False),
+    Column("failed_pins", Integer, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("last_used", Float, nullable=False),
+    PrimaryKeyConstraint("device_id", "person_id"),
+)
+
+# SMS codes asked for, by ID number (sha256) and by TV, to cap them per hour (sms_per_id_hour, sms_per_tv_hour)
+tv_sms_sends = Table(
+    "tv_sms_sends", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id_hash", Text, nullable=False),
+    Column("device_id", Text, nullable=False),
+    Column("purpose", Text, nullable=False),  # login | consent: a code of one is no good for the other
+    Column("sent_at", Float, nullable=False),
+    Index("tv_sms_sends_id", "id_hash", "sent_at"),
+    Index("tv_sms_sends_device", "device_id", "sent_at"),
+)
+
 # ---------------------------------------------------------------------------------------------- platform
 
 # the embedded platform (platform/embedded*.py); the HTTP client uses only the outbox

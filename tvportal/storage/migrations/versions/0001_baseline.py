@@ -74,6 +74,15 @@ def upgrade() -> None:
            indexes=(("editor_audit_item", ["kind", "item_id"], {}),))
     _table("flow_state", _col("device_id", primary_key=True), _col("data"), _col("updated_at", sa.Float),
            indexes=(("flow_state_updated", ["updated_at"], {}),))
+    _table("tv_sessions", _col("token_hash", primary_key=True), _col("device_id"), _col("platform_device"),
+           _col("person_id"), _col("person"), _col("acting_for"), _col("started", sa.Float),
+           _col("last_seen", sa.Float), indexes=(("tv_sessions_seen", ["last_seen"], {}),))
+    _table("tv_remembered", _col("device_id"), _col("person_id"), _col("platform_device"), _col("person"),
+           _col("pin_hash"), _col("failed_pins", sa.Integer), _col("created", sa.Float), _col("last_used", sa.Float),
+           sa.PrimaryKeyConstraint("device_id", "person_id"))
+    _table("tv_sms_sends", _col("id", sa.Integer, primary_key=True, autoincrement=True), _col("id_hash"),
+           _col("device_id"), _col("purpose"), _col("sent_at", sa.Float),
+           indexes=(("tv_sms_sends_id", ["id_hash", "sent_at"], {}), ("tv_sms_sends_device", ["device_id", "sent_at"], {})))
     _table("platform_catalog", _col("kind"), _col("id"), _col("data"), sa.PrimaryKeyConstraint("kind", "id"))
     _table("platform_people", _col("id", primary_key=True), _col("name"), _col("id_number", unique=True),
            _col("phone"), _col("county_code"), _col("birth_year", sa.Integer))

@@ -1,0 +1,140 @@
+"""Keypad screens (ID number, SMS code, TV PIN): digits shown large and grouped, typed in place by the
+remote runtime (remote_nav/static/nav.js, ``pad``) with no page load per digit; without JavaScript every
+key is a plain form button and the entry is kept server-side between presses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from remote_nav import Layout, Rect
+from tvportal import canvas
+from tvportal.flows.ui import keep_device, state
+from tvportal.i18n import gettext as _
+from tvportal.screen import Crumb, Screen, prefs_of, render
+
+# how the digits of an entry are grouped on screen
+GROUPS = {18: (6, 8, 4), 11: (3, 4, 4)}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a keypad screen enters."""
+
+    name: str  # key of the entry in the flow state
+    length: int
+    allow_x: bool = False  # an ID number may end in X
+    masked: bool = False  # a PIN is shown as dots
+
+
+@dataclass
+class Pad:
+    """One keypad screen to render."""
+
+    entry: Entry
+    action: str  # where the form posts
+    title: str
+    crumbs: list[Crumb]
+    prompt: str
+    value: str = ""
+    error: str = ""
+    info: str = ""
+    resend: str = ""  # URL of 重新获取 (SMS code screens), posted
+    wait: int = 0  # seconds until 重新获取 may be pressed
+    back: str | None = None
+    status: int = 200
+
+
+def clean(value: str, entry: Entry) -> str | None:
+    """A typed value if it is well-formed (digits, X last for ID numbers, not too long), else None."""
+    value = value.strip().upper()
+    pattern = r"[0-9]*" + (r"X?" if entry.allow_x else "")
+    if len(value) > entry.length or not re.fullmatch(pattern, value):
+        return None
+    return value
+
+
+async def pressed(request: web.Request, entry: Entry) -> tuple[str, str]:
+    """Apply a posted key to the entry: (key, value). The runtime posts the whole value in ``v``; the
+    plain form posts one key and the value comes from the flow state."""
+    form = await request.post()
+    key = str(form.get("k", ""))
+    st = state(request)
+    posted = clean(str(form.get("v", "")), entry) if "v" in form else None
+    value = posted if posted is not None else st.get("entry:" + entry.name, "")
+    if len(key) == 1 and (key.isdigit() or (key == "X" and entry.allow_x)) and len(value) < entry.length:
+        if key != "X" or len(value) == entry.length - 1:
+            value += key
+    elif key == "del":
+        value = value[:-1]
+    elif key == "clr":
+        value = ""
+    st["entry:" + entry.name] = value
+    return key, value
+
+
+def id_check_failed(value: str) -> bool:
+    """True when 18 characters are in and the GB 11643 check digit does not match (one digit is wrong)."""
+    from tvportal.platform import idnumber
+
+    return len(value) == 18 and idnumber.check_digit(value[:17]) != value[17]
+
+
+def wrong_digit_message() -> str:
+    """What the screen says when the check digit does not match."""
+    return _("One of the digits is wrong. Please check the number and correct it with Delete.")
+
+
+def _cells(entry: Entry, value: str) -> list[list[tuple[int, str]]]:
+    """The digit cells in their groups: (index, shown character)."""
+    groups = GROUPS.get(entry.length, (entry.length,))
+    out, i = [], 0
+    for size in groups:
+        group = []
+        for _n in range(size):
+            ch = value[i] if i < len(value) else ""
+            group.append((i, "\u25cf" if ch and entry.masked else ch))
+            i += 1
+        out.append(group)
+    return out
+
+
+def screen(request: web.Request, pad: Pad) -> Screen:
+    """The keypad screen: prompt, grouped digits, a message line, then 1-0, (X), 删除, 全清, (重新获取), 确认."""
+    entry = pad.entry
+    line = canvas.metrics(prefs_of(request).large_text).line_px
+    area = canvas.MAIN
+    top = area.y + line + 96 + line + 8  # prompt, digits, message
+    gap, rows = 12, 3
+    row_h = (area.y + area.h - top - gap * (rows - 1)) / rows
+    layout = Layout()
+    cell_w = (area.w - gap * 4) / 5
+    for i, d in enumerate("1234567890"):
+        layout.add(f"k{d}", Rect(area.x + (i % 5) * (cell_w + gap), top + (i // 5) * (row_h + gap), cell_w, row_h),
+                   label=d)
+    last = [("kx", "X")] if entry.allow_x else []
+    last += [("kdel", _("Delete")), ("kclr", _("Clear all"))]
+    if pad.resend:
+        last.append(("kre", _("Send a new code")))
+    last.append(("kok", _("Confirm")))
+    w = (area.w - gap * (len(last) - 1)) / len(last)
+    for i, (item_id, label) in enumerate(last):
+        layout.add(item_id, Rect(area.x + i * (w + gap), top + 2 * (row_h + gap), w, row_h), label=label)
+    complete = len(pad.value) == entry.length
+    start = "kok" if complete and not pad.error else "k1"
+    nav = {"pad": {"n": entry.length, "x": int(entry.allow_x), "p": int(entry.masked), "v": pad.value,
+                   "bad": wrong_digit_message(), "w": pad.wait}}
+    context = {"pad": pad, "cells": _cells(entry, pad.value), "digits_top": area.y + line, "msg_top": area.y + line + 96,
+               "resend_wait": pad.wait}
+    return Screen(title=pad.title, crumbs=pad.crumbs, layout=layout, template="keypad.html", start=start,
+                  back=pad.back, status=pad.status, private=True, typing=_("Type the digits"), nav_extra=nav,
+                  context=context)
+
+
+def show_pad(request: web.Request, pad: Pad) -> web.Response:
+    """Render a keypad screen (keeping the device's cookies)."""
+    response = render(request, screen(request, pad))
+    keep_device(request, response)
+    return response

@@ -1,0 +1,169 @@
+"""家庭成员 on a TV: after a first sign-in a person may be remembered behind a 4-digit TV PIN (typed
+twice); next time they pick their masked name and type the PIN. Five wrong PINs lock it until the
+person signs in by SMS or QR again and chooses a new one."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from tvportal.flows import signin_store as store
+from tvportal.flows.guard import friendly
+from tvportal.flows.keypad import Entry, Pad, pressed, show_pad
+from tvportal.flows.session import current, db, sign_in
+from tvportal.flows.ui import Choice, device_id, flow_screen, platform, show, state
+from tvportal.i18n import gettext as _
+from tvportal.keys import SETTINGS
+from tvportal.platform.models import Person
+from tvportal.screen import Crumb
+
+PIN = Entry("pin", 4, masked=True)
+NEW_PIN = Entry("newpin", 4, masked=True)
+NEW_PIN_AGAIN = Entry("newpin2", 4, masked=True)
+
+
+def masked_name(name: str) -> str:
+    """李*兰: enough for a family to tell its members apart, not enough for a visitor to learn a name."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def next_url(request: web.Request) -> str:
+    """Where to go once signed in: back to what needed the sign-in, else the sign-in summary."""
+    return "/id/continue" if state(request).get("next") else "/id"
+
+
+async def remembered_people(request: web.Request) -> list[dict]:
+    """This TV's remembered people; those unused for tv_remember_days are forgotten first."""
+    days = request.app[SETTINGS].tv_remember_days
+    device = device_id(request)
+    await db(request).write(store.forget_stale, device, days * 86400, store.clock())
+    return await db(request).read(store.remembered, device)
+
+
+async def after_sign_in(request: web.Request, pdev: str, person: Person | None) -> web.Response:
+    """A person proved who they are (SMS or QR): a session starts; a remembered person with a working
+    PIN goes on at once (through their existing platform link), anyone else is offered to be remembered."""
+    if person is None:
+        raise web.HTTPSeeOther("/id")
+    known = await db(request).read(store.one_remembered, device_id(request), person.id)
+    if known is not None:
+        if known["platform_device"] != pdev:
+            # the remembered link holds this person's consents on this TV: keep using it
+            await platform(request).unlink_device(pdev)
+            pdev = known["platform_device"]
+    await sign_in(request, device_id(request), pdev, person)
+    if known is not None and known["failed_pins"] < store.PIN_TRIES:
+        raise web.HTTPSeeOther(next_url(request))
+    raise web.HTTPSeeOther("/id/remember")
+
+
+@friendly
+async def offer(request: web.Request) -> web.Response:
+    """Remember me on this TV?"""
+    row = await current(request, device_id(request))
+    if row is None:
+        raise web.HTTPSeeOther("/id")
+    lines = [("", _("Next time, choose your name and type a 4-digit TV PIN instead of the ID number.")),
+             ("", _("Only do this on your own family's TV."))]
+    choices = [Choice("yes", _("Remember me on this TV"), href="/id/newpin"),
+               Choice("no", _("Not this time"), href=next_url(request))]
+    return show(request, flow_screen(request, _("Remember me on this TV?"),
+                                     [Crumb(_("Home"), "/"), Crumb(_("Sign in"), "/id"), Crumb(_("Remember me"))],
+                                     lines=lines, choices=choices, back=next_url(request)))
+
+
+def _pin_pad(request: web.Request, entry: Entry, prompt: str, error: str = "", status: int = 200) -> Pad:
+    """A PIN keypad (dots, not digits, on screen)."""
+    action = {"newpin": "/id/newpin", "newpin2": "/id/newpin/again"}.get(entry.name, request.path)
+    crumbs = [Crumb(_("Home"), "/"), Crumb(_("Sign in"), "/id"), Crumb(_("TV PIN"))]
+    return Pad(entry, action, _("TV PIN"), crumbs, prompt, value=state(request).get("entry:" + entry.name, ""),
+               error=error, status=status, back="/id")
+
+
+@friendly
+async def new_pin(request: web.Request) -> web.Response:
+    """Choose a TV PIN (GET shows, POST types or confirms)."""
+    if await current(request, device_id(request)) is None:
+        raise web.HTTPSeeOther("/id")
+    again = request.path.endswith("/again")
+    entry = NEW_PIN_AGAIN if again else NEW_PIN
+    prompt = _("Type the same 4 digits again") if again else _("Choose 4 digits as your TV PIN (not your birthday)")
+    if request.method == "GET":
+        return show_pad(request, _pin_pad(request, entry, prompt))
+    key, value = await pressed(request, entry)
+    if key != "ok":
+        raise web.HTTPSeeOther(request.path)
+    if len(value) != 4:
+        return show_pad(request, _pin_pad(request, entry, prompt, _("The PIN has 4 digits."), 400))
+    st = state(request)
+    if not again:
+        st["entry:newpin2"] = ""
+        raise web.HTTPSeeOther("/id/newpin/again")
+    first = st.pop("entry:newpin", "")
+    st.pop("entry:newpin2", None)
+    if value != first:
+        return show_pad(request, _pin_pad(request, NEW_PIN, _("Choose 4 digits as your TV PIN (not your birthday)"),
+                                          _("The two PINs were not the same. Please choose one again."), 400))
+    row = await current(request, device_id(request))
+    if row is None:
+        raise web.HTTPSeeOther("/id")
+    person = store.person_of(row["person"])
+    await db(request).write(store.remember, device_id(request), row["platform_device"], person, value,
+                            store.clock())
+    raise web.HTTPSeeOther(next_url(request))
+
+
+@friendly
+async def pin(request: web.Request) -> web.Response:
+    """A remembered person types their TV PIN."""
+    person_id = request.match_info["person"]
+    known = await db(request).read(store.one_remembered, device_id(request), person_id)
+    if known is None:
+        raise web.HTTPSeeOther("/id")
+    name = masked_name(store.person_of(known["person"]).name)
+    if known["failed_pins"] >= store.PIN_TRIES:
+        return _locked(request, name)
+    prompt = _("%(name)s, please type your 4-digit TV PIN") % {"name": name}
+    if request.method == "GET":
+        return show_pad(request, _pin_pad(request, PIN, prompt))
+    key, value = await pressed(request, PIN)
+    if key != "ok":
+        raise web.HTTPSeeOther(request.path)
+    state(request)["entry:pin"] = ""
+    result, left = await db(request).write(store.check_pin, device_id(request), person_id, value, store.clock())
+    if result == "ok":
+        link = await platform(request).device(known["platform_device"])
+        if link.person is None:
+            # the platform no longer knows this TV's link: the person proves who they are once more
+            await db(request).write(store.forget, device_id(request), person_id)
+            raise web.HTTPSeeOther("/id")
+        await sign_in(request, device_id(request), known["platform_device"], link.person)
+        raise web.HTTPSeeOther(next_url(request))
+    if result == "locked":
+        return _locked(request, name)
+    error = _("The PIN is not right. %(n)d more tries.") % {"n": left}
+    return show_pad(request, _pin_pad(request, PIN, prompt, error, 400))
+
+
+def _locked(request: web.Request, name: str) -> web.Response:
+    """Five wrong PINs: sign in by QR or SMS again, then choose a new PIN."""
+    lines = [("", _("The TV PIN of %(name)s was typed wrongly 5 times.") % {"name": name}),
+             ("", _("Please sign in with the phone or the ID number again; then choose a new PIN."))]
+    choices = [Choice("qr", _("Scan a QR code with your phone"), href="/id/qr"),
+               Choice("idnum", _("Enter ID number and SMS code"), href="/id/enter/id")]
+    return show(request, flow_screen(request, _("TV PIN locked"),
+                                     [Crumb(_("Home"), "/"), Crumb(_("Sign in"), "/id"), Crumb(_("TV PIN"))],
+                                     lines=lines, choices=choices, back="/id", status=403))
+
+
+@friendly
+async def forget(request: web.Request) -> web.Response:
+    """Forget a remembered person on this TV (from 我的; anyone signed in on this TV may tidy its list)."""
+    if await current(request, device_id(request)) is None:
+        raise web.HTTPSeeOther("/id")
+    person_id = str((await request.post()).get("person", ""))
+    await db(request).write(store.forget, device_id(request), person_id)
+    raise web.HTTPSeeOther("/id")
