@@ -15,7 +15,7 @@ from tvportal.screen import Crumb
 
 SIGN_IN = "/id"
 SIGN_OUT = "/id/logout"
-ACT_FOR_FAMILY = "/id/enter/elder"
+ACT_FOR_FAMILY = "/id/family"
 
 
 @friendly
