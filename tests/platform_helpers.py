@@ -12,7 +12,7 @@ from tests.storage_support import sms_code
 from tvportal.storage.tables import flow_state
 
 PEOPLE = {"wang": "341524194503120027", "li": "341525194011182025", "zhang": "341503194806051012",
-          "chen": "341502197809203015", "liu": "341522195201014044"}
+          "chen": "341502197809203015", "liu": "341522195201014044", "zhao": "341523194412030046"}
 
 
 def embedded_code(settings, id_number: str, purpose: str) -> str:
@@ -84,6 +84,15 @@ async def first_day_slot(tv: FlowClient, hall: str) -> tuple[str, str]:
     day = re.findall(rf'href="/booking/h/{hall}/(\d{{4}}-\d\d-\d\d)"', days)[0]
     slots = await tv.get(f"/booking/h/{hall}/{day}")
     return day, re.findall(r'href="(/booking/s/[^"]+)"', slots)[0]
+
+
+async def submit_first_answers(tv: FlowClient, service_id: str) -> tuple[str, str]:
+    """Answer every question of a handling service with its first choice and submit; the final URL and page."""
+    page = await tv.get(f"/apply/{service_id}/q/0")
+    url = ""
+    while "/confirm" not in url:
+        url, page = await tv.post_button(page, "c0")
+    return await tv.post_button(page, "ok")
 
 
 SECRET = "test-shared-secret"

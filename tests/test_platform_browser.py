@@ -7,6 +7,7 @@ import pytest
 from tests.browser import focused_id, portal
 from tests.platform_helpers import PEOPLE
 from tests.storage_support import sms_code
+from tvportal.flows.ui import grouped
 
 pytestmark = pytest.mark.browser
 
@@ -49,8 +50,10 @@ def test_book_a_slot_with_the_remote(tmp_path, browser_page):
         key(page, "Enter")  # 确认预约
         assert "/booking/r/YY" in page.url
         number = page.url.rsplit("/", 1)[1]
-        assert number in page.inner_text("#big")
-        assert float(page.evaluate("parseFloat(getComputedStyle(document.getElementById('big')).fontSize)")) >= 60
+        assert grouped(number) in page.inner_text("#big") and "预约号" in page.inner_text("#big")
+        assert float(page.evaluate("parseFloat(getComputedStyle(document.getElementById('bignum')).fontSize)")) >= 60
+        key(page, "Backspace")  # Back from a receipt goes home, never into the finished booking flow
+        assert page.url == base + "/"
 
 
 def _sign_in_fast(page, base: str, data, id_number: str) -> None:

@@ -151,7 +151,7 @@ async def test_portal_keeps_the_platform_in_its_own_database(client, settings):
     resp = await client.get("/booking")
     assert resp.status == 200
     assert sorted(p.name for p in settings.database_path.parent.glob("*.sqlite3")) == ["tvportal.sqlite3"]
-    assert scalar(settings, select(func.count()).select_from(platform_people)) == 5
+    assert scalar(settings, select(func.count()).select_from(platform_people)) == 6  # the demo people
 
 
 def test_openapi_file_describes_every_route(tmp_path):

@@ -9,7 +9,8 @@ import secrets
 from aiohttp import web
 
 from tvportal.flows.guard import friendly
-from tvportal.flows.ui import Choice, flow_screen, login_redirect, platform, show, waiting_entries, who
+from tvportal.flows.ui import (
+    Choice, back_to, flow_screen, grouped, login_redirect, platform, show, waiting_entries, who)
 from tvportal.i18n import N_, format_day, gettext as _
 from tvportal.platform import services
 from tvportal.platform.models import Booking, PlatformError, Queued, Slot, Unavailable
@@ -144,7 +145,7 @@ def confirm_screen(request: web.Request, slot: Slot, hall_name: str, current, mo
     lines = [(_("Service"), _("Visit the hall")), (_("Hall"), hall_name), (_("Day"), day_label(slot.day)),
              (_("Time"), slot_label(slot)), (_("For"), f"{current.person.name}  {current.person.id_masked}")]
     if current.for_family:
-        lines.append((_("Booked by"), f"{current.actor.name}（{_('family member')}）"))
+        lines.append((_("Booked by"), _("{name} (family member)").format(name=current.actor.name)))
     label = _("Confirm the new time") if move else _("Confirm the booking")
     choices = [Choice("ok", label, post=f"/booking/s/{slot.id}",
                       fields={"key": secrets.token_hex(16), "move": move}),
@@ -209,12 +210,14 @@ def _facts(booking: Booking) -> list[tuple[str, str]]:
 
 @friendly
 async def receipt(request: web.Request) -> web.Response:
-    """The booking number, large, and what to do on the day."""
+    """The booking number, large and grouped, and what to do on the day, on one screen."""
     booking, _current = await _own(request, request.match_info["number"])
-    lines = _facts(booking) + [("", _("Please bring your ID card. Arrive 10 minutes early."))]
+    lines = [(_("When"), f"{day_label(booking.slot.day)} {slot_label(booking.slot)}"), (_("Hall"), booking.hall_name),
+             (_("For"), booking.person_name), (_("On the day"), _("Bring your ID card; arrive 10 minutes early."))]
     choices = [Choice("mine", _("My bookings"), href="/booking/mine"), Choice("home", _("Back to the home page"), href="/")]
-    screen = flow_screen(request, _("Booked"), _crumbs(Crumb(_("Booked"))), big=f"{_('Booking number')} {booking.number}",
-                         lines=lines, choices=choices, cols=2, back="/booking")
+    # Back goes home: the booking flow behind this screen is finished and must not be walked again
+    screen = flow_screen(request, _("Booked"), _crumbs(Crumb(_("Booked"))), big=grouped(booking.number),
+                         big_label=_("Booking number"), lines=lines, choices=choices, cols=2, back="/")
     return show(request, screen)
 
 
@@ -235,12 +238,20 @@ async def mine(request: web.Request) -> web.Response:
     entries = [Entry(f"m-{b.number}", f"{day_label(b.slot.day)} {slot_label(b.slot)} {b.hall_name}",
                      f"/booking/b/{b.number}", _(STATUS.get(b.status, b.status))) for b in found]
     for e in await waiting_entries(request, current.person.id, ("book", "cancel")):
-        entries.insert(0, Entry(f"o-{e.reference}", f"{_('Reference')} {e.reference}", f"/flow/queued/{e.reference}",
+        entries.insert(0, Entry(f"o-{e.reference}", _("Reference {n}").format(n=grouped(e.reference)),
+                                f"/flow/queued/{e.reference}",
                                 _("Will be sent automatically") if e.status == "waiting" else _("Not accepted")))
-    screen = list_screen(request, _("My bookings"), _crumbs(Crumb(_("My bookings"))), entries, "/booking/mine",
-                         empty=_("No bookings yet."), intro=intro)
+    crumbs = _crumbs(Crumb(_("My bookings")))
+    if not entries:  # a kind empty state with the next step, never an empty screen
+        lines = [("", intro or _("You have no bookings yet.")),
+                 ("", _("To visit a hall without queueing, book a time here first."))]
+        choices = [Choice("b-new", _("Book a visit to a hall"), href="/booking/halls"),
+                   Choice("home", _("Back to the home page"), href="/")]
+        return show(request, flow_screen(request, _("My bookings"), crumbs, lines=lines, choices=choices,
+                                         cols=2, back=back_to(request, "/booking")))
+    screen = list_screen(request, _("My bookings"), crumbs, entries, "/booking/mine", intro=intro)
     screen.private = True
-    screen.back = "/booking"
+    screen.back = back_to(request, "/booking")
     return show(request, screen)
 
 

@@ -3,15 +3,17 @@ page that repeats everything, submit once, a receipt with the application number
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from aiohttp import web
 
 from tvportal.flows.guard import friendly
-from tvportal.flows.ui import Choice, flow_screen, login_redirect, platform, show, state, waiting_entries, who
-from tvportal.i18n import N_, gettext as _
+from tvportal.flows.ui import (
+    Choice, back_to, flow_screen, grouped, login_redirect, platform, show, state, waiting_entries, who)
+from tvportal.i18n import N_, format_day, gettext as _
 from tvportal.pagination import page_slice, parse_page
-from tvportal.platform import services
+from tvportal.platform import eligibility, services
 from tvportal.platform.models import Application, PlatformError, Queued, Unavailable
 from tvportal.screen import Crumb, prefs_of
 from tvportal.views.lists import Entry, list_screen
@@ -31,6 +33,15 @@ async def _service(request: web.Request):
     return service
 
 
+async def _signed_in(request: web.Request):
+    """The service of the URL and who applies (sign in first: applications belong to a person)."""
+    service = await _service(request)
+    current = await who(request)
+    if current is None:
+        raise login_redirect(request)
+    return service, current
+
+
 @friendly
 async def service_list(request: web.Request) -> web.Response:
     """The handling services, then 我的办件."""
@@ -42,15 +53,100 @@ async def service_list(request: web.Request) -> web.Response:
     return show(request, screen)
 
 
+def _condition(service_id: str) -> str:
+    """Who may apply, in one plain sentence (before signing in, so nobody signs in for nothing)."""
+    rule = eligibility.RULES.get(service_id, eligibility.Rule())
+    parts = []
+    if rule.min_age:
+        parts.append(_("For people aged {n} or over.").format(n=rule.min_age))
+    if rule.once_per_year:
+        parts.append(_("Once a year."))
+    if rule.needs:
+        parts.append(_("You need a disability certificate."))
+    return "".join(parts)
+
+
 @friendly
 async def service_start(request: web.Request) -> web.Response:
-    """One service: start, or read its guide."""
+    """One service: who may apply, then start, or read its guide."""
     service = await _service(request)
-    choices = [Choice("go", _("Start"), href=f"/apply/{service.id}/q/0"),
+    choices = [Choice("go", _("Start"), href=f"/apply/{service.id}/for"),
                Choice("guide", _("Service guide"), href=f"/services/handling/{service.id}"),
                Choice("mine", _("My applications and progress"), href="/apply/mine")]
+    lines = [("", service.name)]
+    if _condition(service.id):
+        lines.append((_("Who may apply"), _condition(service.id)))
     screen = flow_screen(request, service.short_name, _crumbs(Crumb(service.short_name)),
-                         lines=[("", service.name)], choices=choices, back="/apply", private=False)
+                         lines=lines, choices=choices, back="/apply", private=False)
+    return show(request, screen)
+
+
+@friendly
+async def for_whom(request: web.Request) -> web.Response:
+    """为谁办: oneself or a family member who consented; straight on when there is nobody else."""
+    service, current = await _signed_in(request)
+    if not current.link.acts_for:
+        raise web.HTTPSeeOther(f"/apply/{service.id}/check")
+    action = f"/apply/{service.id}/for"
+    people = [current.actor, *current.link.acts_for]
+    choices = [Choice(f"p{i}", f"{p.name}  {p.id_masked}", post=action, fields={"person": p.id},
+                      note=_("Myself") if p.id == current.actor.id else _("Family member"))
+               for i, p in enumerate(people)]
+    screen = flow_screen(request, _("For whom?"), _crumbs(Crumb(service.short_name, f"/apply/{service.id}"),
+                                                          Crumb(_("For whom?"))),
+                         lines=[("", _("Whose application is it?"))], choices=choices,
+                         start=f"p{people.index(current.person)}" if current.person in people else None,
+                         back=f"/apply/{service.id}")
+    return show(request, screen)
+
+
+@friendly
+async def set_for_whom(request: web.Request) -> web.Response:
+    """POST the chosen person (only oneself or a consenting family member), then the eligibility check."""
+    service, current = await _signed_in(request)
+    chosen = str((await request.post()).get("person", ""))
+    if chosen == current.actor.id or any(p.id == chosen for p in current.link.acts_for):
+        state(request)["for"] = chosen
+        state(request).pop("apply:" + service.id, None)  # answers given for someone else do not carry over
+    # the person in the URL: the runtime remembers focus per URL, and another person's screen has other buttons
+    raise web.HTTPSeeOther(f"/apply/{service.id}/check?p={chosen}")
+
+
+async def verdict(request: web.Request, service_id: str, person) -> eligibility.Verdict:
+    """What the platform knows about this person and service, judged as the platform will judge it."""
+    history = [eligibility.Past(a.number, a.service_id, a.status, a.submitted)
+               for a in await platform(request).applications(person.id)]
+    born = dt.date.fromisoformat(person.birth_date) if person.birth_date else None
+    return eligibility.judge(service_id, born, history, services.now().date())
+
+
+@friendly
+async def check(request: web.Request) -> web.Response:
+    """Before any question: may this person apply? An open application is shown instead of a second one."""
+    service, current = await _signed_in(request)
+    found = await verdict(request, service.id, current.person)
+    lines = [(_("Applicant"), f"{current.person.name}  {current.person.id_masked}")]
+    if current.for_family:
+        lines.append((_("Applied by"), _("{name} (family member)").format(name=current.actor.name)))
+    crumbs = _crumbs(Crumb(service.short_name, f"/apply/{service.id}"), Crumb(_("Can I apply?")))
+    others = [Choice("who", _("Apply for someone else"), href=f"/apply/{service.id}/for")] \
+        if current.link.acts_for else []
+    if found.open_number:
+        lines.append(("", _("This is already being handled; there is no need to apply again.")))
+        choices = [Choice("open", _("See its progress"), href=f"/apply/a/{found.open_number}"), *others,
+                   Choice("home", _("Back to the home page"), href="/")]
+        big, label = grouped(found.open_number), _("Application number")
+    elif not found.allowed:
+        lines += [("", _("This service cannot be applied for now:")), ("", found.reason)]
+        choices = [*others, Choice("guide", _("Service guide"), href=f"/services/handling/{service.id}"),
+                   Choice("home", _("Back to the home page"), href="/")]
+        big = label = ""
+    else:
+        lines.append((_("You can apply"), found.reason or _("Answer a few questions with the OK key.")))
+        choices = [Choice("go", _("Start the questions"), href=f"/apply/{service.id}/q/0"), *others]
+        big = label = ""
+    screen = flow_screen(request, service.short_name, crumbs, lines=lines, choices=choices, cols=len(choices),
+                         big=big, big_label=label, back=f"/apply/{service.id}")
     return show(request, screen)
 
 
@@ -113,7 +209,7 @@ def confirm_screen(request: web.Request, service, current, error: str = "", stat
     answers = state(request).get("apply:" + service.id, {})
     lines = [(_("Service"), service.short_name), (_("Applicant"), f"{current.person.name}  {current.person.id_masked}")]
     if current.for_family:
-        lines.append((_("Applied by"), f"{current.actor.name}（{_('family member')}）"))
+        lines.append((_("Applied by"), _("{name} (family member)").format(name=current.actor.name)))
     lines += [(f.label, services.answer_label(service.id, f.name, answers.get(f.name, "")) or _("(not answered)"))
               for f in services.FORMS[service.id].fields]
     lines.append((_("Contact phone"), current.person.phone_masked))
@@ -129,10 +225,7 @@ def confirm_screen(request: web.Request, service, current, error: str = "", stat
 @friendly
 async def confirm(request: web.Request) -> web.Response:
     """GET the confirmation page."""
-    service = await _service(request)
-    current = await who(request)
-    if current is None:
-        raise login_redirect(request)
+    service, current = await _signed_in(request)
     problems = services.check_fields(service.id, state(request).get("apply:" + service.id, {}))
     if problems:
         raise web.HTTPSeeOther(f"/apply/{service.id}/q/0")
@@ -142,10 +235,7 @@ async def confirm(request: web.Request) -> web.Response:
 @friendly
 async def submit(request: web.Request) -> web.Response:
     """POST: submit with the page's idempotency key (a second press gives the same application)."""
-    service = await _service(request)
-    current = await who(request)
-    if current is None:
-        raise login_redirect(request)
+    service, current = await _signed_in(request)
     key = str((await request.post()).get("key", ""))
     answers = state(request).get("apply:" + service.id, {})
     if not key:
@@ -179,13 +269,19 @@ async def mine(request: web.Request) -> web.Response:
     entries = [Entry(f"m-{a.number}", f"{a.service_name} {a.submitted[:10]}", f"/apply/a/{a.number}",
                      _(STATUS.get(a.status, a.status))) for a in found]
     for e in await waiting_entries(request, current.person.id, ("apply", "rate")):
-        entries.insert(0, Entry(f"o-{e.reference}", f"{_('Reference')} {e.reference}",
+        entries.insert(0, Entry(f"o-{e.reference}", _("Reference {n}").format(n=grouped(e.reference)),
                                 f"/flow/queued/{e.reference}",
                                 _("Will be sent automatically") if e.status == "waiting" else _("Not accepted")))
-    screen = list_screen(request, _("My applications"), _crumbs(Crumb(_("My applications"))), entries, "/apply/mine",
-                         empty=_("No applications yet."), intro=intro)
+    crumbs = _crumbs(Crumb(_("My applications")))
+    if not entries:  # a kind empty state with the next step, never an empty screen
+        lines = [("", intro or _("You have not applied for anything yet.")),
+                 ("", _("Pensions, allowances and cards can be applied for on the TV."))]
+        choices = [Choice("a-new", _("Apply"), href="/apply"), Choice("home", _("Back to the home page"), href="/")]
+        return show(request, flow_screen(request, _("My applications"), crumbs, lines=lines, choices=choices,
+                                         cols=2, back=back_to(request, "/apply")))
+    screen = list_screen(request, _("My applications"), crumbs, entries, "/apply/mine", intro=intro)
     screen.private = True
-    screen.back = "/apply"
+    screen.back = back_to(request, "/apply")
     return show(request, screen)
 
 
@@ -205,23 +301,40 @@ async def progress(request: web.Request) -> web.Response:
 
 
 def _progress_screen(request: web.Request, app: Application, new: bool) -> web.Response:
-    """The application's steps with dates, a few per screen (page keys), the number shown large."""
+    """Right after submitting, a receipt: the number large, what happens next and by when, all on one screen.
+    Later (from 我的办件), the steps with their dates, a few per screen (page keys)."""
+    choices = []
+    if app.status == "finished" and not app.rated:
+        choices.append(Choice("rate", _("Rate this service"), href=f"/rate/application/{app.number}"))
+    choices += [Choice("mine", _("My applications"), href="/apply/mine"),
+                Choice("home", _("Back to the home page"), href="/")]
+    crumbs = _crumbs(Crumb(_("My applications"), "/apply/mine"), Crumb(app.number))
+    if new:
+        lines = [(_("Applicant"), app.person_name), *_what_next(app)]
+        screen = flow_screen(request, _("Submitted") + "：" + app.service_name, crumbs, big=grouped(app.number),
+                             big_label=_("Application number"), lines=lines, choices=choices, cols=len(choices),
+                             back="/")  # Back leaves the finished flow: never into its questions again
+        return show(request, screen)
     per_page = 3 if prefs_of(request).large_text else 4
     window, pages = page_slice(len(app.steps), per_page, parse_page(request))
     page = min(parse_page(request), pages)
     lines = [(s.name, s.date or _("Not yet")) for s in app.steps[window]]
     if app.status != "finished" and page == pages:
-        lines.append((_("Promised by"), app.promise_date))
-    choices = []
-    if app.status == "finished" and not app.rated:
-        choices.append(Choice("rate", _("Rate this service"), href=f"/rate/application/{app.number}"))
-    choices += [Choice("mine", _("My applications"), href="/apply/mine"), Choice("home", _("Back to the home page"), href="/")]
-    title = (_("Submitted") if new else _("Progress")) + f"：{app.service_name}"
-    screen = flow_screen(request, title, _crumbs(Crumb(_("My applications"), "/apply/mine"), Crumb(app.number)),
-                         big=f"{_('Application number')} {app.number}", lines=lines, choices=choices,
-                         cols=len(choices), back="/apply/mine")
-    base = f"/apply/a/{app.number}" + ("?new=1&" if new else "?")
+        lines.append((_("Promised by"), format_day(dt.date.fromisoformat(app.promise_date))))
+    screen = flow_screen(request, _("Progress") + "：" + app.service_name, crumbs, big=grouped(app.number),
+                         big_label=_("Application number"), lines=lines, choices=choices, cols=len(choices),
+                         back="/apply/mine")
+    base = f"/apply/a/{app.number}?"
     screen.page, screen.pages = page, pages
     screen.prev_href = f"{base}page={page - 1}" if page > 1 else None
     screen.next_href = f"{base}page={page + 1}" if page < pages else None
     return show(request, screen)
+
+
+def _what_next(app: Application) -> list[tuple[str, str]]:
+    """What happens next and the promised date, in plain words."""
+    if app.status == "finished":
+        return [("", _("It is done. Nothing more to do."))]
+    coming = next((s.name for s in app.steps if not s.date), "")
+    return [(_("Next step"), coming), (_("Done by"), format_day(dt.date.fromisoformat(app.promise_date))),
+            ("", _("You will get a text message when it is done."))]

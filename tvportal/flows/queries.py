@@ -9,8 +9,8 @@ from aiohttp import web
 
 from tvportal import canvas
 from tvportal.flows.guard import friendly
-from tvportal.flows.ui import Choice, flow_screen, login_redirect, platform, show, who
-from tvportal.i18n import gettext as _
+from tvportal.flows.ui import Choice, flow_screen, grouped, login_redirect, platform, show, who
+from tvportal.i18n import N_, gettext as _
 from tvportal.pagination import page_slice, parse_page
 from tvportal.platform.models import BAD_RATING_REASONS, RATING_LEVELS, PlatformError, Queued
 from tvportal.screen import Crumb, prefs_of
@@ -114,13 +114,23 @@ async def rate_page(request: web.Request) -> web.Response:
     return _levels(request, kind, target.number, name)
 
 
+# the TV's words for the national levels (the platform's names are Chinese data, not UI)
+LEVEL_NAMES = {5: N_("Very satisfied"), 4: N_("Satisfied"), 3: N_("Fairly satisfied"), 2: N_("Dissatisfied"),
+               1: N_("Very dissatisfied")}
+REASON_NAMES = {"slow": N_("Too slow"), "attitude": N_("Unfriendly staff"), "unclear": N_("Hard to understand"),
+                "many_trips": N_("Had to go several times"), "other": N_("Something else")}
+
+
 def _levels(request: web.Request, kind: str, number: str, name: str, error: str = "", status: int = 200):
-    """The five national levels."""
+    """The five national levels; the digit key is the number of stars (5 = 非常满意), and the focus starts
+    in the middle so that a quick OK does not give the best rating by accident."""
     action = f"/rate/{kind}/{number}"
-    choices = [Choice(f"l{level}", label, post=action, fields={"level": str(level), "key": secrets.token_hex(16)},
-                      note="★" * level) for level, label in RATING_LEVELS]
+    choices = [Choice(f"l{level}", _(LEVEL_NAMES[level]), post=action,
+                      fields={"level": str(level), "key": secrets.token_hex(16)}, note="★" * level, digit=level)
+               for level, _label in RATING_LEVELS]
     screen = flow_screen(request, _("Rate this service"), [Crumb(_("Home"), "/"), Crumb(_("Rate this service"))],
-                         lines=[(_("Service"), f"{name}（{number}）")], choices=choices, error=error, status=status)
+                         lines=[(_("Service"), f"{name}  {grouped(number)}")], choices=choices, error=error,
+                         status=status, start="l3")
     return show(request, screen)
 
 
@@ -136,16 +146,17 @@ async def rate(request: web.Request) -> web.Response:
     level = int(level_raw)
     if level <= 2 and reason not in dict(BAD_RATING_REASONS):
         action = f"/rate/{kind}/{target.number}"
-        choices = [Choice(f"r-{code}", label, post=action, fields={"level": str(level), "reason": code, "key": key})
-                   for code, label in BAD_RATING_REASONS]
+        choices = [Choice(f"r-{code}", _(REASON_NAMES[code]), post=action,
+                          fields={"level": str(level), "reason": code, "key": key})
+                   for code, _label in BAD_RATING_REASONS]
         screen = flow_screen(request, _("What was wrong?"), [Crumb(_("Home"), "/"), Crumb(_("Rate this service"))],
-                             lines=[(_("Your answer"), levels[level])], choices=choices,
+                             lines=[(_("Your answer"), _(LEVEL_NAMES[level]))], choices=choices,
                              error=_("Please choose a reason.") if reason else "", status=400 if reason else 200)
         return show(request, screen)
     try:
         rating = await platform(request).rate(current.actor.id, current.person.id, kind, target.number, level,
                                               reason, key or secrets.token_hex(16))
-        message = _("Thank you. Your rating number is {n}.").format(n=rating.number)
+        message = _("Thank you. Your rating number is {n}.").format(n=grouped(rating.number))
     except Queued as queued:
         raise web.HTTPSeeOther(f"/flow/queued/{queued.reference}")
     except PlatformError as exc:
@@ -172,6 +183,6 @@ async def queued(request: web.Request) -> web.Response:
     else:
         lines = [("", _("It was not accepted:")), ("", entry.message)]
     screen = flow_screen(request, _("Saved"), [Crumb(_("Home"), "/"), Crumb(_("Saved"))],
-                         big=f"{_('Reference')} {reference}", lines=lines,
+                         big=grouped(reference), big_label=_("Reference number"), lines=lines,
                          choices=[Choice("home", _("Back to the home page"), href="/")], back="/")
     return show(request, screen)

@@ -8,6 +8,7 @@ from tvportal.flows import booking, handling, identity, queries, signin_pin, sig
 from tvportal.flows.state import pruning_ctx
 from tvportal.keys import PLATFORM
 from tvportal.platform.phone_page import add_phone_routes
+from tvportal.views import me
 
 
 def setup_flow_routes(app: web.Application) -> None:
@@ -32,6 +33,7 @@ def setup_flow_routes(app: web.Application) -> None:
     r.add_get("/id/family", identity.family)
     r.add_post("/id/family/revoke", identity.revoke)
     r.add_post("/id/logout", identity.logout)
+    r.add_get("/me", me.me)
     r.add_get("/booking/guide/{guide}", booking.guide)
     r.add_get("/booking/halls", booking.halls)
     r.add_get("/booking/h/{hall}", booking.days)
@@ -47,6 +49,9 @@ def setup_flow_routes(app: web.Application) -> None:
     r.add_get("/apply/mine", handling.mine)
     r.add_get("/apply/a/{number}", handling.progress)
     r.add_get("/apply/{service}", handling.service_start)
+    r.add_get("/apply/{service}/for", handling.for_whom)
+    r.add_post("/apply/{service}/for", handling.set_for_whom)
+    r.add_get("/apply/{service}/check", handling.check)
     r.add_get("/apply/{service}/q/{index}", handling.question)
     r.add_post("/apply/{service}/q/{index}", handling.answer)
     r.add_get("/apply/{service}/confirm", handling.confirm)

@@ -106,7 +106,7 @@ class Choice:
 def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choices: list[Choice],
                 lines: list[tuple[str, str]] = (), cols: int = 1, back: str | None = None, big: str = "",
                 error: str = "", qr: str = "", start: str | None = None, status: int = 200,
-                private: bool = True, numbered: bool = True) -> Screen:
+                private: bool = True, numbered: bool = True, big_label: str = "") -> Screen:
     """One flow step: text lines on top, then a grid of choices (disabled ones shown, not focusable)."""
     metrics = canvas.metrics(prefs_of(request).large_text)
     area = canvas.MAIN
@@ -133,9 +133,23 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
     screen = Screen(title=title, crumbs=crumbs, layout=layout, template="flow.html",
                     start=start or (layout.items[0].id if layout.items else None), back=back, status=status,
                     private=private,
-                    context={"lines": list(lines), "big": big, "error": error, "qr": qr, "disabled": disabled,
+                    context={"lines": list(lines), "big": big, "big_label": big_label, "error": error, "qr": qr, "disabled": disabled,
                              "text_w": width, "text_top": area.y})
     return screen
+
+
+def back_to(request: web.Request, default: str) -> str:
+    """Where Back leads from a list: 我的 when it was opened from there (``?from=me``), else its service."""
+    return "/me" if request.query.get("from") == "me" else default
+
+
+def grouped(number: str) -> str:
+    """A receipt number as it is read aloud and copied: letters, then the digits in short groups
+    (BJ2612010001 -> BJ 261201 0001), so that an elder can read it to the hall over the phone."""
+    head = number.rstrip("0123456789")
+    digits = number[len(head):]
+    groups = [digits[:6], digits[6:]] if len(digits) == 10 else [digits[i:i + 4] for i in range(0, len(digits), 4)]
+    return " ".join(g for g in (head, *groups) if g)
 
 
 def show(request: web.Request, screen: Screen) -> web.Response:

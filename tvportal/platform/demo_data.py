@@ -25,7 +25,10 @@ PEOPLE: tuple[tuple[str, str, str, str, int], ...] = (
     ("P3", "张德明", "341503194806051012", "13705643456", 1948),
     ("P4", "陈建国", "341502197809203015", "13605644567", 1978),
     ("P5", "刘玉珍", "341522195201014044", "13505645678", 1952),
+    ("P6", "赵淑芬", "341523194412030046", "13305646789", 1944),
 )
+# people who never used the TV services: no bookings or applications (what a new user meets)
+NEWCOMERS = frozenset({"P6"})
 DEMO_ROOT = Path(__file__).resolve().parents[2] / "content" / "demo"
 BANKS = ("六安农商银行", "中国邮政储蓄银行", "中国农业银行")
 
@@ -50,7 +53,8 @@ def create(conn: Connection, city: str) -> None:
                                                     county_code=number[:6], birth_year=year))
         conn.execute(insert(platform_records), [{"person_id": pid, "kind": kind, "data": _json(table)}
                                                 for kind, table in records_for(pid, year, today).items()])
-        _history(conn, pid, today)
+        if pid not in NEWCOMERS:
+            _history(conn, pid, today)
 
 
 def _json(data) -> str:

@@ -6,12 +6,13 @@ import json
 
 from sqlalchemy import insert, select, update
 
-from tvportal.platform import services
+from tvportal.platform import eligibility, services
 from tvportal.platform.models import (
     BAD_RATING_REASONS, RATING_LEVELS, Application, Conflict, NotFound, PlatformError, Rating, RecordTable, Step)
 from tvportal.platform.interface import RECORD_KINDS
 from tvportal.storage.tables import (
-    platform_applications as applications_t, platform_bookings, platform_proxies, platform_ratings, platform_records)
+    platform_applications as applications_t, platform_bookings, platform_people, platform_proxies, platform_ratings,
+    platform_records)
 
 
 def _check_actor(self, actor_id: str, person_id: str) -> None:
@@ -30,6 +31,7 @@ def apply(self, actor_id: str, person_id: str, service_id: str, fields: dict[str
     service = self.service(service_id)
     if service.kind != "handling" or service_id not in services.FORMS:
         raise NotFound("no_service", "这项服务不能在电视上申请")
+    _check_eligible(self, person_id, service_id)
     problems = services.check_fields(service_id, fields)
     if problems:
         name, message = next(iter(problems.items()))
@@ -51,6 +53,19 @@ def apply(self, actor_id: str, person_id: str, service_id: str, fields: dict[str
         steps=json.dumps([s.__dict__ for s in steps], ensure_ascii=False), rated=0))
     self._audit(actor_id, person_id, "apply", f"{number} {service_id}")
     return self.application(number)
+
+
+def _check_eligible(self, person_id: str, service_id: str) -> None:
+    """Refuse what the person may not apply for (age, once a year) and a second open application."""
+    number = self.conn.execute(select(platform_people.c.id_number).where(platform_people.c.id == person_id)).scalar()
+    a = applications_t.c
+    history = [eligibility.Past(r["number"], r["service_id"], r["status"], r["submitted"]) for r in self.all(
+        select(a.number, a.service_id, a.status, a.submitted).where(a.person_id == person_id))]
+    verdict = eligibility.judge(service_id, eligibility.birth_date(number), history, self.clock().date())
+    if verdict.open_number:
+        raise Conflict("duplicate", verdict.reason, "service")
+    if not verdict.allowed:
+        raise Conflict("not_eligible", verdict.reason, "service")
 
 
 def application(self, number: str) -> Application:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, delete, func, insert, select, update
 
 from tvportal.platform import idnumber
+from tvportal.platform.eligibility import birth_date
 from tvportal.platform.models import (
     Conflict, DeviceLink, HallInfo, LoginTicket, NotFound, Person, PlatformError, Service, SmsSent)
 from tvportal.storage import upsert
@@ -118,7 +119,7 @@ class Ops:
         if row is None:
             raise NotFound("no_person", "没有找到这个人")
         return Person(row["id"], row["name"], idnumber.mask(row["id_number"]), row["county_code"],
-                      _phone_mask(row["phone"]), row["birth_year"])
+                      _phone_mask(row["phone"]), row["birth_year"], str(birth_date(row["id_number"]) or ""))
 
     def _by_number(self, id_number: str) -> RowMapping:
         """The person row of an ID number (checked first)."""

@@ -93,6 +93,7 @@ class Person:
     county_code: str
     phone_masked: str
     birth_year: int
+    birth_date: str = ""  # YYYY-MM-DD from the ID number: eligibility by age (高龄津贴 80+) is judged on it
 
 
 @dataclass(frozen=True)

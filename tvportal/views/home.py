@@ -19,7 +19,7 @@ HOME_TILES: tuple[tuple[str, str, str, str], ...] = (
     ("t-policies", "/policies", N_("Policies"), N_("New policies in plain words")),
     ("t-halls", "/halls", N_("Service halls"), N_("Address, hours, phone")),
     ("t-help", "/voice", N_("Voice and help"), N_("Speak to the TV, get help")),
-    ("t-settings", "/settings", N_("Settings"), N_("Large text, contrast, language")),
+    ("t-me", "/me", N_("Mine"), N_("Bookings, applications, family")),
 )
 
 

@@ -1,0 +1,43 @@
+"""我的: who uses this TV now, their bookings and applications, family members, sign-out, display settings.
+
+Sign-in, remembered people and 帮家人办 consent are screens of tvportal/flows/identity.py (/id ...);
+this page only links to them, so it works the same whichever way the person signed in.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from tvportal.flows.guard import friendly
+from tvportal.flows.ui import Choice, flow_screen, show, who
+from tvportal.i18n import gettext as _
+from tvportal.screen import Crumb
+
+SIGN_IN = "/id"
+SIGN_OUT = "/id/logout"
+ACT_FOR_FAMILY = "/id/family"
+
+
+@friendly
+async def me(request: web.Request) -> web.Response:
+    """我的: signed out, one way in (and the settings); signed in, everything that is theirs."""
+    current = await who(request)
+    crumbs = [Crumb(_("Home"), "/"), Crumb(_("Mine"))]
+    settings = Choice("settings", _("Text size and language"), href="/settings")
+    if current is None:
+        lines = [("", _("Nobody is signed in on this TV.")),
+                 ("", _("Sign in to see your bookings and applications."))]
+        choices = [Choice("signin", _("Sign in"), href=SIGN_IN), settings]
+        return show(request, flow_screen(request, _("Mine"), crumbs, lines=lines, choices=choices, back="/"))
+    lines = [(_("Signed in"), f"{current.actor.name}  {current.actor.id_masked}")]
+    if current.for_family:
+        lines.append((_("Acting for"), f"{current.person.name}  {current.person.id_masked}"))
+    family = [p.name for p in current.link.acts_for]
+    lines.append((_("Family members"), "、".join(family) if family else _("None added yet")))
+    choices = [Choice("bookings", _("My bookings"), href="/booking/mine?from=me"),
+               Choice("applications", _("My applications"), href="/apply/mine?from=me"),
+               Choice("family", _("Act for a family member"), href=ACT_FOR_FAMILY),
+               Choice("people", _("Switch person"), href=SIGN_IN),
+               Choice("logout", _("Sign out"), post=SIGN_OUT),
+               settings]
+    return show(request, flow_screen(request, _("Mine"), crumbs, lines=lines, choices=choices, cols=2, back="/"))
