@@ -15,10 +15,10 @@ from tvportal.flows.session import act_for, db, platform_device
 from tvportal.flows.signin_pin import after_sign_in
 from tvportal.flows.ui import device_id, platform, state, who
 from tvportal.i18n import gettext as _
-from tvportal.keys import SETTINGS
+from tvportal.keys import CLOCK, SETTINGS
 from tvportal.platform import idnumber
 from tvportal.platform.models import PlatformError
-from tvportal.screen import CITY_TZ, Crumb
+from tvportal.screen import Crumb
 
 ENTRIES = {
     "id": Entry("id", 18, allow_x=True),
@@ -54,9 +54,9 @@ def _prompt(what: str) -> str:
             "elder_code": _("Type the 6-digit code sent to the family member's phone")}[what]
 
 
-def _at(epoch: float) -> str:
+def _at(request: web.Request, epoch: float) -> str:
     """A time of day in the city, HH:MM."""
-    return dt.datetime.fromtimestamp(epoch, CITY_TZ).strftime("%H:%M")
+    return dt.datetime.fromtimestamp(epoch, request.app[CLOCK].tz).strftime("%H:%M")
 
 
 async def _allowed(request: web.Request, id_number: str, purpose: str, resend: bool = True) -> float:
@@ -103,7 +103,7 @@ async def _code_pad(request: web.Request, what: str, error: str = "", status: in
         resend = request.app[SETTINGS].sms_resend_seconds
         wait = left if left <= resend else -1
         if wait < 0 and not error:
-            error = _("No more codes for now. A new code can be sent from %(time)s.") % {"time": _at(at)}
+            error = _("No more codes for now. A new code can be sent from %(time)s.") % {"time": _at(request, at)}
     return show_pad(request, pad_for(request, what, error, status, wait))
 
 
@@ -153,7 +153,7 @@ async def _number_done(request: web.Request, what: str, value: str) -> web.Respo
     if not _pending(request, value, PURPOSE[what]):
         at = await _allowed(request, value, PURPOSE[what], resend=False)
         if at:
-            limit = _("No more codes for now. A new code can be sent from %(time)s.") % {"time": _at(at)}
+            limit = _("No more codes for now. A new code can be sent from %(time)s.") % {"time": _at(request, at)}
             return show_pad(request, pad_for(request, what, limit, 429))
         try:
             sent = await platform(request).send_sms_code(value, PURPOSE[what])
