@@ -127,11 +127,9 @@ class Journey:
 
 
 def booking(j: Journey, remembered: bool) -> None:
-    """预约办理 → a hall → a day → a time → sign in → 确认预约 → the receipt."""
-    j.open("t-booking", "/booking")
-    j.open("b-new", "/booking/halls")
-    j.open(j.first("h-"), "/booking/h/")
-    j.open(j.first("d-"), "/booking/h/")
+    """预约办理 (the halls) → a hall (its earliest free times) → a time → sign in → 确认预约 → the receipt."""
+    j.open("t-booking", "/booking/halls")
+    j.open(j.first("h-"), "/soon")
     j.open(j.first("s-"), "/id")
     j.sign_in(remembered, "/booking/s/")
     j.open("ok", "/booking/r/")
