@@ -162,8 +162,8 @@ def remember_her(page, base: str, data_dir: Path) -> None:
     post(base + "/id/logout")
 
 
-def run() -> list[Row]:
-    """Each journey in a fresh browser profile; the table rows."""
+def run(argv: list[str] | None = None) -> list[Row]:
+    """Each journey in a fresh browser profile; the table rows (no options: ``argv`` for run_all.py)."""
     import tempfile
 
     from playwright.sync_api import sync_playwright

@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import key_count  # noqa: E402
 import key_press  # noqa: E402
 import page_weight  # noqa: E402
 import server_throughput  # noqa: E402
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         ("page weight", page_weight.run, []),
         ("server throughput", server_throughput.run, ["--duration", f"{duration:g}", "--rounds", str(rounds)]),
         ("key press", key_press.run, presses),
+        ("key count", key_count.run, []),
     ]
     sections: list[tuple[str, list[Row]]] = []
     started = time.monotonic()
