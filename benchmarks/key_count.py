@@ -127,11 +127,9 @@ class Journey:
 
 
 def booking(j: Journey, remembered: bool) -> None:
-    """预约办理 → a hall → a day → a time → sign in → 确认预约 → the receipt."""
-    j.open("t-booking", "/booking")
-    j.open("b-new", "/booking/halls")
-    j.open(j.first("h-"), "/booking/h/")
-    j.open(j.first("d-"), "/booking/h/")
+    """预约办理 (the halls) → a hall (its earliest free times) → a time → sign in → 确认预约 → the receipt."""
+    j.open("t-booking", "/booking/halls")
+    j.open(j.first("h-"), "/soon")
     j.open(j.first("s-"), "/id")
     j.sign_in(remembered, "/booking/s/")
     j.open("ok", "/booking/r/")
@@ -164,8 +162,8 @@ def remember_her(page, base: str, data_dir: Path) -> None:
     post(base + "/id/logout")
 
 
-def run() -> list[Row]:
-    """Each journey in a fresh browser profile; the table rows."""
+def run(argv: list[str] | None = None) -> list[Row]:
+    """Each journey in a fresh browser profile; the table rows (no options: ``argv`` for run_all.py)."""
     import tempfile
 
     from playwright.sync_api import sync_playwright

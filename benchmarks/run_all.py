@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import key_count  # noqa: E402
 import key_press  # noqa: E402
 import nginx_instances  # noqa: E402
 import page_weight  # noqa: E402
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         ("server throughput", server_throughput.run, ["--duration", f"{duration:g}", "--rounds", str(rounds)]),
         ("key press", key_press.run, presses),
         ("nginx instances", nginx_instances.run, ["--duration", f"{min(duration, 5):g}", "--rounds", str(min(rounds, 2))]),
+        ("key count", key_count.run, []),
     ]
     sections: list[tuple[str, list[Row]]] = []
     started = time.monotonic()

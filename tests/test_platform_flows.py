@@ -14,7 +14,7 @@ async def test_booking_flow_end_to_end(client, settings):
     """Home tile -> sign in with ID + SMS -> hall -> day -> slot -> confirm -> receipt -> my bookings."""
     tv = FlowClient(client, lambda n, p: embedded_code(settings, n, p))
     home = await tv.get("/")
-    assert 'href="/booking"' in home and 'href="/apply"' in home and 'href="/lookup"' in home
+    assert 'href="/booking/halls"' in home and 'href="/apply"' in home and 'href="/lookup"' in home
     start = await tv.get("/booking")
     assert "/booking/guide/b1" in start and "/booking/halls" in start
     await tv.sign_in(PEOPLE["wang"])

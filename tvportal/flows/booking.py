@@ -51,7 +51,7 @@ async def start(request: web.Request) -> web.Response:
                Choice("b-guide", _("Service guide"), href=f"/booking/guide/{service.id}")]
     lines = [("", service.name), ("", _("Pick a hall, a day and a time; bring your ID card on the day."))]
     screen = flow_screen(request, _("Book a visit"), [Crumb(_("Home"), "/"), Crumb(_("Book a visit"))],
-                         lines=lines, choices=choices, private=False)
+                         lines=lines, choices=choices, private=False, back="/")
     return show(request, screen)
 
 
@@ -66,10 +66,36 @@ async def halls(request: web.Request) -> web.Response:
     home_county = current.person.county_code if current else ""
     offered = [h for h in await platform(request).halls() if h.id in service.hall_ids]
     offered.sort(key=lambda h: (h.county_code != home_county, service.hall_ids.index(h.id)))
-    entries = [Entry(f"h-{h.id}", h.name, f"/booking/h/{h.id}", h.county) for h in offered]
+    entries = [Entry(f"h-{h.id}", h.name, f"/booking/h/{h.id}/soon", h.county) for h in offered]
+    entries.append(Entry("b-guide", _("Service guide"), f"/booking/guide/{service.id}"))
     screen = list_screen(request, _("Choose a hall"), _crumbs(Crumb(_("Choose a hall"))), entries, "/booking/halls")
     screen.private = True  # the order depends on whose TV it is: never served from the page cache
-    screen.back = "/booking"
+    screen.back = "/"  # the home tile opens this list
+    return show(request, screen)
+
+
+SOONEST = 4  # free times offered first; most elders take the first one
+
+
+@friendly
+async def soonest(request: web.Request) -> web.Response:
+    """The earliest free times of a hall over the coming days (one press for "as soon as possible"),
+    and the whole week by day for anyone who wants another day."""
+    hall_id = request.match_info["hall"]
+    hall = await _hall(request, hall_id)
+    service = await _service(request)
+    free: list[Slot] = []
+    for day in services.working_days(services.now().date()):
+        free += [s for s in await platform(request).slots(hall_id, service.id, day.isoformat()) if s.remaining > 0]
+        if len(free) >= SOONEST:
+            break
+    choices = [Choice(f"s-{s.day.replace('-', '')}{s.start.replace(':', '')}",
+                      f"{day_label(s.day)} {slot_label(s)}", href=f"/booking/s/{s.id}",
+                      note=_("{n} places left").format(n=s.remaining)) for s in free[:SOONEST]]
+    choices.append(Choice("days", _("Choose another day"), href=f"/booking/h/{hall_id}"))
+    lines = [(_("Hall"), hall.name)] + ([] if free else [("", _("No free times this week."))])
+    screen = flow_screen(request, _("Choose a time"), _crumbs(Crumb(hall.name), Crumb(_("Choose a time"))),
+                         lines=lines, choices=choices, back="/booking/halls", private=True)
     return show(request, screen)
 
 
@@ -314,4 +340,4 @@ async def guide(request: web.Request) -> web.Response:
     if found is None or found.kind != "booking":
         raise web.HTTPNotFound()
     return render(request, guide_screen(request, found, base=f"/booking/guide/{found.id}",
-                                        parent=Crumb(_("Book a visit"), "/booking")))
+                                        parent=Crumb(_("Book a visit"), "/booking/halls")))

@@ -37,6 +37,7 @@ def setup_flow_routes(app: web.Application) -> None:
     r.add_get("/booking/guide/{guide}", booking.guide)
     r.add_get("/booking/halls", booking.halls)
     r.add_get("/booking/h/{hall}", booking.days)
+    r.add_get("/booking/h/{hall}/soon", booking.soonest)
     r.add_get("/booking/h/{hall}/{day}", booking.slots)
     r.add_get("/booking/s/{slot}", booking.confirm)
     r.add_post("/booking/s/{slot}", booking.book)

@@ -10,10 +10,10 @@ from tvportal.i18n import N_, gettext as _
 from tvportal.keys import PUBLISHED
 from tvportal.screen import Crumb, Screen, render
 
-# (id, href, title, one-line description); the single booking service opens straight away
+# (id, href, title, one-line description); 预约办理 opens its hall list straight away (fewest presses)
 HOME_TILES: tuple[tuple[str, str, str, str], ...] = (
     ("t-guides", "/guides", N_("Service guides"), N_("What to bring, where to go")),
-    ("t-booking", "/booking", N_("Book a visit"), N_("Pick a day at the hall")),
+    ("t-booking", "/booking/halls", N_("Book a visit"), N_("Pick a day at the hall")),
     ("t-handle", "/apply", N_("Apply"), N_("Pensions, allowances, cards")),
     ("t-query", "/lookup", N_("Look up"), N_("Payments and progress")),
     ("t-policies", "/policies", N_("Policies"), N_("New policies in plain words")),
