@@ -253,21 +253,17 @@ def test_database_settings_are_checked():
     assert load_settings({}, environ={"TVPORTAL_DATABASE_URL": "postgresql://u@h/db"}).db_url == "postgresql://u@h/db"
 
 
-def test_db_command_upgrades_and_reports(tmp_path, capsys, db_url):
+def test_db_command_upgrades_and_reports(tmp_path, capsys, monkeypatch, db_url):
     """``tvportal db upgrade`` migrates and loads the demo once; ``db current`` shows the revision."""
     from tvportal.cli import main
 
-    env = {"TVPORTAL_DATABASE_URL": db_url}
-    os.environ.update(env)
-    try:
-        assert main(["db", "current", "--data-dir", str(tmp_path)]) == 0
-        assert "none" in capsys.readouterr().out
-        assert main(["db", "upgrade", "--data-dir", str(tmp_path)]) == 0
-        assert main(["db", "upgrade", "--data-dir", str(tmp_path)]) == 0
-        assert main(["db", "current", "--data-dir", str(tmp_path)]) == 0
-        assert capsys.readouterr().out.count(migrate.head_revision()) >= 3
-    finally:
-        del os.environ["TVPORTAL_DATABASE_URL"]
+    monkeypatch.setenv("TVPORTAL_DATABASE_URL", db_url)
+    assert main(["db", "current", "--data-dir", str(tmp_path)]) == 0
+    assert "none" in capsys.readouterr().out
+    assert main(["db", "upgrade", "--data-dir", str(tmp_path)]) == 0
+    assert main(["db", "upgrade", "--data-dir", str(tmp_path)]) == 0
+    assert main(["db", "current", "--data-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.count(migrate.head_revision()) >= 3
     db = Database(db_url)
     assert count(db, content) == DEMO_COUNT
     db.close()

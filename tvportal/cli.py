@@ -7,6 +7,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from tvportal.settings import SettingsError
 
 # modules under tvportal/commands/ that add a subcommand; a new command adds its name here
@@ -29,6 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except SettingsError as exc:  # every command reads settings; one place says what is wrong with them
         print(f"tvportal: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:  # a database that is down or refuses us: one line, not a traceback
+        print(f"tvportal: the database cannot be used: {getattr(exc, 'orig', None) or exc}", file=sys.stderr)
         return 2
 
 

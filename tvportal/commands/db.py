@@ -7,7 +7,6 @@ you want to see the migration happen (and fail, if it does) in one place.  Safe 
 from __future__ import annotations
 
 import argparse
-import sys
 
 from tvportal.settings import load_settings
 
@@ -26,9 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Upgrade, or report the revision; a database that cannot be reached is reported in one line."""
-    from sqlalchemy.exc import SQLAlchemyError
-
+    """Upgrade, or report the revision (a database that cannot be reached is reported by tvportal/cli.py)."""
     from tvportal.database import open_database, prepare
     from tvportal.storage import migrate
 
@@ -41,9 +38,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             current = db.read_sync(migrate.current_revision) or "none (empty or made before migrations)"
             print(f"database: {current}\nthis release: {migrate.head_revision()}")
-    except SQLAlchemyError as exc:
-        print(f"tvportal db: the database cannot be used: {getattr(exc, 'orig', None) or exc}", file=sys.stderr)
-        return 2
     finally:
         db.close()
     return 0

@@ -39,10 +39,11 @@ class EmbeddedPlatform:
         self.db = db
         self.confirm_base = confirm_base  # where phones open the QR confirmation page
         self.clock = clock
+        self._catalog: dict[str, list[Any]] = {}  # kind -> entries, filled on first use (embedded_ops.py)
 
     def _ops(self, conn: Connection) -> Ops:
         """The operations on one connection."""
-        return Ops(conn, self.clock, self.confirm_base)
+        return Ops(conn, self.clock, self.confirm_base, self._catalog)
 
     def _write_in(self, conn: Connection, op: str, key: str, cls: type[T], fn: Callable[[Ops], Any]) -> T:
         """Inside a transaction: the remembered answer of ``key``, or run ``fn`` and remember its answer."""

@@ -52,9 +52,11 @@ def count_wrong_try(conn: Connection, id_number: str, purpose: str) -> None:
 class Ops:
     """Queries and changes of the embedded platform's tables."""
 
-    def __init__(self, conn: Connection, clock: Callable[[], dt.datetime], confirm_base: str) -> None:
+    def __init__(self, conn: Connection, clock: Callable[[], dt.datetime], confirm_base: str,
+                 catalog_cache: dict[str, list[Any]] | None = None) -> None:
         """Work on ``conn``; ``clock`` gives the city's current time."""
         self.conn = conn
+        self.catalog_cache = {} if catalog_cache is None else catalog_cache
         self.clock = clock
         self.confirm_base = confirm_base
 
@@ -84,11 +86,15 @@ class Ops:
 
     # catalog
     def _catalog(self, kind: str, item_id: str | None = None) -> list[Any]:
-        """Catalog entries of a kind in id order (one id, or all)."""
-        stmt = select(catalog_t.c.data).where(catalog_t.c.kind == kind).order_by(catalog_t.c.id)
-        if item_id is not None:
-            stmt = stmt.where(catalog_t.c.id == item_id)
-        return [json.loads(data) for data in self.conn.execute(stmt).scalars()]
+        """Catalog entries of a kind in id order (one id, or all).
+
+        The catalog is written once, with the demo data, and never changed: it is read once per
+        process (``catalog_cache``, shared by the platform's Ops) instead of several times per booking."""
+        if kind not in self.catalog_cache:
+            stmt = select(catalog_t.c.data).where(catalog_t.c.kind == kind).order_by(catalog_t.c.id)
+            self.catalog_cache[kind] = [json.loads(data) for data in self.conn.execute(stmt).scalars()]
+        entries = self.catalog_cache[kind]
+        return entries if item_id is None else [e for e in entries if e["id"] == item_id]
 
     def catalog(self) -> list[Service]:
         """The TV services in id order (b1, h1.., q1..)."""
