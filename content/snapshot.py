@@ -159,7 +159,7 @@ def save_index(snapshot: Snapshot, index_file: Path) -> None:
     try:
         index_cache.save(index_file, snapshot.search_index,
                          {k: d for k, d in snapshot.digests.items() if k[0] in SEARCHED})
-    except OSError:
+    except Exception:  # noqa: BLE001 - a cache that cannot be saved must not stop a shutdown; next start rebuilds
         log.warning("could not save the search index to %s", index_file, exc_info=True)
 
 

@@ -76,7 +76,7 @@ async def test_the_page_sees_no_parameter_that_is_not_in_the_key(aiohttp_client)
     app, seen = cache_app(Clock(dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.timezone.utc)))
     client = await aiohttp_client(app)
     await client.get("/p?q=%E5%85%BB%E8%80%81&evil=1")
-    assert seen == ["q=%E5%85%BB%E8%80%81"]
+    assert seen == ["q=养老"]
     await client.get("/other?evil=1")  # not a cacheable route: untouched and not cached
     await client.get("/other?evil=1")
     assert seen[1:] == ["evil=1", "evil=1"]

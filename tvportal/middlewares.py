@@ -42,9 +42,9 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     return response
 
 
-def cache_key(request: web.Request, query: str) -> tuple:
+def cache_key(request: web.Request, query: list[tuple[str, str]]) -> tuple:
     """What a TV content page depends on besides the content version (tvportal/page_cache.py)."""
-    return (request.path, query, request[PREFS].encode(), key_profile_of(request),
+    return (request.path, tuple(query), request[PREFS].encode(), key_profile_of(request),
             "gzip" in request.headers.get("Accept-Encoding", ""), request.app[CLOCK].today().toordinal())
 
 
@@ -68,14 +68,16 @@ async def page_cache(request: web.Request, handler: Handler) -> web.StreamRespon
     if query is None:
         return await handler(request)
     cache = request.app[PAGE_CACHE]
-    key = cache_key(request, query)
-    version = request.app[PUBLISHED].snapshot.version
+    try:
+        key, version = cache_key(request, query), request.app[PUBLISHED].snapshot.version
+    except Exception:  # noqa: BLE001 - the cache never turns a page into an unhandled error: the page reports it
+        return await handler(request)
     hit = cache.get(key, version)
     if hit is not None:
         response = web.Response(body=hit.body, content_type=hit.content_type, charset=hit.charset)
         response.headers.extend(hit.headers)
         return response
-    if request.query_string != query:  # the page sees exactly the query it is cached under
+    if list(request.query.items()) != query:  # the page sees exactly the query it is cached under
         request = request.clone(rel_url=request.rel_url.with_query(query))
     response = await handler(request)
     if (isinstance(response, web.Response) and response.status == 200 and response.content_type == "text/html"

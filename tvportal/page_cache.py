@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from urllib.parse import urlencode
-
 from multidict import MultiMapping
 
 MAX_ENTRIES = 4096
@@ -33,8 +31,8 @@ class CachedPage:
     charset: str | None
 
 
-def normal_query(query: MultiMapping[str]) -> str | None:
-    """The query string a cacheable page is rendered from: its parameters in ``PARAMS``, first value each, sorted.
+def normal_query(query: MultiMapping[str]) -> list[tuple[str, str]] | None:
+    """The query a cacheable page is rendered from: its parameters in ``PARAMS``, first value each, sorted.
 
     None when a value is too long to be worth a cache entry.
     """
@@ -46,7 +44,7 @@ def normal_query(query: MultiMapping[str]) -> str | None:
         if len(value) > MAX_PARAM_CHARS:
             return None
         kept.append((name, value))
-    return urlencode(kept)
+    return kept
 
 
 class PageCache:
