@@ -35,6 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SQLAlchemyError as exc:  # a database that is down or refuses us: one line, not a traceback
         print(f"tvportal: the database cannot be used: {getattr(exc, 'orig', None) or exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a port already in use, a file that cannot be read: say which, not a traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"tvportal: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

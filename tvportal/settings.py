@@ -258,6 +258,9 @@ def load_settings(
         raise SettingsError("settings database_pool_size and flow_state_hours: expected 1 or more")
     if values["default_locale"] not in ("zh_CN", "en"):
         raise SettingsError("setting default_locale: expected zh_CN or en")
+    values["log_level"] = str(values["log_level"]).upper()
+    if values["log_level"] not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise SettingsError(f"setting log_level: expected DEBUG, INFO, WARNING or ERROR, got {values['log_level']!r}")
     try:
         zone(values["timezone"])
     except ValueError as exc:
