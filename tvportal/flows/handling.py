@@ -9,6 +9,7 @@ import secrets
 from aiohttp import web
 
 from tvportal.flows.guard import friendly
+from tvportal.flows.session import act_for
 from tvportal.flows.ui import (
     Choice, back_to, flow_screen, grouped, login_redirect, platform, show, state, waiting_entries, who)
 from tvportal.i18n import N_, format_day, gettext as _
@@ -106,7 +107,7 @@ async def set_for_whom(request: web.Request) -> web.Response:
     service, current = await _signed_in(request)
     chosen = str((await request.post()).get("person", ""))
     if chosen == current.actor.id or any(p.id == chosen for p in current.link.acts_for):
-        state(request)["for"] = chosen
+        await act_for(request, "" if chosen == current.actor.id else chosen)
         state(request).pop("apply:" + service.id, None)  # answers given for someone else do not carry over
     # the person in the URL: the runtime remembers focus per URL, and another person's screen has other buttons
     raise web.HTTPSeeOther(f"/apply/{service.id}/check?p={chosen}")
