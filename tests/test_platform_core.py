@@ -102,7 +102,7 @@ async def test_cancel_cut_off_and_reschedule_frees_the_old_place(platform):
     day = moved.slot.day
     remaining = {s.id: s.remaining for s in await p.slots("LA-01", "b1", day)}
     assert remaining[old] == 5 and remaining[new] == 4
-    start = dt.datetime.fromisoformat(f"{day}T{moved.slot.start}").replace(tzinfo=services.CITY_TZ)
+    start = dt.datetime.fromisoformat(f"{day}T{moved.slot.start}").replace(tzinfo=services.now().tzinfo)
     now[0] = start - dt.timedelta(minutes=90)
     with pytest.raises(Conflict) as exc:
         await p.cancel_booking("P3", "P3", booking.number, "c1")

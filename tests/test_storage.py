@@ -23,6 +23,7 @@ from sqlalchemy import func, insert, inspect, select
 from content import store
 from content.demo_loader import load_demo
 from content.tables import content, metadata as content_metadata
+from tvportal.platform import demo_data
 from tests.storage_support import add_people, migrated, platform_db, transaction
 from tvportal.app import create_app
 from tvportal.database import open_database, prepare
@@ -91,7 +92,7 @@ def test_an_old_sqlite_file_is_adopted_with_its_content(tmp_path):
     prepare(db, settings)
     assert db.read_sync(migrate.current_revision) == migrate.head_revision()
     assert [g.name for g in db.read_sync(store.load_all, "guide")] == ["运营方改过的名字"]
-    assert count(db, editor_audit) == 1 and count(db, platform_people) == 5
+    assert count(db, editor_audit) == 1 and count(db, platform_people) == len(demo_data.PEOPLE)
     assert set(portal_metadata.tables) <= set(db.read_sync(lambda conn: inspect(conn).get_table_names()))
     db.close()
 
@@ -144,7 +145,7 @@ def test_four_instances_start_at_once_on_an_empty_database(tmp_path, db_url):
     logs = "".join((tmp_path / f"serve-{port}.log").read_text(errors="replace") for port in ports)
     assert "Error" not in logs and logs.count("loading demo content") == 1
     db = Database(db_url)
-    assert count(db, content) == DEMO_COUNT and count(db, platform_people) == 5
+    assert count(db, content) == DEMO_COUNT and count(db, platform_people) == len(demo_data.PEOPLE)
     db.close()
 
 
