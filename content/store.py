@@ -89,7 +89,7 @@ def migrate_documents(conn: Connection) -> None:
             continue
         record = KINDS[kind].from_dict(migrate(kind, json.loads(data), int(raw)))
         conn.execute(update(content).where(content.c.kind == kind, content.c.id == rid)
-                     .values(data=_dump(record), version=version))
+                     .values(data=_dump(record), code=code_of(record), version=version))
     set_meta(conn, "schema_version", str(SCHEMA_VERSION))
 
 
@@ -109,12 +109,18 @@ def _dump(record: Any) -> str:
     return json.dumps(to_plain(record), ensure_ascii=False)
 
 
+def code_of(record: Any) -> str | None:
+    """What the ``code`` column holds for a record: a guide's 实施编码, else NULL."""
+    return getattr(record, "implementation_code", None) or None
+
+
 def _upsert(conn: Connection, rows: list[dict[str, Any]], keep_position: bool) -> None:
     """Insert or update rows of the content table in one statement."""
     if not rows:
         return
     stmt = _insert(conn, content)
-    changed = {"data": stmt.excluded.data, "updated_at": stmt.excluded.updated_at, "version": stmt.excluded.version}
+    changed = {"data": stmt.excluded.data, "code": stmt.excluded.code, "updated_at": stmt.excluded.updated_at,
+               "version": stmt.excluded.version}
     if not keep_position:
         changed["position"] = stmt.excluded.position
     conn.execute(stmt.on_conflict_do_update(index_elements=["kind", "id"], set_=changed), rows)
@@ -123,8 +129,8 @@ def _upsert(conn: Connection, rows: list[dict[str, Any]], keep_position: bool) -
 def put_all(conn: Connection, kind: str, records: list[Any]) -> None:
     """Insert or replace records of one kind, in this order (positions 0, 1, 2 …)."""
     version, stamp = write_version(conn), utc_stamp()
-    _upsert(conn, [{"kind": kind, "id": r.id, "position": i, "data": _dump(r), "updated_at": stamp,
-                    "version": version} for i, r in enumerate(records)], keep_position=False)
+    _upsert(conn, [{"kind": kind, "id": r.id, "position": i, "data": _dump(r), "code": code_of(r),
+                    "updated_at": stamp, "version": version} for i, r in enumerate(records)], keep_position=False)
 
 
 def put_many(conn: Connection, records: Iterable[Any]) -> None:
@@ -139,8 +145,8 @@ def put_many(conn: Connection, records: Iterable[Any]) -> None:
     for kind, batch in by_kind.items():
         end = conn.execute(select(func.coalesce(func.max(content.c.position), -1))
                            .where(content.c.kind == kind)).scalar() + 1
-        rows = [{"kind": kind, "id": r.id, "position": end + i, "data": _dump(r), "updated_at": stamp,
-                 "version": version} for i, r in enumerate(batch)]
+        rows = [{"kind": kind, "id": r.id, "position": end + i, "data": _dump(r), "code": code_of(r),
+                 "updated_at": stamp, "version": version} for i, r in enumerate(batch)]
         _upsert(conn, rows, keep_position=True)  # an existing record keeps its place; a gap in positions is harmless
 
 

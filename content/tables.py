@@ -38,9 +38,11 @@ content = Table(
     Column("data", Text, nullable=False),
     Column("updated_at", Text, nullable=False, default=utc_stamp, onupdate=utc_stamp),
     Column("version", BigInteger, nullable=False, server_default="0"),  # content_version of the last write
+    Column("code", Text),  # a guide's 实施编码 (copied out of data): a publish looks up duplicates by it
     PrimaryKeyConstraint("kind", "id"),
     Index("content_kind_position", "kind", "position"),  # the end of a kind's order, without a scan
     Index("content_version_idx", "version"),
+    Index("content_kind_code", "kind", "code"),
 )
 
 content_removed = Table(  # tombstones: what a write took off the TV, so other instances drop it too

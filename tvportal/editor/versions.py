@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from content import store
-from content.integrity import check_references
+from content.reference_scope import added_problems
 from content.model import ContentError, to_plain
 from content.tables import content as content_t, utc_stamp
 from tvportal.storage import serialize, upsert
@@ -169,17 +169,9 @@ def ensure_baseline(conn: Connection, kind: str, item_id: str) -> None:
     _ensure_baseline(conn, kind, item_id)
 
 
-def _new_reference_problems(conn: Connection, kind: str, item_id: str, record: Any | None) -> list[str]:
-    """Broken references (to halls, categories, guides …) that publishing ``record`` (None: removing it) adds."""
-    current = store.load_references(conn)  # unvalidated: checking references needs no more
-    changed = [r for r in current if not (r.KIND == kind and r.id == item_id)] + ([record] if record else [])
-    before = set(check_references(current))
-    return [p for p in check_references(changed) if p not in before]
-
-
 def _refuse_broken_references(conn: Connection, kind: str, item_id: str, record: Any | None) -> None:
     """Raise a ContentError naming every reference the change would break."""
-    problems = _new_reference_problems(conn, kind, item_id, record)
+    problems = added_problems(conn, kind, item_id, record)
     if problems:
         raise ContentError("；".join(problems))
 
