@@ -106,6 +106,7 @@ async def test_switch_person_lists_the_other_remembered(client, settings):
     page = await (await client.get("/id?from=me")).text()
     said = text(page)
     assert "李*兰" in said and "赵*芬" not in said.replace("赵淑芬", "") and "用别的方法登录" in said
+    assert "继续办理" not in said  # from 我的, Back returns there
     assert re.search(r'href="/id/pin/P2"', page)
     resp = await client.post("/id/pin/P2", data={"k": "ok", "v": "2468"})
     assert "已登录：李*兰" in text(await resp.text())
@@ -140,6 +141,7 @@ async def test_applications_in_chinese_dates_and_whose(client, settings):
     number = re.search(r'/apply/a/(\w+)', page).group(1)
     said = await screen(client, f"/apply/a/{number}")
     assert not re.search(r"\d{4}-\d\d-\d\d", said) and re.search(r"\d+月\d+日 星期. \d\d:\d\d", said)
+    assert "申请人： 李桂兰" in said
 
 
 async def test_sign_out_says_so_on_home_once(client, settings):

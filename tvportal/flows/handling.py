@@ -301,10 +301,10 @@ async def progress(request: web.Request) -> web.Response:
         raise web.HTTPNotFound() from None
     if app.person_id != current.person.id:
         raise web.HTTPNotFound()
-    return _progress_screen(request, app, bool(request.query.get("new")))
+    return _progress_screen(request, app, bool(request.query.get("new")), current.for_family)
 
 
-def _progress_screen(request: web.Request, app: Application, new: bool) -> web.Response:
+def _progress_screen(request: web.Request, app: Application, new: bool, whose: bool = False) -> web.Response:
     """Right after submitting, a receipt: the number large, what happens next and by when, all on one screen.
     Later (from 我的办件), the steps with their dates, a few per screen (page keys)."""
     choices = []
@@ -323,6 +323,8 @@ def _progress_screen(request: web.Request, app: Application, new: bool) -> web.R
     window, pages = page_slice(len(app.steps), per_page, parse_page(request))
     page = min(parse_page(request), pages)
     lines = [(s.name, format_moment(s.date) if s.date else _("Not yet")) for s in app.steps[window]]
+    if whose:  # acting for a family member: say whose matter this is
+        lines.insert(0, (_("Applicant"), app.person_name))
     if app.status != "finished" and page == pages:
         lines.append((_("Promised by"), format_day(dt.date.fromisoformat(app.promise_date))))
     screen = flow_screen(request, _("Progress") + "：" + app.service_name, crumbs, big=grouped(app.number),

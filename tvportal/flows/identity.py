@@ -62,7 +62,8 @@ async def start(request: web.Request) -> web.Response:
     if current.for_family:
         lines.append((_("Acting for"), f"{current.person.name}  {current.person.id_masked}"))
     choices = []
-    if state(request).get("next"):
+    back = state(request).get("next", "")
+    if back and back != "/me":  # from 我的 (换人), Back is the way back: no 继续办理 needed
         choices.append(Choice("go", _("Continue"), href="/id/continue"))
     switch = _people_choices(people, but=current.actor.id)[:4]
     if switch:
@@ -74,7 +75,7 @@ async def start(request: web.Request) -> web.Response:
     choices.append(Choice("family", _("Act for a family member"), href="/id/family"))
     choices.append(Choice("logout", _("Sign out"), post="/id/logout"))
     return show(request, flow_screen(request, _("Who are you?"), [Crumb(_("Home"), "/"), Crumb(_("Sign in"))],
-                                     lines=lines, choices=choices, cols=2, back="/"))
+                                     lines=lines, choices=choices, cols=2, back="/me" if back == "/me" else "/"))
 
 
 @friendly
