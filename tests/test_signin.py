@@ -28,7 +28,7 @@ async def sign_in(client, settings, who: str, pin: str = "") -> None:
         assert resp.headers["Location"] == "/id/remember"
         await client.post("/id/newpin", data={"k": "ok", "v": pin}, allow_redirects=False)
         resp = await client.post("/id/newpin/again", data={"k": "ok", "v": pin}, allow_redirects=False)
-        assert resp.headers["Location"] == "/id"
+        assert resp.headers["Location"] == "/id/continue"
 
 
 def text(page: str) -> str:

@@ -67,6 +67,16 @@ def _format_day(day: dt.date, locale: str) -> str:
     return format_date(day, pattern, locale=locale)
 
 
+def format_moment(text: str, locale: str | None = None) -> str:
+    """A platform date or date and time (YYYY-MM-DD[ HH:MM]) as screens show it: 11月15日 星期日 10:00."""
+    day, _sep, time = text.strip().partition(" ")
+    try:
+        shown = format_day(dt.date.fromisoformat(day), locale)
+    except ValueError:
+        return text
+    return f"{shown} {time[:5]}" if time else shown
+
+
 def format_number(value: float | int, locale: str | None = None) -> str:
     """A number with the locale's separators."""
     return format_decimal(value, locale=locale or current_locale.get())

@@ -20,7 +20,7 @@ from tvportal.i18n import current_locale
 from tvportal.keys import CLOCK, PAGE_CACHE, PREFS, PUBLISHED, SETTINGS
 from tvportal.page_cache import CachedPage, normal_query
 from tvportal.prefs import COOKIE, Prefs
-from tvportal.screen import key_profile_of
+from tvportal.screen import FLASH_COOKIE, key_profile_of
 
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def cache_key(request: web.Request, query: list[tuple[str, str]]) -> tuple:
 
 def _cacheable(request: web.Request) -> bool:
     """A GET of a route registered as a cacheable content page."""
-    if request.method != "GET":
+    if request.method != "GET" or FLASH_COOKIE in request.cookies:  # a one-time notice: rendered, not cached
         return False
     resource = request.match_info.route.resource
     return resource is not None and resource.canonical in request.app[PAGE_CACHE].routes

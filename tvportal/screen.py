@@ -24,6 +24,9 @@ from tvportal.urls import url
 
 
 
+FLASH_COOKIE = "tvflash"  # a one-time notice for a page that has no flow state (home after 退出登录)
+
+
 @dataclass(frozen=True)
 class Crumb:
     """One step of 当前位置 (where you are)."""
@@ -65,6 +68,7 @@ class Screen:
     private: bool = False  # shows one person's data: never cached, by the page cache or the box
     typing: str = ""  # keypad screens: what the digit keys do here (they type instead of opening items)
     nav_extra: dict[str, Any] = field(default_factory=dict)  # more runtime data, e.g. the keypad's "pad"
+    notice: str = ""  # a one-time confirmation of what was just done (已退出登录), shown and read first
 
 
 def prefs_of(request: web.Request) -> Prefs:
@@ -120,7 +124,8 @@ def speech_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> d
     return {
         "b": request.app[SETTINGS].base_path,
         "on": int(prefs.reading), "l": prefs.locale, "r": prefs.rate, "v": prefs.volume,
-        "page": [screen.title, _("You are here:") + " " + ", ".join(c.label for c in screen.crumbs)],
+        "page": [screen.title, *([screen.notice] if screen.notice else []),
+                 _("You are here:") + " " + ", ".join(c.label for c in screen.crumbs)],
         "items": {f.id: {"t": f.label, "n": f.digit} for f in screen.layout.items if f.label},
         "num": _("number key %d"),
         "keys": "; ".join(f"{h.key}, {h.label}" for h in hints),

@@ -12,7 +12,7 @@ from tvportal.flows.guard import friendly
 from tvportal.flows.session import act_for
 from tvportal.flows.ui import (
     Choice, back_to, flow_screen, grouped, login_redirect, platform, show, state, waiting_entries, who)
-from tvportal.i18n import N_, format_day, gettext as _
+from tvportal.i18n import N_, format_day, format_moment, gettext as _
 from tvportal.pagination import page_slice, parse_page
 from tvportal.platform import eligibility, services
 from tvportal.platform.models import Application, PlatformError, Queued, Unavailable
@@ -267,13 +267,16 @@ async def mine(request: web.Request) -> web.Response:
         found = await platform(request).applications(current.person.id)
     except Unavailable:  # still show what waits in the outbox
         found, intro = [], _("The provincial platform cannot be reached right now; only what waits here is shown.")
-    entries = [Entry(f"m-{a.number}", f"{a.service_name} {a.submitted[:10]}", f"/apply/a/{a.number}",
+    entries = [Entry(f"m-{a.number}", f"{a.service_name} {format_moment(a.submitted[:10])}", f"/apply/a/{a.number}",
                      _(STATUS.get(a.status, a.status))) for a in found]
     for e in await waiting_entries(request, current.person.id, ("apply", "rate")):
         entries.insert(0, Entry(f"o-{e.reference}", _("Reference {n}").format(n=grouped(e.reference)),
                                 f"/flow/queued/{e.reference}",
                                 _("Will be sent automatically") if e.status == "waiting" else _("Not accepted")))
     crumbs = _crumbs(Crumb(_("My applications")))
+    if current.for_family:  # the son acting for his mother sees whose applications these are
+        whose = _("Applications of %(name)s") % {"name": current.person.name}
+        intro = f"{whose}. {intro}" if intro else whose
     if not entries:  # a kind empty state with the next step, never an empty screen
         lines = [("", intro or _("You have not applied for anything yet.")),
                  ("", _("Pensions, allowances and cards can be applied for on the TV."))]
@@ -298,10 +301,10 @@ async def progress(request: web.Request) -> web.Response:
         raise web.HTTPNotFound() from None
     if app.person_id != current.person.id:
         raise web.HTTPNotFound()
-    return _progress_screen(request, app, bool(request.query.get("new")))
+    return _progress_screen(request, app, bool(request.query.get("new")), current.for_family)
 
 
-def _progress_screen(request: web.Request, app: Application, new: bool) -> web.Response:
+def _progress_screen(request: web.Request, app: Application, new: bool, whose: bool = False) -> web.Response:
     """Right after submitting, a receipt: the number large, what happens next and by when, all on one screen.
     Later (from 我的办件), the steps with their dates, a few per screen (page keys)."""
     choices = []
@@ -319,7 +322,9 @@ def _progress_screen(request: web.Request, app: Application, new: bool) -> web.R
     per_page = 3 if prefs_of(request).large_text else 4
     window, pages = page_slice(len(app.steps), per_page, parse_page(request))
     page = min(parse_page(request), pages)
-    lines = [(s.name, s.date or _("Not yet")) for s in app.steps[window]]
+    lines = [(s.name, format_moment(s.date) if s.date else _("Not yet")) for s in app.steps[window]]
+    if whose:  # acting for a family member: say whose matter this is
+        lines.insert(0, (_("Applicant"), app.person_name))
     if app.status != "finished" and page == pages:
         lines.append((_("Promised by"), format_day(dt.date.fromisoformat(app.promise_date))))
     screen = flow_screen(request, _("Progress") + "：" + app.service_name, crumbs, big=grouped(app.number),

@@ -15,10 +15,11 @@ from tvportal.flows.guard import friendly
 from tvportal.flows.session import act_for, platform_device, sign_out
 from tvportal.flows.signin_pin import after_sign_in, masked_name, remembered_people
 from tvportal.flows.signin_store import PIN_TRIES, person_of
-from tvportal.flows.ui import Choice, Who, device_id, flow_screen, platform, show, state, who
+from tvportal.flows.ui import Choice, Who, device_id, flash, flow_screen, platform, show, state, who
 from tvportal.i18n import gettext as _
 from tvportal.platform.models import PlatformError
-from tvportal.screen import Crumb
+from tvportal.keys import SETTINGS
+from tvportal.screen import FLASH_COOKIE, Crumb
 from tvportal.urls import public
 
 MAX_REMEMBERED_SHOWN = 6  # with the two ways to sign in: 8 choices, the most a screen holds
@@ -29,20 +30,29 @@ def _crumbs(last: str) -> list[Crumb]:
     return [Crumb(_("Home"), "/"), Crumb(_("Sign in"), "/id"), Crumb(last)]
 
 
+def _people_choices(people: list[dict], but: str = "") -> list[Choice]:
+    """The remembered people (but the one signed in), by masked name, each to their TV PIN."""
+    others = [row for row in people if row["person_id"] != but]
+    return [Choice(f"m{i + 1}", masked_name(person_of(row["person"]).name), href=f"/id/pin/{row['person_id']}",
+                   note=_("TV PIN locked") if row["failed_pins"] >= PIN_TRIES else _("TV PIN"))
+            for i, row in enumerate(others[:MAX_REMEMBERED_SHOWN])]
+
+
+def _ways() -> list[Choice]:
+    """The two ways to prove who one is."""
+    return [Choice("qr", _("Scan a QR code with your phone"), href="/id/qr"),
+            Choice("idnum", _("Enter ID number and SMS code"), href="/id/enter/id")]
+
+
 @friendly
 async def start(request: web.Request) -> web.Response:
-    """您是谁 (signed out), or who is signed in and what they can do here."""
+    """您是谁 (signed out), or who is signed in, whom else to switch to (换人) and what they can do here."""
+    if request.query.get("from") == "me":
+        state(request)["next"] = "/me"  # 我的 → 登录 / 换人 comes back to 我的
     current = await who(request)
+    people = await remembered_people(request)
     if current is None:
-        people = await remembered_people(request)
-        choices = []
-        for i, row in enumerate(people[:MAX_REMEMBERED_SHOWN]):
-            locked = row["failed_pins"] >= PIN_TRIES
-            choices.append(Choice(f"m{i + 1}", masked_name(person_of(row["person"]).name),
-                                  href=f"/id/pin/{row['person_id']}",
-                                  note=_("TV PIN locked") if locked else _("TV PIN")))
-        choices += [Choice("qr", _("Scan a QR code with your phone"), href="/id/qr"),
-                    Choice("idnum", _("Enter ID number and SMS code"), href="/id/enter/id")]
+        choices = _people_choices(people) + _ways()
         lines = [("", _("Choose your name, or one of the ways to sign in."))] if people else [
             ("", _("To book or apply, the TV needs to know who you are.")),
             ("", _("Choose one of the two ways below."))]
@@ -52,20 +62,38 @@ async def start(request: web.Request) -> web.Response:
     if current.for_family:
         lines.append((_("Acting for"), f"{current.person.name}  {current.person.id_masked}"))
     choices = []
-    if state(request).get("next"):
+    back = state(request).get("next", "")
+    if back and back != "/me":  # from 我的 (换人), Back is the way back: no 继续办理 needed
         choices.append(Choice("go", _("Continue"), href="/id/continue"))
+    switch = _people_choices(people, but=current.actor.id)[:4]
+    if switch:
+        lines.append(("", _("Someone else? Choose the name.")))
+    choices += switch
+    choices.append(Choice("other", _("Sign in another way"), href="/id/other"))
     if current.link.acts_for:
         choices.append(Choice("who", _("Choose for whom"), href="/id/who"))
     choices.append(Choice("family", _("Act for a family member"), href="/id/family"))
     choices.append(Choice("logout", _("Sign out"), post="/id/logout"))
-    return show(request, flow_screen(request, _("Sign in"), [Crumb(_("Home"), "/"), Crumb(_("Sign in"))],
-                                     lines=lines, choices=choices, back="/"))
+    return show(request, flow_screen(request, _("Who are you?"), [Crumb(_("Home"), "/"), Crumb(_("Sign in"))],
+                                     lines=lines, choices=choices, cols=2, back="/me" if back == "/me" else "/"))
+
+
+@friendly
+async def other_way(request: web.Request) -> web.Response:
+    """用别的方法登录: someone not remembered here signs in while another person is signed in."""
+    lines = [("", _("Choose one of the two ways below."))]
+    return show(request, flow_screen(request, _("Sign in another way"), _crumbs(_("Sign in another way")),
+                                     lines=lines, choices=_ways(), back="/id"))
 
 
 @friendly
 async def go_on(request: web.Request) -> web.Response:
-    """Back to where the citizen was before signing in."""
-    raise web.HTTPSeeOther(state(request).pop("next", "") or "/")
+    """Back to where the citizen was before signing in (a service, or 我的), saying who is signed in
+    (``?m=in``: the answer 暂不 to 记住我, which confirmed nothing yet)."""
+    current = await who(request)
+    if current is not None and request.query.get("m") == "in":
+        flash(request, "in", masked_name(current.actor.name))
+    raise web.HTTPSeeOther(state(request).pop("next", "") or ("/me" if current else "/"))
 
 
 @friendly
@@ -183,4 +211,8 @@ async def logout(request: web.Request) -> web.Response:
     """退出登录: this browser's sign-in ends; remembered people stay remembered (behind their PIN)."""
     await sign_out(request)
     state(request).clear()
-    raise web.HTTPSeeOther("/")
+    done = web.HTTPSeeOther("/")
+    # home has no flow state (it is a cached content page): its one-time notice comes in a short cookie
+    done.set_cookie(FLASH_COOKIE, "out", max_age=120, path="/", httponly=True, samesite="Lax",
+                    secure=request.app[SETTINGS].cookie_secure)
+    raise done

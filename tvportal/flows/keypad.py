@@ -43,6 +43,7 @@ class Pad:
     info: str = ""
     resend: str = ""  # URL of 重新获取 (SMS code screens), posted
     wait: int = 0  # seconds until 重新获取 may be pressed
+    focus: str = ""  # the key to start on, when not the usual one
     back: str | None = None
     status: int = 200
 
@@ -123,7 +124,7 @@ def screen(request: web.Request, pad: Pad) -> Screen:
     for i, (item_id, label) in enumerate(last):
         layout.add(item_id, Rect(area.x + i * (w + gap), top + 2 * (row_h + gap), w, row_h), label=label)
     complete = len(pad.value) == entry.length
-    start = "kok" if complete and not pad.error else "k1"
+    start = pad.focus or ("kok" if complete and not pad.error else "k1")
     nav = {"pad": {"n": entry.length, "x": int(entry.allow_x), "p": int(entry.masked), "v": pad.value,
                    "bad": wrong_digit_message(), "w": pad.wait}}
     context = {"pad": pad, "cells": _cells(entry, pad.value), "digits_top": area.y + line, "msg_top": area.y + line + 96,

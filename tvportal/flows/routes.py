@@ -27,7 +27,9 @@ def setup_flow_routes(app: web.Application) -> None:
                           ("/id/pin/{person}", signin_pin.pin)):
         r.add_get(path, handler)
         r.add_post(path, handler)
+    r.add_get("/id/forget", signin_pin.forget_page)
     r.add_post("/id/forget", signin_pin.forget)
+    r.add_get("/id/other", identity.other_way)
     r.add_get("/id/who", identity.choose_who)
     r.add_post("/id/who", identity.set_who)
     r.add_get("/id/family", identity.family)

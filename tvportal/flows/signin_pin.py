@@ -9,8 +9,8 @@ from aiohttp import web
 from tvportal.flows import signin_store as store
 from tvportal.flows.guard import friendly
 from tvportal.flows.keypad import Entry, Pad, pressed, show_pad
-from tvportal.flows.session import current, db, sign_in
-from tvportal.flows.ui import Choice, device_id, flow_screen, platform, show, state
+from tvportal.flows.session import current, db, sign_in, sign_out
+from tvportal.flows.ui import Choice, device_id, flash, flow_screen, platform, show, state
 from tvportal.i18n import gettext as _
 from tvportal.keys import SETTINGS
 from tvportal.platform.models import Person
@@ -31,8 +31,17 @@ def masked_name(name: str) -> str:
 
 
 def next_url(request: web.Request) -> str:
-    """Where to go once signed in: back to what needed the sign-in, else the sign-in summary."""
-    return "/id/continue" if state(request).get("next") else "/id"
+    """Where to go once signed in: /id/continue leads back to what needed the sign-in (a service, or 我的)."""
+    return "/id/continue"
+
+
+async def signed_in_as(request: web.Request, pdev: str, person: Person, confirm: bool = True) -> None:
+    """Start the session (ending this browser's previous one: 换人) and confirm it once where the person lands
+    (not yet when 记住我 is offered first: that screen's answers confirm it)."""
+    await sign_out(request)
+    await sign_in(request, device_id(request), pdev, person)
+    if confirm:
+        flash(request, "in", masked_name(person.name))
 
 
 async def remembered_people(request: web.Request) -> list[dict]:
@@ -54,8 +63,9 @@ async def after_sign_in(request: web.Request, pdev: str, person: Person | None) 
             # the remembered link holds this person's consents on this TV: keep using it
             await platform(request).unlink_device(pdev)
             pdev = known["platform_device"]
-    await sign_in(request, device_id(request), pdev, person)
-    if known is not None and known["failed_pins"] < store.PIN_TRIES:
+    goes_on = known is not None and known["failed_pins"] < store.PIN_TRIES
+    await signed_in_as(request, pdev, person, confirm=goes_on)
+    if goes_on:
         raise web.HTTPSeeOther(next_url(request))
     raise web.HTTPSeeOther("/id/remember")
 
@@ -69,7 +79,7 @@ async def offer(request: web.Request) -> web.Response:
     lines = [("", _("Next time, choose your name and type a 4-digit TV PIN instead of the ID number.")),
              ("", _("Only do this on your own family's TV."))]
     choices = [Choice("yes", _("Remember me on this TV"), href="/id/newpin"),
-               Choice("no", _("Not this time"), href=next_url(request))]
+               Choice("no", _("Not this time"), href=next_url(request) + "?m=in")]
     return show(request, flow_screen(request, _("Remember me on this TV?"),
                                      [Crumb(_("Home"), "/"), Crumb(_("Sign in"), "/id"), Crumb(_("Remember me"))],
                                      lines=lines, choices=choices, back=next_url(request)))
@@ -113,6 +123,7 @@ async def new_pin(request: web.Request) -> web.Response:
     person = store.person_of(row["person"])
     await db(request).write(store.remember, device_id(request), row["platform_device"], person, value,
                             store.clock())
+    flash(request, "mem")
     raise web.HTTPSeeOther(next_url(request))
 
 
@@ -140,7 +151,7 @@ async def pin(request: web.Request) -> web.Response:
             # the platform no longer knows this TV's link: the person proves who they are once more
             await db(request).write(store.forget, device_id(request), person_id)
             raise web.HTTPSeeOther("/id")
-        await sign_in(request, device_id(request), known["platform_device"], link.person)
+        await signed_in_as(request, known["platform_device"], link.person)
         raise web.HTTPSeeOther(next_url(request))
     if result == "locked":
         return _locked(request, name)
@@ -160,10 +171,32 @@ def _locked(request: web.Request, name: str) -> web.Response:
 
 
 @friendly
+async def forget_page(request: web.Request) -> web.Response:
+    """不要记住我: one question, OK = yes (from 我的, for the person signed in)."""
+    row = await current(request, device_id(request))
+    if row is None:
+        raise web.HTTPSeeOther("/id")
+    known = await db(request).read(store.one_remembered, device_id(request), row["person_id"])
+    if known is None:
+        raise web.HTTPSeeOther("/me")
+    name = masked_name(store.person_of(known["person"]).name)
+    lines = [("", _("This TV will no longer list %(name)s or ask for the TV PIN.") % {"name": name}),
+             ("", _("Next time, sign in with the phone or the ID number."))]
+    choices = [Choice("yes", _("Yes, do not remember me"), post="/id/forget", fields={"person": row["person_id"]}),
+               Choice("no", _("No, keep remembering me"), href="/me")]
+    return show(request, flow_screen(request, _("Do not remember me?"),
+                                     [Crumb(_("Home"), "/"), Crumb(_("Mine"), "/me"), Crumb(_("Do not remember me"))],
+                                     lines=lines, choices=choices, back="/me"))
+
+
+@friendly
 async def forget(request: web.Request) -> web.Response:
     """Forget a remembered person on this TV (from 我的; anyone signed in on this TV may tidy its list)."""
     if await current(request, device_id(request)) is None:
         raise web.HTTPSeeOther("/id")
     person_id = str((await request.post()).get("person", ""))
+    known = await db(request).read(store.one_remembered, device_id(request), person_id)
     await db(request).write(store.forget, device_id(request), person_id)
-    raise web.HTTPSeeOther("/id")
+    if known is not None:
+        flash(request, "forgot", masked_name(store.person_of(known["person"]).name))
+    raise web.HTTPSeeOther("/me")

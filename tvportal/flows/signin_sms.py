@@ -59,6 +59,11 @@ def _at(request: web.Request, epoch: float) -> str:
     return dt.datetime.fromtimestamp(epoch, request.app[CLOCK].tz).strftime("%H:%M")
 
 
+def _limit(request: web.Request, at: float) -> str:
+    """The refusal when the hourly limits allow no code now."""
+    return _("No more codes for now. A new code can be sent from %(time)s.") % {"time": _at(request, at)}
+
+
 async def _allowed(request: web.Request, id_number: str, purpose: str, resend: bool = True) -> float:
     """0 when a code may be sent now, else when one may (``resend``: 重新获取 also waits its countdown)."""
     s = request.app[SETTINGS]
@@ -72,14 +77,17 @@ def _pending(request: web.Request, id_number: str, purpose: str) -> bool:
     return len(sent) == 2 and sent[0] == store.digest(id_number) and sent[1] > store.clock() - SMS_VALID
 
 
-def _mark_sent(request: web.Request, id_number: str, purpose: str, phone: str) -> None:
-    """Remember the code waiting to be typed."""
+def _mark_sent(request: web.Request, id_number: str, purpose: str, phone: str, again: bool = False) -> None:
+    """Remember the code waiting to be typed; the next code screen says once that it was sent."""
     st = state(request)
     st[f"sms:{purpose}"] = [store.digest(id_number), store.clock()]
     st["sms_to"] = phone
+    st["sms_note"] = "again" if again else "sent"
+    st.pop(f"spent:{purpose}", None)
 
 
-def pad_for(request: web.Request, what: str, error: str = "", status: int = 200, wait: int = 0) -> Pad:
+def pad_for(request: web.Request, what: str, error: str = "", status: int = 200, wait: int = 0,
+            info: str = "", focus: str = "") -> Pad:
     """The keypad of an entry with its current value."""
     st = state(request)
     family = what.startswith("elder")
@@ -87,24 +95,42 @@ def pad_for(request: web.Request, what: str, error: str = "", status: int = 200,
     prompt = _prompt(what)
     if what in NUMBER_OF and st.get("sms_to"):
         prompt += _(" (sent to %(phone)s)") % {"phone": st["sms_to"]}
-    crumbs = [Crumb(_("Home"), "/"), Crumb(title, "/id/family" if family else "/id"), Crumb(_("Enter numbers"))]
+    step = _("Enter the code") if what in NUMBER_OF else _("Enter numbers")
+    crumbs = [Crumb(_("Home"), "/"), Crumb(title, "/id/family" if family else "/id"), Crumb(step)]
     return Pad(ENTRIES[what], f"/id/enter/{what}", title, crumbs, prompt, value=st.get("entry:" + what, ""),
-               error=error, status=status, back="/id/family" if family else "/id",
-               resend=f"/id/sms/{what}" if what in NUMBER_OF else "", wait=wait)
+               error=error, info=info, status=status, back="/id/family" if family else "/id",
+               resend=f"/id/sms/{what}" if what in NUMBER_OF else "", wait=wait, focus=focus)
 
 
 async def _code_pad(request: web.Request, what: str, error: str = "", status: int = 200) -> web.Response:
-    """A code keypad, with 重新获取 counting down or saying when the hourly limit lets it."""
-    number = state(request).get("entry:" + NUMBER_OF[what], "")
-    at = await _allowed(request, number, PURPOSE[NUMBER_OF[what]]) if number else 0
+    """A code keypad, with 重新获取 counting down or saying when the hourly limit lets it. Right after a send
+    it says the code went out (the hourly limit that send reached is only mentioned quietly); once the code
+    is used up (5 wrong tries, expired) 重新获取 waits for nothing but the hourly limits and has the focus."""
+    st = state(request)
+    number = st.get("entry:" + NUMBER_OF[what], "")
+    purpose = PURPOSE[NUMBER_OF[what]]
+    spent = bool(st.get(f"spent:{purpose}"))
+    at = await _allowed(request, number, purpose, resend=not spent) if number else 0
+    note = st.pop("sms_note", "")
+    info = ""
+    if note and st.get("sms_to"):
+        info = (_("A new code was sent to %(phone)s.") if note == "again" else
+                _("The code was sent to %(phone)s.")) % {"phone": st["sms_to"]}
     wait = 0
     if at:
         left = int(at - store.clock()) + 1
         resend = request.app[SETTINGS].sms_resend_seconds
-        wait = left if left <= resend else -1
-        if wait < 0 and not error:
-            error = _("No more codes for now. A new code can be sent from %(time)s.") % {"time": _at(request, at)}
-    return show_pad(request, pad_for(request, what, error, status, wait))
+        wait = left if left <= resend and not spent else -1
+        if wait < 0:
+            later = _("A new code can be sent from %(time)s.") % {"time": _at(request, at)}
+            if _pending(request, number, purpose) and not spent and not error:
+                info = f"{info} {later}".strip()  # a code is on its way: not a failure
+            elif not error:
+                error = _limit(request, at)
+            else:
+                error = f"{error} {later}"
+    focus = "kre" if spent and not wait else ""
+    return show_pad(request, pad_for(request, what, error, status, wait, info, focus))
 
 
 @friendly
@@ -153,7 +179,7 @@ async def _number_done(request: web.Request, what: str, value: str) -> web.Respo
     if not _pending(request, value, PURPOSE[what]):
         at = await _allowed(request, value, PURPOSE[what], resend=False)
         if at:
-            limit = _("No more codes for now. A new code can be sent from %(time)s.") % {"time": _at(request, at)}
+            limit = _limit(request, at)
             return show_pad(request, pad_for(request, what, limit, 429))
         try:
             sent = await platform(request).send_sms_code(value, PURPOSE[what])
@@ -176,14 +202,20 @@ async def resend(request: web.Request) -> web.Response:
     if not number:
         raise web.HTTPSeeOther(f"/id/enter/{NUMBER_OF[what]}")
     purpose = PURPOSE[NUMBER_OF[what]]
-    if await _allowed(request, number, purpose):
-        return await _code_pad(request, what, status=429)
+    spent = bool(st.get(f"spent:{purpose}"))
+    at = await _allowed(request, number, purpose, resend=not spent)
+    if at:
+        wait = at - store.clock()
+        refused = "" if wait <= request.app[SETTINGS].sms_resend_seconds and not spent else \
+            _limit(request, at)
+        st.pop("sms_note", None)
+        return await _code_pad(request, what, refused, status=429)
     try:
         sent = await platform(request).send_sms_code(number, purpose)
     except PlatformError as exc:
         return await _code_pad(request, what, platform_message(exc), 400)
     await db(request).write(store.sms_sent, number, purpose, device_id(request), store.clock())
-    _mark_sent(request, number, purpose, sent.phone_masked)
+    _mark_sent(request, number, purpose, sent.phone_masked, again=True)
     st["entry:" + what] = ""
     raise web.HTTPSeeOther(f"/id/enter/{what}")
 
@@ -207,8 +239,11 @@ async def _code_done(request: web.Request, what: str, code: str) -> web.Response
             raise web.HTTPSeeOther("/id")
         link = await p.add_proxy(current.link.device_id, number, code, secrets.token_hex(16))
     except PlatformError as exc:
-        # a wrong code is cleared, and the focus goes back to the first digit
+        # a wrong code is cleared, and the focus goes back to the first digit; a code used up (5 wrong
+        # tries, expired) needs 重新获取, which the pad then offers at once
         st["entry:" + what] = ""
+        if exc.code in ("code_locked", "code_expired"):
+            st[f"spent:{PURPOSE[NUMBER_OF[what]]}"] = True
         if exc.field == "id_number":
             return show_pad(request, pad_for(request, NUMBER_OF[what], platform_message(exc), 400))
         return await _code_pad(request, what, platform_message(exc), 400)

@@ -152,8 +152,27 @@ def grouped(number: str) -> str:
     return " ".join(g for g in (head, *groups) if g)
 
 
+def flash(request: web.Request, kind: str, name: str = "") -> None:
+    """Say once, on the next flow screen shown, what was just done (``kind``: signed in, remembered, forgotten)."""
+    state(request)["flash"] = [kind, name]
+
+
+def _flash_text(kind: str, name: str) -> str:
+    """The words of a one-time notice."""
+    if kind == "in":
+        return _("Signed in: %(name)s") % {"name": name}
+    if kind == "mem":
+        return _("Remembered: next time press your number key and type your TV PIN")
+    if kind == "forgot":
+        return _("This TV no longer remembers %(name)s") % {"name": name}
+    return ""
+
+
 def show(request: web.Request, screen: Screen) -> web.Response:
-    """Render a flow screen and make sure the box keeps its device cookie."""
+    """Render a flow screen (with the notice of what was just done, once) keeping the device cookie."""
+    note = request[STATE].pop("flash", None) if STATE in request else None
+    if note and not screen.notice:
+        screen.notice = _flash_text(*note)
     response = render(request, screen)
     keep_device(request, response)
     return response

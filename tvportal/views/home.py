@@ -8,7 +8,10 @@ from remote_nav import Layout
 from tvportal import canvas
 from tvportal.i18n import N_, gettext as _
 from tvportal.keys import PUBLISHED
-from tvportal.screen import Crumb, Screen, render
+from tvportal.screen import FLASH_COOKIE, Crumb, Screen, render
+
+# one-time notices home may show (the cookie carries only the key, never the words)
+NOTICES = {"out": N_("You are signed out")}
 
 # (id, href, title, one-line description); 预约办理 opens its hall list straight away (fewest presses)
 HOME_TILES: tuple[tuple[str, str, str, str], ...] = (
@@ -34,7 +37,13 @@ async def home(request: web.Request) -> web.Response:
     screen = Screen(title=_("{city} government services on TV").format(city=snapshot.city.name),
                     crumbs=[Crumb(_("Home"))], layout=layout, template="home.html", start="t-guides",
                     is_home=True)
-    return render(request, screen)
+    notice = NOTICES.get(request.cookies.get(FLASH_COOKIE, ""))
+    if notice:
+        screen.notice = _(notice)
+    response = render(request, screen)
+    if FLASH_COOKIE in request.cookies:
+        response.del_cookie(FLASH_COOKIE, path="/")  # said once (and a cookie keeps it out of the page cache)
+    return response
 
 
 async def booking(request: web.Request) -> web.Response:

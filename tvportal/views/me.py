@@ -9,11 +9,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from tvportal.flows.guard import friendly
-from tvportal.flows.ui import Choice, flow_screen, show, who
+from tvportal.flows import signin_store as store
+from tvportal.flows.session import db
+from tvportal.flows.ui import Choice, device_id, flow_screen, show, who
 from tvportal.i18n import gettext as _
 from tvportal.screen import Crumb
 
-SIGN_IN = "/id"
+SIGN_IN = "/id?from=me"  # signed in, back to 我的
+FORGET = "/id/forget"
 SIGN_OUT = "/id/logout"
 ACT_FOR_FAMILY = "/id/family"
 
@@ -40,4 +43,6 @@ async def me(request: web.Request) -> web.Response:
                Choice("people", _("Switch person"), href=SIGN_IN),
                Choice("logout", _("Sign out"), post=SIGN_OUT),
                settings]
+    if await db(request).read(store.one_remembered, device_id(request), current.actor.id) is not None:
+        choices.insert(5, Choice("forget", _("Do not remember me"), href=FORGET))
     return show(request, flow_screen(request, _("Mine"), crumbs, lines=lines, choices=choices, cols=2, back="/"))
