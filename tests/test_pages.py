@@ -46,8 +46,8 @@ async def test_page_renders_with_location_and_hints(client, url):
         assert doc.findtext(".//h1").strip(), page_url
         crumbs = doc.find_class("crumbs")[0].text_content()
         assert crumbs.startswith("当前位置："), page_url
-        hints = [li.text_content() for li in doc.find_class("hints")[0].iter("li")]
-        assert any("OK键" in h for h in hints), page_url
+        hints = {li.get("data-action"): li.text_content() for li in doc.find_class("hints")[0].iter("li")}
+        assert hints["ok"].startswith("OK "), page_url  # the OK key's chip, then what it does
         script = next(s.text for s in doc.iter("script") if s.text and "TVNAV" in s.text)
         ids = re.findall(r'"([\w-]+)":\{"[udlrgnh]"', script)
         assert ids, page_url

@@ -17,7 +17,7 @@ HEADER = Rect(64, 36, 1152, 96)
 MAIN = Rect(64, 144, 1152, 452)
 TEXT = Rect(64, 144, 1152, 372)  # text pages: MAIN less the button row under it
 BUTTON_ROW = Rect(64, 530, 1152, 62)
-HINTS = Rect(64, 606, 1152, 78)
+HINTS = Rect(64, 618, 1152, 64)  # one line of key chips; bottom 682, inside SAFE (tv.css .hints)
 
 
 @dataclass(frozen=True)

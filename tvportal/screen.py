@@ -40,10 +40,11 @@ class KeyHint:
     """One entry of the key-hint bar: a remote key and what it does on this page."""
 
     action: str  # the runtime's action name: ok, back, digits, page, yellow, blue ...
-    key: str  # how the key is named on the remote, e.g. 黄键
-    label: str  # what it does here, e.g. 回首页
+    key: str  # how the key is named on the remote, e.g. 黄键 (spoken, and read by screen readers)
+    label: str  # what it does here, e.g. 首页; short: the whole bar must fit one line (docs/design.md)
     href: str | None = None  # where it leads, for keys that go somewhere
     prev_href: str | None = None  # page keys: page up target
+    chip: str = ""  # the key as the bar's small chip shows it (e.g. 黄, 1-8); empty: ``key``
 
 
 @dataclass
@@ -77,26 +78,29 @@ def prefs_of(request: web.Request) -> Prefs:
 
 
 def standard_keys(screen: Screen, exit_url: str) -> list[KeyHint]:
-    """The key hints of a screen: its own keys plus the ones every page shares."""
-    hints = [KeyHint("arrows", _("Arrow keys"), _("Choose"))]
-    hints.append(KeyHint("ok", _("OK"), _("Press the chosen key") if screen.typing else _("Open")))
+    """The key hints of a screen: its own keys plus the ones every page shares.
+
+    Nine hints can share the bar, so each is a chip and a word or two (docs/design.md).
+    """
+    hints = [KeyHint("arrows", _("Arrow keys"), _("Choose"), chip=_("Arrows"))]
+    hints.append(KeyHint("ok", _("OK"), _("Press the chosen key") if screen.typing else _("Open"), chip="OK"))
     digits = sorted(f.digit for f in screen.layout.items if f.digit is not None)
     if screen.typing:
-        hints.append(KeyHint("digits", _("Number keys"), screen.typing))
+        hints.append(KeyHint("digits", _("Number keys"), screen.typing, chip="0-9"))
     elif digits:
         span = f"{digits[0]}-{digits[-1]}" if len(digits) > 1 else str(digits[0])
-        hints.append(KeyHint("digits", _("Number keys") + " " + span, _("Open directly")))
+        hints.append(KeyHint("digits", _("Number keys") + " " + span, _("Open"), chip=span))
     if screen.pages > 1:
-        hints.append(KeyHint("page", _("Page keys"), _("Previous / next page"), href=screen.next_href,
-                             prev_href=screen.prev_href))
+        hints.append(KeyHint("page", _("Page keys"), _("Turn the page"), href=screen.next_href,
+                             prev_href=screen.prev_href, chip=_("Page")))
     if screen.is_home:
         if exit_url:
             hints.append(KeyHint("back", _("Back"), _("Leave the portal"), href=exit_url))
     else:
         hints.append(KeyHint("back", _("Back"), _("Previous screen")))
-        hints.append(KeyHint("yellow", _("Yellow key"), _("Home"), href="/"))
+        hints.append(KeyHint("yellow", _("Yellow key"), _("Home"), href="/", chip=_("Yellow")))
     if not screen.is_search:
-        hints.append(KeyHint("blue", _("Blue key"), _("Search"), href="/search"))
+        hints.append(KeyHint("blue", _("Blue key"), _("Search"), href="/search", chip=_("Blue")))
     hints.extend(screen.keys)
     return hints
 
@@ -107,10 +111,10 @@ def voice_hints(request: web.Request, screen: Screen) -> list[KeyHint]:
     tts, asr = request.app.get(TTS), request.app.get(ASR)
     if tts is not None and tts.available:
         # on the search page the digits type, 0 included, so 0 cannot repeat the last sentence there
-        label = _("Read aloud on/off") if screen.is_search or screen.typing else _("Read aloud on/off, 0 repeats")
-        hints.append(KeyHint("red", _("Red key"), label))
+        label = _("Read aloud on/off") if screen.is_search or screen.typing else _("Read aloud, 0 repeats")
+        hints.append(KeyHint("red", _("Red key"), label, chip=_("Red")))
     if asr is not None and asr.available:
-        hints.append(KeyHint("green", _("Green key"), _("Speak")))
+        hints.append(KeyHint("green", _("Green key"), _("Speak"), chip=_("Green")))
     return hints
 
 

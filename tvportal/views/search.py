@@ -122,7 +122,7 @@ async def search(request: web.Request) -> web.Response:
         hit = result["hits"][i] if i < len(result["hits"]) else None
         layout.add(f"r{i + 1}", Rect(RESULTS.x, RESULTS.y + i * 70, RESULTS.w, 60), group="results",
                    label=hit["t"] if hit else "", slot=hit)
-    keys = [KeyHint("keypad", _("Number keys"), _("2-9 type first letters, 0 deletes one, 1 clears"))]
+    keys = [KeyHint("keypad", _("Number keys"), _("Type first letters, 0 deletes one, 1 clears"), chip="2-9")]
     start = "r1" if digits and result["hits"] else "kp"
     screen = Screen(title=_("Search"), crumbs=[Crumb(_("Home"), "/"), Crumb(_("Search"))], layout=layout,
                     template="search.html", start=start, is_search=True, keys=keys,
