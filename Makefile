@@ -1,6 +1,6 @@
 # The two commands of the README.  Both work on a fresh Debian machine as root.
 PYTHON ?= python3
-APT_PACKAGES = chromium espeak-ng sox libsox-fmt-mp3 wrk fonts-noto-cjk nodejs postgresql
+APT_PACKAGES = chromium espeak-ng sox libsox-fmt-mp3 wrk fonts-noto-cjk nodejs postgresql nginx-light
 
 .PHONY: run test
 
