@@ -70,6 +70,10 @@ class Screen:
     typing: str = ""  # keypad screens: what the digit keys do here (they type instead of opening items)
     nav_extra: dict[str, Any] = field(default_factory=dict)  # more runtime data, e.g. the keypad's "pad"
     notice: str = ""  # a one-time confirmation of what was just done (已退出登录), shown and read first
+    # What the screen says, in reading order, for a listener who cannot read it: a guide screen's facts,
+    # a result's amounts and dates, a receipt's number, hall and time, an error.  Plain display text;
+    # the speech layer normalises it for Mandarin (numbers, dates, masked IDs) before it is read aloud.
+    spoken: list[str] = field(default_factory=list)
 
 
 def prefs_of(request: web.Request) -> Prefs:
