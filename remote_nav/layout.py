@@ -199,6 +199,8 @@ class Layout:
                 entry["n"] = item.digit
             if item.href is not None:
                 entry["h"] = item.href
+                if item.extra.get("replace"):
+                    entry["rp"] = 1
             if item.id in exempt:
                 entry["x"] = exempt[item.id]
             items[item.id] = entry

@@ -15,7 +15,8 @@ from tests.voice_audio import TINY_MODEL
 pytestmark = pytest.mark.browser
 
 # the keypad, 我的, sign-in and booking flow screens come on top of the content pages
-FLOW_URLS = ["/id/enter/id", "/me", "/id", "/booking/halls", "/booking/h/LA-01", "/no-such-page"]
+FLOW_URLS = ["/id/enter/id", "/me", "/id", "/booking/halls", "/booking/h/LA-01", "/no-such-page",
+             "/guides/h1?page=2", "/guides/h1/more", "/area", "/area/341524"]
 
 BAR = """() => {
   const items = [...document.querySelectorAll('.hints li')];
@@ -50,18 +51,21 @@ def bar_problems(items: list[dict]) -> list[str]:
     return problems
 
 
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
 @pytest.mark.parametrize("mode", ["normal", "large"])
-def test_hint_bar_is_one_line_inside_the_safe_area(voice_portal, browser_page, mode):
+def test_hint_bar_is_one_line_inside_the_safe_area(voice_portal, browser_page, mode, locale):
     page = browser_page
     page.goto(voice_portal + "/settings")
-    if mode == "large":
-        page.evaluate("""async () => {
-            await fetch('/settings', {method: 'POST', body: new URLSearchParams({field: 'text', value: '1'})});
-        }""")
+    for field, value, wanted in (("text", "1", mode == "large"), ("lang", "en", locale == "en")):
+        if wanted:
+            page.evaluate("""async ([field, value]) => {
+                await fetch('/settings', {method: 'POST', body: new URLSearchParams({field: field, value: value})});
+            }""", [field, value])
     failures, most = {}, 0
     for url in tv_urls() + FLOW_URLS:
         page.goto(voice_portal + url)
         assert ("lt" in (page.get_attribute("html", "class") or "")) == (mode == "large"), url
+        assert page.get_attribute("html", "lang") == ("en" if locale == "en" else "zh-CN"), url
         items = page.evaluate(BAR)
         most = max(most, len(items))
         assert {"arrows", "ok", "green"} <= {i["action"] for i in items}, url

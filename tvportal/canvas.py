@@ -27,6 +27,7 @@ class Metrics:
     body_px: int
     line_height: float
     list_rows: int  # list items per screen
+    heading_px: float  # a text page's heading line (tv.css .text h2)
 
     @property
     def line_px(self) -> float:
@@ -42,8 +43,8 @@ class Metrics:
         return max(1, int(height // self.line_px))
 
 
-NORMAL = Metrics(body_px=30, line_height=1.45, list_rows=6)
-LARGE = Metrics(body_px=38, line_height=1.4, list_rows=3)
+NORMAL = Metrics(body_px=30, line_height=1.45, list_rows=6, heading_px=40)
+LARGE = Metrics(body_px=38, line_height=1.4, list_rows=3, heading_px=50)
 
 
 def metrics(large_text: bool) -> Metrics:

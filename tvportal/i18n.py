@@ -67,6 +67,12 @@ def _format_day(day: dt.date, locale: str) -> str:
     return format_date(day, pattern, locale=locale)
 
 
+def format_date_long(day: dt.date, locale: str | None = None) -> str:
+    """A date with its year, for things that age (a policy, a guide's 更新日期): 2015年3月16日 / March 16, 2015."""
+    loc = locale or current_locale.get()
+    return format_date(day, "y年M月d日" if loc.startswith("zh") else "MMMM d, y", locale=loc)
+
+
 def format_moment(text: str, locale: str | None = None) -> str:
     """A platform date or date and time (YYYY-MM-DD[ HH:MM]) as screens show it: 11月15日 星期日 10:00."""
     day, _sep, time = text.strip().partition(" ")

@@ -20,6 +20,7 @@ from tvportal.i18n import current_locale
 from tvportal.keys import CLOCK, PAGE_CACHE, PREFS, PUBLISHED, SETTINGS
 from tvportal.page_cache import CachedPage, normal_query
 from tvportal.prefs import COOKIE, Prefs
+from tvportal.flows.session import SESSION_COOKIE
 from tvportal.screen import FLASH_COOKIE, key_profile_of
 
 
@@ -53,7 +54,11 @@ def _cacheable(request: web.Request) -> bool:
     if request.method != "GET" or FLASH_COOKIE in request.cookies:  # a one-time notice: rendered, not cached
         return False
     resource = request.match_info.route.resource
-    return resource is not None and resource.canonical in request.app[PAGE_CACHE].routes
+    if resource is None or resource.canonical not in request.app[PAGE_CACHE].routes:
+        return False
+    # a signed-in person may see their own county's hall (routes.VIEWER_PAGES) unless the TV chose a county
+    return not (SESSION_COOKIE in request.cookies and not request[PREFS].county
+                and resource.canonical in request.app[PAGE_CACHE].viewer_routes)
 
 
 @web.middleware

@@ -58,6 +58,7 @@ class PageCache:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.routes: set[str] = set()  # canonical paths of cacheable routes (routes.py)
+        self.viewer_routes: set[str] = set()  # of those, the ones that differ for a signed-in person
         self.hits = self.misses = self.evictions = 0
 
     def get(self, key: tuple, version: object) -> CachedPage | None:

@@ -11,12 +11,12 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from aiohttp import web
 
 from tvportal.canvas import Metrics
 
-_SENTENCE_END = re.compile(r"(?<=[。！？；;])")
 
 
 class BadPageNumber(web.HTTPBadRequest):
@@ -33,12 +33,57 @@ def parse_page(request: web.Request) -> int:
     return int(raw)
 
 
+# Latin glyphs of the CJK fonts, in em (measured in Chromium with Noto Sans CJK SC); ambiguous-width
+# characters (“”…—) are set full width by a CJK font
+_NARROW = {c: 0.3 for c in " .,:;!|'il()[]/-"}
+_NARROW.update({c: 0.95 for c in "mwMW@%"})
+
+
+@lru_cache(maxsize=4096)
+def char_width(ch: str) -> float:
+    """Width of one character in em (a CJK character is 1)."""
+    if unicodedata.east_asian_width(ch) in ("W", "F", "A"):
+        return 1.0
+    if ch.isupper():
+        return _NARROW.get(ch, 0.68)
+    return _NARROW.get(ch, 0.57)
+
+
 def text_width(text: str) -> float:
     """Width of ``text`` in CJK-character units."""
-    width = 0.0
-    for ch in text:
-        width += 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55
-    return width
+    return sum(char_width(ch) for ch in text)
+
+
+# kinsoku: a line never starts with a closing mark nor ends with an opening one (the browser moves
+# a character along with it), and a run of Latin letters or digits is never broken
+_NO_START = set("，。、；：？！）》」』】”’…,.;:?!)%")
+_NO_END = set("（《「『【“‘(")
+_WORD = re.compile(r"[A-Za-z0-9@#&*+=._/:-]+|.", re.S)
+
+
+def wrap(text: str, width: float) -> list[str]:
+    """``text`` broken into lines of at most ``width`` em, as the browser breaks Chinese text."""
+    lines: list[str] = []
+    line, used = "", 0.0
+    for piece in _WORD.findall(text):
+        size = text_width(piece)
+        if used + size <= width or not line:
+            line, used = line + piece, used + size
+            continue
+        carry = ""
+        if piece[0] in _NO_START or line[-1] in _NO_END:
+            carry, line = line[-1], line[:-1]  # the mark takes the character before it along
+        lines.append(line)
+        line = carry + piece
+        used = text_width(line)
+        while used > width and len(line) > 1:  # a word longer than a line is cut by the browser too
+            cut = clip(line, width, more="")
+            lines.append(cut)
+            line = line[len(cut):]
+            used = text_width(line)
+    if line or not lines:
+        lines.append(line)
+    return lines
 
 
 def clip(text: str, units: float, more: str = "……") -> str:
@@ -63,68 +108,53 @@ class TextBlock:
     paragraphs: list[str] = field(default_factory=list)
 
 
-def _lines(paragraph: str, cpl: int) -> int:
-    """Lines a paragraph takes at ``cpl`` characters per line."""
-    return max(1, math.ceil(text_width(paragraph) / cpl))
-
-
-def _split_paragraph(paragraph: str, cpl: int, max_lines: int) -> list[str]:
-    """Split a paragraph that is too long for one page at sentence ends (or hard, if it must)."""
-    pieces: list[str] = []
-    current = ""
-    for sentence in (s for s in _SENTENCE_END.split(paragraph) if s):
-        while _lines(sentence, cpl) > max_lines:  # one sentence longer than a page
-            cut = clip(sentence, cpl * max_lines, more="")
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(cut)
-            sentence = sentence[len(cut):]
-        if current and _lines(current + sentence, cpl) > max_lines:
-            pieces.append(current)
-            current = sentence
-        else:
-            current += sentence
-    if current:
-        pieces.append(current)
-    return pieces
-
-
 def paginate_text(blocks: list[TextBlock], metrics: Metrics, width: float, height: float,
                   continued: str) -> list[list[TextBlock]]:
-    """Pack blocks into pages that fit ``width`` x ``height``; a split block's heading gets ``continued``."""
-    cpl = metrics.chars_per_line(width)
-    max_lines = metrics.lines_in(height)
-    heading_lines = 1.3  # headings are a little larger, with space above
+    """Pack blocks into pages of ``width`` x ``height`` px, filling each page: a paragraph that does not fit
+    is split at a line break and goes on, under its heading plus ``continued``, on the next page.
+
+    A heading never ends a page; lines are the browser's (``wrap``) at the body size.
+    """
+    cpl = width / metrics.body_px
+    line, head = metrics.line_px, metrics.heading_px
     pages: list[list[TextBlock]] = []
     page: list[TextBlock] = []
     used = 0.0
 
-    def new_page() -> None:
-        """Close the current page and start an empty one."""
+    def start(heading: str) -> TextBlock:
+        """Open a block on the current page, or on a new one when not even one line fits under its heading."""
         nonlocal page, used
-        if page:
+        if page and used + head + line > height:
             pages.append(page)
-        page, used = [], 0.0
+            page, used = [], 0.0
+        block = TextBlock(heading)
+        page.append(block)
+        used += head
+        return block
 
     for block in blocks:
-        paragraphs = [piece for p in block.paragraphs for piece in _split_paragraph(p, cpl, max_lines - 2)]
-        if used + heading_lines + (_lines(paragraphs[0], cpl) if paragraphs else 0) > max_lines:
-            new_page()
-        current = TextBlock(block.heading)
-        page.append(current)
-        used += heading_lines
-        for paragraph in paragraphs:
-            need = _lines(paragraph, cpl)
-            if used + need > max_lines:
-                new_page()
-                current = TextBlock(block.heading + continued)
-                page.append(current)
-                used += heading_lines
-            current.paragraphs.append(paragraph)
-            used += need
-    new_page()
+        current = start(block.heading)
+        for paragraph in block.paragraphs:
+            lines = wrap(paragraph, cpl)
+            while lines:
+                room = max(0, int((height - used + 0.5) // line))
+                if room == 0:
+                    current = start(block.heading + continued)
+                    room = max(1, int((height - used + 0.5) // line))
+                current.paragraphs.append("".join(lines[:room]))
+                used += min(room, len(lines)) * line
+                lines = lines[room:]
+                if lines:
+                    used = height  # the page is full: the rest goes on the next one
+    if page:
+        pages.append(page)
     return pages or [[]]
+
+
+def used_height(page: list[TextBlock], metrics: Metrics, width: float) -> float:
+    """The px a page of blocks takes (for the fill figures of benchmarks/guide_screens.py)."""
+    cpl = width / metrics.body_px
+    return sum(metrics.heading_px + sum(len(wrap(p, cpl)) * metrics.line_px for p in b.paragraphs) for b in page)
 
 
 def page_slice(count: int, per_page: int, page: int) -> tuple[slice, int]:

@@ -6,6 +6,11 @@ from aiohttp import web
 
 from tvportal.keys import ASSETS, PAGE_CACHE
 from tvportal.views import device_settings, guides, halls, health, help, home, policies, search
+from tvportal.views.area import setup_area_routes
+
+# content pages that name the signed-in person's nearest hall when the TV chose no county: a request with a
+# sign-in cookie is rendered for its person, never answered from (or stored in) the page cache
+VIEWER_PAGES = ("/guides/{guide}", "/services/{section}/{guide}")
 
 # TV pages made only from the published content: kept by the page cache (tvportal/page_cache.py)
 CONTENT_PAGES = (
@@ -14,6 +19,7 @@ CONTENT_PAGES = (
     ("/guides", guides.categories, None),
     ("/guides/c/{category}", guides.category, None),
     ("/guides/{guide}", guides.guide_detail, None),
+    ("/guides/{guide}/more", guides.guide_more, None),
     ("/services/handling", guides.handling_list, None),
     ("/services/query", guides.query_list, None),
     ("/services/{section}/{guide}", guides.guide_detail, None),
@@ -34,6 +40,8 @@ def setup_routes(app: web.Application) -> None:
     for path, handler, name in CONTENT_PAGES:
         r.add_get(path, handler, name=name)
         app[PAGE_CACHE].routes.add(path)
+    app[PAGE_CACHE].viewer_routes.update(VIEWER_PAGES)
+    setup_area_routes(app)
     r.add_get("/healthz", health.healthz)
     r.add_get("/settings", device_settings.settings_page)
     r.add_post("/settings", device_settings.change_setting)

@@ -63,6 +63,7 @@ class Screen:
     pages: int = 1
     prev_href: str | None = None
     next_href: str | None = None
+    page_flags: dict[str, int] = field(default_factory=dict)  # {"rp": 1}: the page keys replace the history entry
     is_home: bool = False
     is_search: bool = False
     status: int = 200
@@ -156,9 +157,9 @@ def nav_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> dict
     for hint in hints:
         if hint.action == "page":
             if hint.href:
-                keys["page_down"] = {"href": url(request.app, hint.href)}
+                keys["page_down"] = {"href": url(request.app, hint.href), **screen.page_flags}
             if hint.prev_href:
-                keys["page_up"] = {"href": url(request.app, hint.prev_href)}
+                keys["page_up"] = {"href": url(request.app, hint.prev_href), **screen.page_flags}
         elif hint.href and hint.action not in ("back",):
             keys[hint.action] = {"href": url(request.app, hint.href)}
     data["keys"] = keys

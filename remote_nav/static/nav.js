@@ -105,13 +105,20 @@
     var el = $(id), u = el && !/^(button|input|select)$/i.test(el.tagName) && ((I[id] || {}).h || el.href);
     // Links navigate via location (old WebKit has no <a>.click()); buttons and form
     // controls keep their native behaviour (submit, toggle...) through click().
-    if (u) loc.href = u;
+    if (u) go(u, (I[id] || {}).rp);
     else if (el && el.click) el.click();
   }
 
-  // A page key entry: {"href": url} or {"fn": global function name}.
+  // r: the next screen of the same thing (a guide's pages) takes this one's place in the history,
+  // so that Back leaves the whole thing at once.
+  function go(u, r) {
+    if (r) loc.replace(u);
+    else loc.href = u;
+  }
+
+  // A page key entry: {"href": url, "rp": replace} or {"fn": global function name}.
   function run(k, a, c) {
-    if (k.href) loc.href = k.href;
+    if (k.href) go(k.href, k.rp);
     else if (typeof w[k.fn] == 'function') w[k.fn](a, c);
     else return 0;
     return 1;
@@ -120,7 +127,7 @@
   // Back: the page's URL, nothing, or the browser history (home when there is none).
   function back() {
     var b = M.back;
-    if (b) loc.href = b;
+    if (b) go(b, M.br);
     // "" means the page wants Back to do nothing (e.g. home without an exit URL).
     else if (b !== '') {
       if (w.history.length > 1) w.history.back();

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
-from content.model import Guide
-from remote_nav import Layout
+from content.model import Guide, Hall
+from remote_nav import Layout, Rect
 from tvportal import canvas
 from tvportal.i18n import N_, gettext as _
 from tvportal.keys import PUBLISHED
-from tvportal.pagination import TextBlock, clip, text_width
+from tvportal.pagination import TextBlock, page_slice, paginate_text, parse_page
 from tvportal.screen import Crumb, Screen, prefs_of, render
-from tvportal.views.lists import Entries, Entry, list_screen, marked, text_screen
+from tvportal.views.area import area_name, nearest_hall, viewer_area
+from tvportal.views.guide_pages import (COMPACT_LEVELS, GUIDE_TEXT_H, facts, filler_blocks, fit_facts, main_blocks, more_blocks,
+                                        short_address, spoken_of, tv_action, updated_text)
+from tvportal.views.lists import Entries, Entry, list_screen, page_href, text_screen
 
 KIND_PAGES = {
     "booking": (N_("Book a visit"), "/booking"),
@@ -77,116 +82,137 @@ async def query_list(request: web.Request) -> web.Response:
 
 
 
-def time_text(guide: Guide) -> str:
-    """多久办好, in plain words: 当场办好 for a 即办件, else promised and statutory limits."""
-    tl = guide.time_limit
-    if tl.is_immediate:
-        text = _("Done on the spot (即办件)")
-    else:
-        text = _("Within {days} {unit} of acceptance").format(days=tl.promised_days, unit=tl.unit)
-        if tl.statutory_days:
-            text += _("; statutory limit {days} {unit}").format(days=tl.statutory_days, unit=tl.unit)
-    if tl.note:
-        text += "。" + tl.note
-    return text
+MAX_SCREENS = {False: 4, True: 6}  # a guide's screens, normal and large text (issue 10)
 
 
-def key_facts(guide: Guide, hall_names: list[str], large: bool) -> list[tuple[str, str]]:
-    """The five facts an elder needs first, clipped to fit one screen; the full text follows on later pages.
+@dataclass
+class GuideText:
+    """A guide laid out for one device: screen 1's facts, the text screens after it, and 更多信息."""
 
-    Every fact gets one line; the lines left over go, one each, to the facts that need them most.
-    """
+    facts: list[tuple[str, str]]
+    pages: list[list[TextBlock]]  # screens 2..n
+    more: list[TextBlock]
+    hall: Hall | None
+    area: str
+    updated: str
+
+
+def _fill(main: list[TextBlock], fillers: list[TextBlock], large: bool) -> tuple[list[list[TextBlock]], list]:
+    """Main text on as few screens as it needs, then each filler that still fits without a new screen."""
     metrics = canvas.metrics(large)
-    per_line = metrics.chars_per_line(canvas.TEXT.w - (340 if large else 300)) - 0.5
-    spare = metrics.lines_in(canvas.TEXT.h - 5 * 8) - 5
-    materials = "、".join(f"{m.name}（{m.kind}）" for m in guide.materials)
-    where = guide.where + ("：" + "、".join(hall_names) if hall_names else "")
-    facts = [
-        (_("What to bring"), materials),
-        (_("Where to go"), marked(guide, "where", where)),
-        (_("How long"), time_text(guide)),
-        (_("Does it cost"), marked(guide, "fee", guide.fee.text)),
-        (_("On the TV?"), guide.tv_service),
-    ]
-    lines = [1] * len(facts)
-    for index in (0, 4, 1, 2, 3):  # who needs a second line most
-        if spare > 0 and text_width(facts[index][1]) > per_line:
-            lines[index], spare = 2, spare - 1
-    clipped = []
-    for index, ((label, value), n) in enumerate(zip(facts, lines)):
-        if index == 0 and text_width(value) > per_line * n:
-            count = _("{n} items in all").format(n=len(guide.materials))
-            value = clip(value, per_line * n - text_width(count)) + count
-        clipped.append((label, clip(value, per_line * n)))
-    return clipped
+
+    def pages_of(blocks: list[TextBlock]) -> list[list[TextBlock]]:
+        """Blocks flowed over guide text screens."""
+        return paginate_text(blocks, metrics, canvas.TEXT.w, GUIDE_TEXT_H, continued=_(" (continued)"))
+
+    pages, taken, left = pages_of(main), list(main), []
+    for block in fillers:
+        trial = pages_of(taken + [block])
+        if len(trial) == len(pages):
+            pages, taken = trial, taken + [block]
+        else:
+            left.append(block)
+    return pages, left
 
 
-def full_elements(guide: Guide, hall_names: list[str]) -> list[TextBlock]:
-    """The guide's national elements as text blocks, in the order an elder needs them."""
-    blocks = [TextBlock(_("In short"), [guide.summary])]
-    blocks.append(TextBlock(_("Materials to bring"), [
-        f"{i}. {m.name}：{m.amount_text}" + ("" if m.necessity == "必要" else f"（{m.necessity}）")
-        + (f"。{m.note}" if m.note else "")
-        for i, m in enumerate(guide.materials, 1)
-    ]))
-    if guide.conditions:
-        blocks.append(TextBlock(_("Who can apply"), [f"{i}. {c}" for i, c in enumerate(guide.conditions, 1)]))
-    if guide.steps:
-        blocks.append(TextBlock(_("Steps"), [
-            f"{i}. {s.name}" + (f"：{s.text}" if s.text else "") for i, s in enumerate(guide.steps, 1)
-        ]))
-    time_fee = [time_text(guide), _("Case type: {t}").format(t=guide.case_type),
-                _("Fee: {fee}").format(fee=marked(guide, "fee", guide.fee.text))]
-    blocks.append(TextBlock(_("Time and fee"), time_fee))
-    where = [marked(guide, "where", guide.where)]
-    if hall_names:
-        where.append(_("Halls: {names}").format(names="、".join(hall_names)))
-    if guide.office_hours:
-        where.append(_("Opening hours: {hours}").format(hours=marked(guide, "office_hours", guide.office_hours)))
-    where.append(_("Visits to the hall: {n}").format(n=guide.visits_required))
-    if guide.online:
-        where.append(_("Online: {text}").format(text=guide.online))
-    blocks.append(TextBlock(_("Where and when"), where))
-    contact = []
-    if guide.consult_phone:
-        contact.append(_("Questions: {phone}").format(phone=marked(guide, "consult_phone", guide.consult_phone)))
-    if guide.complaint_phone:
-        contact.append(_("Complaints: {phone}").format(phone=marked(guide, "complaint_phone", guide.complaint_phone)))
-    if contact:
-        blocks.append(TextBlock(_("Phone"), contact))
-    if guide.proxy_allowed or guide.proxy_note:
-        blocks.append(TextBlock(_("Can family do it for you"), [
-            (_("Yes. ") if guide.proxy_allowed else _("No. ")) + guide.proxy_note]))
-    if guide.result:
-        blocks.append(TextBlock(_("What you get"), [guide.result]))
-    for faq in guide.faqs:
-        blocks.append(TextBlock(_("Question: {q}").format(q=faq.q), [faq.a]))
-    basics = [_("Department: {d}").format(d=guide.department), _("Item type: {t}").format(t=guide.item_type),
-              _("For: {who}").format(who="、".join(guide.service_objects))]
-    if guide.implementation_code:
-        basics.append(_("Code: {code}").format(code=marked(guide, "implementation_code", guide.implementation_code)))
-    blocks.append(TextBlock(_("Basic information"), basics))
-    if guide.legal_basis:
-        blocks.append(TextBlock(_("Legal basis"), [
-            "".join(x for x in (b.title, b.doc_no and f"（{b.doc_no}）", b.article and f" {b.article}") if x)
-            for b in guide.legal_basis
-        ]))
-    return blocks
-
-
-def guide_screen(request: web.Request, guide: Guide, base: str, parent: Crumb | None = None) -> Screen:
-    """A guide split into screens: first the five key facts, then every element."""
-    snapshot = request.app[PUBLISHED].snapshot
+def guide_text(snapshot, guide: Guide, large: bool, county: str = "", town: str = "") -> GuideText:
+    """Everything a guide's screens show for a viewer in ``county``/``town`` (either may be unknown)."""
     halls = [snapshot.hall_by_id[h] for h in guide.hall_ids if h in snapshot.hall_by_id]
-    hall_names = [h.name for h in halls]
+    hall = nearest_hall(snapshot, halls, county, town)
+    area = area_name(snapshot, county, town) if hall is not None and county else ""
+    address = short_address(hall, snapshot.city.name) if hall is not None else ""
+    updated = updated_text(guide)
+    shown = fit_facts(facts(guide, hall, area, address), large)
+    said = address if any(address and address in value for _label, value in shown) else ""
+    for level in range(COMPACT_LEVELS):  # the first that fits the screens a guide may have
+        main, moved = main_blocks(guide, hall, said, level)
+        pages, left = _fill(main, moved + filler_blocks(guide, hall), large)
+        if 1 + len(pages) <= MAX_SCREENS[large]:
+            break
+    return GuideText(shown, pages, left + more_blocks(guide, [h.name for h in halls], updated), hall, area, updated)
+
+
+def _buttons(layout: Layout, buttons: list[tuple[str, str, str, bool]]) -> None:
+    """The button row: up to four (id, label, href, replaces-history), 下一页 always at the right end."""
+    row, width, gap = canvas.BUTTON_ROW, 270, 24
+    for slot, (bid, label, href, replace) in enumerate(buttons):
+        if bid == "pg-next":
+            slot = 3
+        layout.add(bid, Rect(row.x + slot * (width + gap), row.y, width, row.h), group="pager", href=href,
+                   label=label, replace=replace)
+
+
+def guide_screen(request: web.Request, guide: Guide, base: str, parent: Crumb | None = None,
+                 county: str | None = None) -> Screen:
+    """A guide in at most 4 screens (6 in large text): the five facts, then the text, 更多信息 behind a button.
+
+    ``county``: the signed-in person's county, used when this TV chose no area.
+    """
+    snapshot = request.app[PUBLISHED].snapshot
+    prefs = prefs_of(request)
+    if prefs.county:
+        county, town = prefs.county, prefs.town
+    else:
+        county, town = county or "", ""
+    text = guide_text(snapshot, guide, prefs.large_text, county, town)
     crumbs = [Crumb(_("Home"), "/")] + ([parent] if parent else [Crumb(_("Service guides"), "/guides")])
     crumbs.append(Crumb(guide.short_name))
-    extra = [("hall", _("Where to go: {name}").format(name=clip(halls[0].name, 11)), f"/halls/{halls[0].id}")] \
-        if halls else []
-    facts = key_facts(guide, [h.name for h in halls[:2]], prefs_of(request).large_text)
-    return text_screen(request, guide.name, crumbs, full_elements(guide, hall_names), base=base,
-                       first_page=[], extra_buttons=extra, template="guide.html",
-                       context={"facts": facts, "guide": guide})
+    page = parse_page(request)
+    _window, pages = page_slice(1 + len(text.pages), 1, page)
+    prev_href = page_href(base, page - 1) if page > 1 else None
+    next_href = page_href(base, page + 1) if page < pages else None
+    booking = tuple(h for g in snapshot.guides_of_kind("booking") for h in g.hall_ids)
+    action = tv_action(guide, booking, text.hall)
+    buttons = [("pg-prev", "◀ " + _("Previous page"), prev_href, True)] if prev_href else []
+    if page == 1:
+        if action:
+            buttons.append((*action, False))
+        here = page_href(base, 1)
+        buttons.append(("area", _("Your county") if not text.area else _("Change county"),
+                        "/area?" + urlencode({"next": here}, quote_via=quote), True))
+    buttons.append(("more", _("More information"), f"/guides/{guide.id}/more", False))
+    if page == pages and page > 1 and action:
+        buttons.append((*action, False))
+    if next_href:
+        buttons.append(("pg-next", _("Next page") + " ▶", next_href, True))
+    layout = Layout()
+    _buttons(layout, buttons[:4])
+    blocks = text.pages[page - 2] if page > 1 else []
+    spoken = spoken_of("", text.facts) if page == 1 else spoken_of("", blocks)
+    if page == 1:
+        if guide.tts_text:
+            spoken = [guide.tts_text]  # the editor's 朗读文本 replaces what screen 1 would say
+        if text.updated:
+            spoken.append(text.updated)
+    screen = Screen(title=guide.name, crumbs=crumbs, layout=layout, template="guide.html",
+                    start="pg-next" if next_href else layout.items[-1].id,
+                    context={"facts": text.facts, "blocks": blocks, "guide": guide, "updated": text.updated},
+                    page=page, pages=pages, prev_href=prev_href, next_href=next_href, page_flags={"rp": 1},
+                    spoken=spoken)
+    return screen
+
+
+def more_screen(request: web.Request, guide: Guide) -> Screen:
+    """更多信息: the remaining national elements of a guide (paged like any text, pages replacing each other)."""
+    snapshot = request.app[PUBLISHED].snapshot
+    text = guide_text(snapshot, guide, prefs_of(request).large_text)
+    crumbs = [Crumb(_("Home"), "/"), Crumb(_("Service guides"), "/guides"), Crumb(guide.short_name),
+              Crumb(_("More information"))]
+    screen = text_screen(request, guide.name, crumbs, text.more, base=f"/guides/{guide.id}/more")
+    for item in screen.layout.items:
+        if item.id.startswith("pg-"):
+            item.extra["replace"] = True
+    screen.page_flags = {"rp": 1}
+    screen.spoken = spoken_of(_("More information"), screen.context["blocks"])
+    return screen
+
+
+async def guide_more(request: web.Request) -> web.Response:
+    """更多信息 of one guide."""
+    guide = request.app[PUBLISHED].snapshot.guide_by_id.get(request.match_info["guide"])
+    if guide is None:
+        raise web.HTTPNotFound()
+    return render(request, more_screen(request, guide))
 
 
 async def guide_detail(request: web.Request) -> web.Response:
@@ -203,4 +229,7 @@ async def guide_detail(request: web.Request) -> web.Response:
             raise web.HTTPNotFound()
         title, href = KIND_PAGES[section]
         parent, base = Crumb(_(title), href), f"{href}/{guide.id}"
-    return render(request, guide_screen(request, guide, base=base, parent=parent))
+    county, _town, from_person = await viewer_area(request)
+    screen = guide_screen(request, guide, base=base, parent=parent, county=county if from_person else None)
+    screen.private = from_person  # named the signed-in person's hall: never cached
+    return render(request, screen)
