@@ -105,7 +105,7 @@ def standard_keys(screen: Screen, exit_url: str) -> list[KeyHint]:
         hints.append(KeyHint("back", _("Back"), _("Previous screen")))
         hints.append(KeyHint("yellow", _("Yellow key"), _("Home"), href="/", chip=_("Yellow")))
     if not screen.is_search:
-        hints.append(KeyHint("blue", _("Blue key"), _("Search"), href="/search", chip=_("Blue")))
+        hints.append(KeyHint("blue", _("Blue key"), _("Find"), href="/search", chip=_("Blue")))
     hints.extend(screen.keys)
     return hints
 
