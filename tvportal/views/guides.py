@@ -162,7 +162,7 @@ def guide_screen(request: web.Request, guide: Guide, base: str, parent: Crumb | 
     prev_href = page_href(base, page - 1) if page > 1 else None
     next_href = page_href(base, page + 1) if page < pages else None
     booking = tuple(h for g in snapshot.guides_of_kind("booking") for h in g.hall_ids)
-    action = tv_action(guide, booking, text.hall)
+    action = tv_action(guide, booking, text.hall if text.area else None)  # unknown area: the list of halls
     buttons = [("pg-prev", "◀ " + _("Previous page"), prev_href, True)] if prev_href else []
     if page == 1:
         if action:

@@ -7,7 +7,7 @@ import datetime as dt
 from aiohttp import web
 
 from content.model import Policy
-from tvportal.i18n import format_day
+from tvportal.i18n import format_date_long
 from tvportal.i18n import gettext as _
 from tvportal.keys import PUBLISHED
 from tvportal.pagination import TextBlock
@@ -24,7 +24,7 @@ async def policy_list(request: web.Request) -> web.Response:
     """Policy articles, newest first."""
     snapshot = request.app[PUBLISHED].snapshot
     entries = Entries(snapshot.policies_newest_first(),
-                      lambda p: Entry(f"p-{p.id}", p.title, f"/policies/{p.id}", format_day(dt.date.fromisoformat(p.date))))
+                      lambda p: Entry(f"p-{p.id}", p.title, f"/policies/{p.id}", format_date_long(dt.date.fromisoformat(p.date))))
     screen = list_screen(request, _("Policies"), [Crumb(_("Home"), "/"), Crumb(_("Policies"))], entries,
                          base="/policies", empty=_("No policy articles yet."))
     return render(request, screen)
@@ -33,7 +33,7 @@ async def policy_list(request: web.Request) -> web.Response:
 def policy_screen(request: web.Request, policy: Policy) -> Screen:
     """The screens of one policy article (also used by the editor's preview of a draft)."""
     snapshot = request.app[PUBLISHED].snapshot
-    issued = format_day(dt.date.fromisoformat(policy.date))
+    issued = format_date_long(dt.date.fromisoformat(policy.date))
     source = policy.issuer + (f"（{policy.doc_no}）" if policy.doc_no else "") + "，" + issued
     blocks = [TextBlock(_("In short"), [policy.summary, source]), TextBlock(_("Full text"), list(policy.paragraphs))]
     related = [snapshot.guide_by_id[g] for g in policy.related_guides if g in snapshot.guide_by_id]
