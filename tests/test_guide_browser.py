@@ -142,3 +142,16 @@ def test_every_guide_screen_fits_in_chromium(live_portal, browser_page, large):
                 failures[page.url] = problems
     assert failures == {}
     assert max(counts.values()) <= (6 if large else 4), counts
+
+
+def test_county_chosen_from_settings(live_portal, browser_page):
+    page = browser_page
+    page.goto(live_portal + "/")
+    page.goto(live_portal + "/settings")
+    press(page, page.locator("#s-area .num").inner_text())
+    press(page, page.locator("#a-341525 .num").inner_text())  # 霍山县
+    press(page, page.locator("#t-all .num").inner_text())  # the whole county
+    assert page.url.endswith("/settings?f=s-area") or page.url.endswith("/settings")
+    assert "霍山县" in page.inner_text("#s-area")
+    press(page, "Backspace")  # no chooser page left in the history
+    assert page.url == live_portal + "/"

@@ -9,9 +9,10 @@ from aiohttp import web
 from remote_nav import Layout, Rect
 from tvportal import canvas
 from tvportal.i18n import LOCALES, gettext as _, language_name
-from tvportal.keys import ASR, SETTINGS, TTS
+from tvportal.keys import ASR, PUBLISHED, SETTINGS, TTS
 from tvportal.prefs import RATES, Prefs, remember
 from tvportal.screen import Crumb, Screen, prefs_of, render
+from tvportal.views.area import area_name
 
 
 class BadSetting(web.HTTPBadRequest):
@@ -58,12 +59,16 @@ async def settings_page(request: web.Request) -> web.Response:
     tts, asr = request.app[TTS], request.app[ASR]
     if tts.available:
         rows += voice_rows(prefs)
+    # 选择您所在的县区 (views/area.py): a link, not a switch; guides then name the hall nearest to the viewer
+    snapshot = request.app[PUBLISHED].snapshot
+    rows.append(("s-area", _("Your county or district"), area_name(snapshot, prefs.county, prefs.town) or _("Not chosen"),
+                 "", "/area?next=%2Fsettings%3Ff%3Ds-area"))
     layout = Layout()
     area = canvas.MAIN
-    layout.grid([(rid, None, label) for rid, label, *_rest in rows],
-                Rect(area.x, area.y, area.w, 3 * 96 + 2 * 24), cols=1 if len(rows) <= 3 else 2, gap=24)
+    layout.grid([(rid, value if rid == "s-area" else None, label) for rid, label, _s, _f, value in rows],
+                Rect(area.x, area.y, area.w, 3 * 96 + 2 * 24), cols=1 if len(rows) <= 4 else 2, gap=24)
     for item, (_rid, _label, state, field, value) in zip(layout.items, rows):
-        item.extra.update(state=state, field=field, value=value)
+        item.extra.update(state=state, field=field, value=value, replace=item.id == "s-area")
     layout.assign_digits("main")
     screen = Screen(title=_("Settings"), crumbs=[Crumb(_("Home"), "/"), Crumb(_("Settings"))], layout=layout,
                     template="settings.html", start="s-text",
