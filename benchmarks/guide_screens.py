@@ -6,10 +6,10 @@ below the box's top, over the box's height (376 px on guide screens); on screen 
 table over the room above the 更新日期 line.  The emptiest screen of each guide is reported, and separately
 the emptiest screen that is not a guide's last (a last screen holds what is left over).
 
-Targets (issue 10): at most 4 screens per guide in normal text and 6 in large text.  The baseline is the
-same content at the same commit's parent layout when ``--baseline`` names a portal already running the old
-code (optional); otherwise only this code is measured.  Run from the repository root:
-``python benchmarks/guide_screens.py``.
+Targets (issue 10): at most 4 screens per guide in normal text and 6 in large text.  ``--baseline URL``
+measures a portal already running other code (e.g. the commit before this layout) the same way, for
+before/after figures; otherwise only this code is measured.  Run from the repository root:
+``python benchmarks/guide_screens.py [--baseline http://127.0.0.1:PORT]``.
 """
 
 from __future__ import annotations
@@ -94,11 +94,11 @@ def rows_for(mode: str, figures: dict[str, tuple[int, list[float]]]) -> list[Row
     return rows
 
 
-def main() -> int:
-    """Measure both modes; exit 1 when a guide needs more screens than allowed."""
+def run(argv: list[str] | None = None) -> list[Row]:
+    """Measure both modes (and a baseline portal when ``--baseline`` names one); the rows of this code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", help="base URL of a portal running other code, measured the same way")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     rows: list[Row] = []
     with running_portal() as portal:
         for mode in ("normal", "large"):
@@ -107,8 +107,8 @@ def main() -> int:
     if args.baseline:
         base_rows = [r for mode in ("normal", "large") for r in rows_for(mode, measure(args.baseline, mode))]
         print_table("guide screens (baseline)", [Row(r.metric, r.value) for r in base_rows])
-    return 0 if all_ok(rows) else 1
+    return rows
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(0 if all_ok(run()) else 1)

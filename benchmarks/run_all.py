@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import guide_screens  # noqa: E402
 import key_count  # noqa: E402
 import key_press  # noqa: E402
 import nginx_instances  # noqa: E402
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         ("key press", key_press.run, presses),
         ("nginx instances", nginx_instances.run, ["--duration", f"{min(duration, 5):g}", "--rounds", str(min(rounds, 2))]),
         ("key count", key_count.run, []),
+        ("guide screens", guide_screens.run, []),
     ]
     sections: list[tuple[str, list[Row]]] = []
     started = time.monotonic()
