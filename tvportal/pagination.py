@@ -151,12 +151,6 @@ def paginate_text(blocks: list[TextBlock], metrics: Metrics, width: float, heigh
     return pages or [[]]
 
 
-def used_height(page: list[TextBlock], metrics: Metrics, width: float) -> float:
-    """The px a page of blocks takes (for the fill figures of benchmarks/guide_screens.py)."""
-    cpl = width / metrics.body_px
-    return sum(metrics.heading_px + sum(len(wrap(p, cpl)) * metrics.line_px for p in b.paragraphs) for b in page)
-
-
 def page_slice(count: int, per_page: int, page: int) -> tuple[slice, int]:
     """The slice of items on ``page`` and the number of pages; a page past the end is a 404."""
     pages = max(1, math.ceil(count / per_page))

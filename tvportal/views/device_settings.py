@@ -61,8 +61,8 @@ async def settings_page(request: web.Request) -> web.Response:
         rows += voice_rows(prefs)
     # 选择您所在的县区 (views/area.py): a link, not a switch; guides then name the hall nearest to the viewer
     snapshot = request.app[PUBLISHED].snapshot
-    rows.append(("s-area", _("Your county or district"), area_name(snapshot, prefs.county, prefs.town) or _("Not chosen"),
-                 "", "/area?next=%2Fsettings%3Ff%3Ds-area"))
+    where = area_name(snapshot, prefs.county, prefs.town) or _("Not chosen")
+    rows.append(("s-area", _("Your county or district"), where, "", "/area?next=%2Fsettings%3Ff%3Ds-area"))
     layout = Layout()
     area = canvas.MAIN
     layout.grid([(rid, value if rid == "s-area" else None, label) for rid, label, _s, _f, value in rows],

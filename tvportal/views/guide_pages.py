@@ -70,7 +70,7 @@ def short_time(guide: Guide) -> str:
 
 
 def tv_action(guide: Guide, booking_halls: tuple[str, ...], hall: Hall | None) -> tuple[str, str, str] | None:
-    """(id, label, href) of what the TV itself can do for this guide, as 我要办, 便民查询 and 预约办理 offer it."""
+    """(id, label, href) of what the TV can do for this guide, as 我要办, 便民查询 and 预约办理 offer it."""
     if guide.kind == "handling" and guide.id in services.FORMS:
         return "tv-do", _("Apply on the TV"), f"/apply/{guide.id}"
     if guide.kind == "query":
@@ -198,7 +198,8 @@ def contact_block(guide: Guide, hall: Hall | None) -> TextBlock | None:
     if hall is not None:
         hours = "；".join(f"{h.days} {h.times}" for h in hall.hours)
         lines.append(_("{hall} is open {hours}; {holidays}. Phone {phone}").format(
-            hall=marked(hall, "name", hall.name), hours=hours + (PLACEHOLDER_MARK if "hours" in hall.placeholders else ""),
+            hall=marked(hall, "name", hall.name),
+            hours=hours + (PLACEHOLDER_MARK if "hours" in hall.placeholders else ""),
             holidays=hall.holiday_rule, phone=marked(hall, "phone", hall.phone)))
     elif guide.office_hours:
         lines.append(_("Opening hours: {hours}").format(hours=marked(guide, "office_hours", guide.office_hours)))

@@ -16,8 +16,8 @@ from tvportal.keys import PUBLISHED
 from tvportal.pagination import TextBlock, page_slice, paginate_text, parse_page
 from tvportal.screen import Crumb, Screen, prefs_of, render
 from tvportal.views.area import area_name, nearest_hall, viewer_area
-from tvportal.views.guide_pages import (COMPACT_LEVELS, GUIDE_TEXT_H, facts, filler_blocks, fit_facts, main_blocks, more_blocks,
-                                        short_address, spoken_of, tv_action, updated_text)
+from tvportal.views.guide_pages import (COMPACT_LEVELS, GUIDE_TEXT_H, facts, filler_blocks, fit_facts, main_blocks,
+                                        more_blocks, short_address, spoken_of, tv_action, updated_text)
 from tvportal.views.lists import Entries, Entry, list_screen, page_href, text_screen
 
 KIND_PAGES = {
