@@ -22,6 +22,7 @@ def tv_urls() -> list[str]:
     urls += [f"/policies/{p.id}" for p in demo["policy"]]
     urls += [f"/halls/{h.id}" for h in demo["hall"]]
     urls += [f"/halls/area/{code}" for code, _name in demo["city"]["counties"]]
+    urls += ["/guides/h1/more", "/area", "/area/341524"]  # 更多信息 and 选择您所在的县区 (views/area.py)
     return urls
 
 
