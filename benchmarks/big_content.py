@@ -48,7 +48,7 @@ from content.xml_io import export_xml  # noqa: E402
 from tvportal.database import open_database, prepare  # noqa: E402
 from tvportal.settings import load_settings  # noqa: E402
 
-PORTS = itertools.cycle(range(18200, 18300))
+PORTS = itertools.cycle(range(*map(int, os.environ.get("BENCH_PORTS", "18200-18300").split("-"))))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 SETTOP = "Mozilla/5.0 (Linux; U; Android 4.4.2; zh-cn; EC6108V9 Build/KOT49H) AppleWebKit/534.30"
 MIX = ("/", "/guides", "/guides/c/yanglao", "/guides/c/shebao", "/services/handling", "/services/query",
