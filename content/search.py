@@ -223,8 +223,10 @@ class GramIndex:
 class Segment:
     """Records in rank order with one gram index per field and script (the unit an index is built in)."""
 
-    def __init__(self, records: Iterable[Any], topics: dict[str, list[str]]) -> None:
-        """Index ``records`` (guides, policies, halls); ``topics`` maps category id → its name and keywords."""
+    def __init__(self, records: Iterable[Any], topics: dict[str, list[str]], fields_of: Any = None) -> None:
+        """Index ``records`` (guides, policies, halls); ``topics`` maps category id → its name and keywords;
+        ``fields_of(record)`` gives a record's (names, topics, texts) when they were taken out beforehand."""
+        fields_of = fields_of or (lambda record: _fields(record, topics))
         ranked = sorted(records, key=rank_key)
         self.records = ranked
         self.keys = [rank_key(r) for r in ranked]
@@ -234,7 +236,7 @@ class Segment:
         self.letters = [GramIndex(3, SYLLABLE_STARTS) for _ in range(4)]
         self.digits = [GramIndex(4) for _ in range(4)]
         for rid, record in enumerate(ranked):
-            fields = _fields(record, topics)
+            fields = fields_of(record)
             for rank, texts in enumerate(fields):
                 self.chinese[rank].add(rid, (_norm(t) for t in texts))
                 if rank < 2:
@@ -245,6 +247,19 @@ class Segment:
                         self.digits[rank + 2 * alt].add(rid, (s for sp in spelled for s in pick(sp[2])))
         for index in (*self.chinese, *self.letters, *self.digits):
             index.pack(len(ranked))
+
+    def state(self) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """The segment without its records (what is saved or sent), and the (kind, id) of each record."""
+        return {k: v for k, v in self.__dict__.items() if k != "records"}, [(r.KIND, r.id) for r in self.records]
+
+    @classmethod
+    def restore(cls, fields: dict[str, Any], keys: list[tuple[str, str]], records: dict[tuple[str, str], Any]) -> Segment:
+        """A segment from ``state()`` with its records looked up by (kind, id) (None for one that is gone:
+        hidden, never returned)."""
+        seg = cls.__new__(cls)
+        seg.__dict__.update(fields)
+        seg.records = [records.get(key) for key in keys]
+        return seg
 
     def walk(self, indexes: list[GramIndex], q: str, number: int,
              hidden: frozenset[int]) -> Iterator[tuple[int, tuple, int, int]]:
@@ -261,7 +276,8 @@ class SearchIndex:
     """The search index of one snapshot: segments, each made once, the first holding what was there at start.
 
     A publish indexes only the records it changed: they go into the last small segment (rebuilt with the
-    earlier small changes, at most ``MAX_DELTA`` records) or, for a big import, into a segment of their own;
+    earlier small changes, at most ``MAX_DELTA`` records) or, for a big import, into a segment of their own
+    (built in a child process, so the serving process's GIL stays free for TV pages);
     their old entries in earlier segments are hidden.  More than ``MAX_SEGMENTS`` segments are merged by
     building the whole index again.  Results merge the segments by tier, then rank, so an index updated
     in segments answers exactly like one built at once.
@@ -269,6 +285,7 @@ class SearchIndex:
 
     MAX_DELTA = 300
     MAX_SEGMENTS = 8
+    ELSEWHERE = 1000  # a segment of this many records is built in a child process (content/segment_worker.py)
 
     def __init__(self, records: Iterable[Any], topics: dict[str, list[str]] | None = None) -> None:
         """Index ``records`` (guides, policies, halls); ``topics`` maps category id → its name and keywords."""
@@ -296,7 +313,12 @@ class SearchIndex:
             older = len(segments) - 1
         else:
             older = len(segments)
-            if changed:
+            if len(changed) >= self.ELSEWHERE:
+                from content.segment_worker import build_elsewhere  # noqa: PLC0415 - it imports this module
+
+                segments.append(build_elsewhere(changed, self.topics))
+                hidden.append(frozenset())
+            elif changed:
                 segments.append(Segment(changed, self.topics))
                 hidden.append(frozenset())
         for i in range(older):
