@@ -81,6 +81,7 @@ EAGER = frozenset({"id", "name", "short_name", "title", "kind", "categories", "t
                    "extras", "guide_ids", "keywords"})
 PACKED = "_packed"  # the stored JSON a lazy record keeps in its __dict__ (UTF-8 bytes, or zlib of them)
 LRU = 512
+ZLIB = b"x"  # first byte of a zlib stream (never of JSON): the kept JSON is compressed
 _LAZY_PLANS: dict[type, tuple[tuple, tuple]] = {}
 _MISSING = object()
 
@@ -107,7 +108,7 @@ class _LazyField:
 @lru_cache(maxsize=LRU)
 def _unpacked(cls: type, packed: bytes) -> dict[str, Any]:
     """The lazy fields of a record from its stored JSON (the guides being viewed stay decoded)."""
-    data, strings = json.loads(zlib.decompress(packed) if packed[:1] != b"{" else packed), {}
+    data, strings = json.loads(zlib.decompress(packed) if packed[:1] == ZLIB else packed), {}
     return {name: read(data.get(name), strings) for name, read in _lazy_plan(cls)[1]}
 
 
@@ -147,7 +148,7 @@ def compact(records: Iterable[Any]) -> int:
     done = 0
     for record in records:
         packed = record.__dict__.get(PACKED)
-        if packed is not None and packed[:1] == b"{":
+        if packed is not None and packed[:1] != ZLIB:
             record.__dict__[PACKED] = zlib.compress(packed, 1)
             done += 1
     return done

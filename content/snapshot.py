@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import ctypes
+import ctypes.util
 import gc
 import logging
 from collections import defaultdict
@@ -204,9 +206,15 @@ class Published:
         self.swap(snapshot)
 
     async def compact(self) -> int:
-        """Compress the stored JSON the snapshot's records keep (content/decode.py), off the event loop."""
+        """Compress the stored JSON the snapshot's records keep (content/decode.py), off the event loop, and
+        give the memory freed since start-up back to the system."""
         snapshot = self.snapshot
-        return await asyncio.to_thread(compact, (r for kind in KIND_FIELDS for r in snapshot.records(kind)))
+
+        def work() -> int:
+            done = compact(r for kind in KIND_FIELDS for r in snapshot.records(kind))
+            release_memory()
+            return done
+        return await asyncio.to_thread(work)
 
     def swap(self, snapshot: Snapshot) -> None:
         """Make ``snapshot`` the published content (readers see the old or the new, never a mix)."""
@@ -225,7 +233,10 @@ class Published:
         if changes is None:
             return snapshot
         compact(row.record for row in changes.rows)
-        return snapshot.updated(changes)
+        new = snapshot.updated(changes)
+        if len(changes.rows) > SearchIndex.MAX_DELTA:
+            release_memory()
+        return new
 
     async def refresh(self, db: Any) -> bool:
         """Apply the store's changes off the event loop, one refresh at a time; True when something changed."""
@@ -254,6 +265,18 @@ class Published:
                     await self.refresh(db)
             except Exception:  # noqa: BLE001 - keep serving the content we have; the next tick tries again
                 log.exception("could not check the published content for changes")
+
+
+def release_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc ``malloc_trim``; elsewhere nothing).
+
+    Loading or applying thousands of documents frees as much memory as it keeps (the text and parsed JSON of
+    each), scattered between live objects; without this the process keeps it: ~80 MB at 10,000 guides.
+    """
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def snapshot_from(db: Any) -> Snapshot:

@@ -187,7 +187,8 @@ def load_rows(conn: Connection) -> tuple[int, City, list[Row]]:
     cols = (content.c.kind, content.c.id, content.c.position, content.c.data)
     strings: dict[str, str] = {}
     ordered = select(*cols).order_by(content.c.kind, content.c.position, content.c.id)
-    rows = [_row(*r, strings) for r in conn.execute(ordered)]
+    # streamed in batches: 10,000 documents fetched at once would be ~100 MB of text held at the same time
+    rows = [_row(*r, strings) for r in conn.execution_options(stream_results=True, yield_per=500).execute(ordered)]
     return version, load_city(conn), [r for r in rows if r is not None]
 
 
