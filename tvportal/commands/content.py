@@ -2,8 +2,9 @@
 
 Import checks the whole file first and writes nothing unless every record is valid; then it writes
 all records in one transaction straight to the published content of the database (re-importing a
-guide with the same 实施编码 updates it).  A running portal shows the change after its next start;
-the editor's import (tvportal/editor) also swaps the in-memory snapshot at once.
+guide with the same 实施编码 updates it).  Running instances notice the new content version within
+``content_check_ms`` and apply it (a big import's search segment is built in a child process there,
+content/segment_worker.py).  References are resolved once, inside the write transaction.
 """
 
 from __future__ import annotations
