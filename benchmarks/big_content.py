@@ -48,12 +48,12 @@ from content.xml_io import export_xml  # noqa: E402
 from tvportal.database import open_database, prepare  # noqa: E402
 from tvportal.settings import load_settings  # noqa: E402
 
-PORTS = itertools.cycle(range(18200, 18300))
+PORTS = itertools.cycle(range(*map(int, os.environ.get("BENCH_PORTS", "18200-18300").split("-"))))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 SETTOP = "Mozilla/5.0 (Linux; U; Android 4.4.2; zh-cn; EC6108V9 Build/KOT49H) AppleWebKit/534.30"
 MIX = ("/", "/guides", "/guides/c/yanglao", "/guides/c/shebao", "/services/handling", "/services/query",
        "/guides/h1", "/guides/h2", "/guides/h5", "/policies", "/halls", "/search?q=yanglao", "/guides/gen00042")
-TARGETS = {"other_instance_s": 2.0, "p99_ms": 100.0, "import_s": 20.0, "rss_mb": 250.0,
+TARGETS = {"other_instance_s": 2.0, "publish_s": 1.0, "p99_ms": 100.0, "import_s": 20.0, "rss_mb": 250.0,
            "startup_s": 2.0, "list_ratio": 2.0}
 START_TIMEOUT = 300.0
 
@@ -259,13 +259,16 @@ def one_size(n: int, tmp: Path, baseline: dict) -> list[Row]:
     with serve(data_dir) as (a, (startup, startup_cpu)), serve(data_dir) as (b, _):
         rss_start = rss_mb(a.pid)
         list_ms = list_cost(a)
+        time.sleep(3)
+        rss_settled = rss_mb(a.pid)  # the kept JSON of the records is compressed in the background after start
         base_wall, base_cpu = baseline["startup"]
         extra = startup_cpu - base_cpu
         rows += [Row(f"{n}: first start (indexes everything) wall (CPU)", f"{cold:.2f} s ({cold_cpu:.2f} s)"),
                  Row(f"{n}: start-up wall (CPU), saved index", f"{startup:.2f} s ({startup_cpu:.2f} s); 18 guides: "
                      f"{base_wall:.2f} s ({base_cpu:.2f} s); content adds {extra:.2f} s CPU",
                      f"adds <= {TARGETS['startup_s']} s CPU", extra <= TARGETS["startup_s"]),
-                 Row(f"{n}: RSS after start", f"{rss_start:.0f} MB (18 guides: {baseline['rss']:.0f} MB)")]
+                 Row(f"{n}: RSS at start / 5 s later", f"{rss_start:.0f} / {rss_settled:.0f} MB (18 guides: "
+                     f"{baseline['rss']:.0f} MB)", f"<= {TARGETS['rss_mb']:.0f} MB", rss_settled <= TARGETS["rss_mb"])]
         ratio = list_ms / baseline["list_ms"]
         rows.append(Row(f"{n}: 我要办 list uncached, server CPU per request", f"{list_ms:.1f} ms = {ratio:.2f}x 18 guides",
                         f"<= {TARGETS['list_ratio']}x", ratio <= TARGETS["list_ratio"]))
@@ -308,16 +311,19 @@ def one_size(n: int, tmp: Path, baseline: dict) -> list[Row]:
         Row(f"{n}: publish by another process shown on A (worst of 3)", f"{worst_local:.2f} s",
             f"<= {TARGETS['other_instance_s']} s", worst_local <= TARGETS["other_instance_s"]),
         Row(f"{n}: ... shown on both A and B (worst of 3)", f"{worst_other:.2f} s",
-            f"<= {TARGETS['other_instance_s']} s", worst_other <= TARGETS["other_instance_s"]),
+            f"<= {TARGETS['publish_s']} s", worst_other <= TARGETS["publish_s"]),
         Row(f"{n}: TV latency during publishes p50/p99", f"{ms(during_publish, 50)} / {ms(during_publish, 99)}",
             f"p99 <= {TARGETS['p99_ms']:.0f} ms", p99_publish <= TARGETS["p99_ms"]),
         Row(f"{n}: import of {n} guides (CLI) wall (CPU)", f"{import_s:.1f} s ({import_cpu:.1f} s), on the TV "
             f"{shown:.1f} s later; 1 guide: {baseline['import_one'][0]:.1f} s ({baseline['import_one'][1]:.1f} s)",
             f"CPU <= {TARGETS['import_s']:.0f} s", import_cpu <= TARGETS["import_s"]),
         Row(f"{n}: TV latency during import p50/p99", f"{ms(during_import, 50)} / {ms(during_import, 99)}"
-            f" (max {max(during_import, default=0):.0f} ms)"),
-        Row(f"{n}: RSS start / after 3 publishes / after import", f"{rss_start:.0f} / {rss_publish:.0f} / "
-            f"{rss_import:.0f} MB", f"<= {TARGETS['rss_mb']:.0f} MB", max(rss_publish, rss_import) <= TARGETS["rss_mb"]),
+            f" (max {max(during_import, default=0):.0f} ms)", f"p99 <= {TARGETS['p99_ms']:.0f} ms",
+            p99_import <= TARGETS["p99_ms"]),
+        Row(f"{n}: RSS after 3 publishes ({n} guides)", f"{rss_publish:.0f} MB", f"<= {TARGETS['rss_mb']:.0f} MB",
+            rss_publish <= TARGETS["rss_mb"]),
+        Row(f"{n}: RSS after the import ({2 * n} guides)", f"{rss_import:.0f} MB", f"<= {TARGETS['rss_mb']:.0f} MB",
+            rss_import <= TARGETS["rss_mb"]),
         Row(f"{n}: failed TV requests", str(errors), "0", errors == 0),
     ]
     return rows

@@ -34,8 +34,7 @@ def _signature(topics: dict[str, list[str]]) -> tuple:
 def save(path: Path, index: SearchIndex, digests: dict[tuple[str, str], str]) -> None:
     """Write ``index`` (made from records with these digests) to ``path`` atomically."""
     state = {"signature": _signature(index.topics), "digests": digests, "hidden": index.hidden,
-             "segments": [({k: v for k, v in seg.__dict__.items() if k != "records"},
-                           [(r.KIND, r.id) for r in seg.records]) for seg in index.segments]}
+             "segments": [seg.state() for seg in index.segments]}
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     with open(tmp, "wb") as fh:
         pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -53,13 +52,7 @@ def load(path: Path, records: dict[tuple[str, str], Any], digests: dict[tuple[st
             return None, False
         index = SearchIndex.__new__(SearchIndex)
         index.topics, index.hidden = topics, tuple(state["hidden"])
-        segments = []
-        for fields, keys in state["segments"]:
-            seg = Segment.__new__(Segment)
-            seg.__dict__.update(fields)
-            seg.records = [records.get(key) for key in keys]  # hidden ones may be gone: never returned
-            segments.append(seg)
-        index.segments = tuple(segments)
+        index.segments = tuple(Segment.restore(fields, keys, records) for fields, keys in state["segments"])
     except FileNotFoundError:
         return None, False
     except Exception:  # noqa: BLE001 - a damaged or foreign file is rebuilt, never trusted

@@ -49,7 +49,7 @@ class Hit:
         return {"guide": "/guides/", "policy": "/policies/", "hall": "/halls/"}[self.kind] + self.id
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)  # while indexing: a name and its short name, a topic in many guides
 def readings(text: str) -> tuple[tuple[bool, tuple[str, ...]], ...]:
     """Per Han character: (True, its readings, context reading first); per Latin/digit run: (False, (run,))."""
     mark = lambda chunk: ["\x00" + chunk]  # noqa: E731 - non-Han runs come back marked, not transliterated
@@ -85,7 +85,7 @@ def keypad_digits(letters: str) -> str:
     return "".join(KEYPAD.get(ch, ch) for ch in letters if ch.isdigit() or ch in KEYPAD)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)  # while indexing: a name and its short name, a topic in many guides
 def spellings(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """(full pinyin strings, initials strings, keypad digit strings) of ``text``: context reading first."""
     fulls, inits = [], []
@@ -106,10 +106,49 @@ def _dedup(strings: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(strings))
 
 
+class Postings:
+    """The posting lists of one table of a GramIndex packed into two arrays: few objects to keep, pickle and
+    scan for the garbage collector (a dict of one array per key was ~670,000 objects at 10,000 guides).
+
+    ``slots`` maps a key to its number; the postings of key number i are ``postings[offsets[i]:offsets[i+1]]``.
+    """
+
+    __slots__ = ("slots", "offsets", "postings")
+
+    def __init__(self, table: dict[str, list[int]], typecode: str) -> None:
+        """Pack ``table`` (key → record numbers in rank order) into an array of ``typecode``."""
+        self.slots: dict[str, int] = {}
+        self.offsets = array("I", [0])
+        self.postings = array(typecode)
+        for number, (key, rids) in enumerate(table.items()):
+            self.slots[key] = number
+            self.postings.extend(rids)
+            self.offsets.append(len(self.postings))
+
+    def __getstate__(self) -> tuple:
+        """What pickle keeps (a class with __slots__ has no __dict__)."""
+        return self.slots, self.offsets, self.postings
+
+    def __setstate__(self, state: tuple) -> None:
+        """Restore from ``__getstate__``."""
+        self.slots, self.offsets, self.postings = state
+
+    def __len__(self) -> int:
+        """Number of keys."""
+        return len(self.slots)
+
+    def get(self, key: str, default: Any = ()) -> Any:
+        """The rank-ordered record numbers of ``key`` (a view, nothing copied), or ``default``."""
+        number = self.slots.get(key)
+        if number is None:
+            return default
+        return memoryview(self.postings)[self.offsets[number]:self.offsets[number + 1]]
+
+
 class GramIndex:
     """Exact, prefix and substring (up to ``n`` characters) posting lists over strings, by record rank.
 
-    Posting lists are arrays of record numbers (compact, and invisible to the garbage collector);
+    Built with ``add`` (one call per record, in rank order), then ``pack``ed into ``Postings`` for serving;
     every list is in rank order, so a search reads them front to back and stops at its limit.
     """
 
@@ -117,13 +156,13 @@ class GramIndex:
         """An empty index of grams up to ``n`` characters; ``starts`` limits where grams of a string begin."""
         self.n = n
         self.starts = starts  # full pinyin: only at syllable starts ("ebao" must not match inside "shebao")
-        self.exact: dict[str, Any] = {}
-        self.prefix: dict[str, Any] = {}
-        self.grams: dict[str, Any] = {}
-        self.strings: dict[int, tuple[str, ...]] = {}
+        self.exact: Any = {}
+        self.prefix: Any = {}
+        self.grams: Any = {}
+        self.strings: Any = {}  # record number → its strings; packed into (text, bounds)
 
     def add(self, rid: int, strings: Iterable[str]) -> None:
-        """Index the strings of record ``rid``; call with ascending ``rid``."""
+        """Index the strings of record ``rid``; call with ascending ``rid``, before ``pack``."""
         unique = tuple(dict.fromkeys(s for s in strings if s))
         if not unique:
             return
@@ -138,29 +177,56 @@ class GramIndex:
             for key in keys:
                 posting = get(key)
                 if posting is None:
-                    table[key] = array("I", (rid,))
+                    table[key] = [rid]
                 else:  # each key once per record, records in rank order: no duplicate check needed
                     posting.append(rid)
+
+    def pack(self, count: int) -> None:
+        """Turn the built tables into packed ``Postings`` and the strings of every record into one text
+        (no ``add`` after this); ``count`` is the number of records of the segment."""
+        typecode = "H" if count <= 1 << 16 else "I"  # two bytes a posting in all but huge segments
+        self.exact, self.prefix, self.grams = (Postings(table, typecode) for table in (self.exact, self.prefix, self.grams))
+        # record r's strings are text[bounds[r]:bounds[r + 1]], each preceded by "\n" (indexed strings never
+        # hold one): "\n" + q in it finds a string starting with q, q in it one containing q
+        chunks, bounds, at = [], array("I", [0]), 0
+        for rid in range(max(self.strings, default=-1) + 1):
+            chunk = "".join("\n" + s for s in self.strings.get(rid, ()))
+            chunks.append(chunk)
+            at += len(chunk)
+            bounds.append(at)
+        self.strings = "".join(chunks), bounds
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the shared syllable table: it is only read while adding (module state, filled as
+        strings are spelled), so a loaded index must not carry a stale copy of it."""
+        return {**self.__dict__, "starts": self.starts is not None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore from ``__getstate__``."""
+        self.__dict__.update(state, starts=SYLLABLE_STARTS if state["starts"] else None)
 
     def tiers(self, q: str) -> tuple[Iterable[int], Iterable[int], Iterable[int]]:
         """Rank-ordered record numbers whose strings equal, start with, or contain ``q`` (lazy for long q)."""
         exact = self.exact.get(q, ())
         if len(q) <= self.n:
             return exact, self.prefix.get(q, ()), self.grams.get(q, ())
-        strings = self.strings
-        starts = (r for r in self.prefix.get(q[:self.n], ()) if any(s.startswith(q) for s in strings[r]))
+        text, bounds = self.strings
+        head = "\n" + q
+        starts = (r for r in self.prefix.get(q[:self.n], ()) if head in text[bounds[r]:bounds[r + 1]])
         # the rarest n-gram of q gives the fewest candidates (grams start anywhere unless limited to syllables)
         offsets = range(len(q) - self.n + 1) if self.starts is None else (0,)
         rarest = min((self.grams.get(q[i:i + self.n], ()) for i in offsets), key=len)
-        contain = (r for r in rarest if any(q in s for s in strings[r]))
+        contain = (r for r in rarest if q in text[bounds[r]:bounds[r + 1]])
         return exact, starts, contain
 
 
 class Segment:
     """Records in rank order with one gram index per field and script (the unit an index is built in)."""
 
-    def __init__(self, records: Iterable[Any], topics: dict[str, list[str]]) -> None:
-        """Index ``records`` (guides, policies, halls); ``topics`` maps category id → its name and keywords."""
+    def __init__(self, records: Iterable[Any], topics: dict[str, list[str]], fields_of: Any = None) -> None:
+        """Index ``records`` (guides, policies, halls); ``topics`` maps category id → its name and keywords;
+        ``fields_of(record)`` gives a record's (names, topics, texts) when they were taken out beforehand."""
+        fields_of = fields_of or (lambda record: _fields(record, topics))
         ranked = sorted(records, key=rank_key)
         self.records = ranked
         self.keys = [rank_key(r) for r in ranked]
@@ -170,7 +236,7 @@ class Segment:
         self.letters = [GramIndex(3, SYLLABLE_STARTS) for _ in range(4)]
         self.digits = [GramIndex(4) for _ in range(4)]
         for rid, record in enumerate(ranked):
-            fields = _fields(record, topics)
+            fields = fields_of(record)
             for rank, texts in enumerate(fields):
                 self.chinese[rank].add(rid, (_norm(t) for t in texts))
                 if rank < 2:
@@ -179,6 +245,21 @@ class Segment:
                         pick = (lambda xs: xs[:1]) if alt == 0 else (lambda xs: xs[1:])
                         self.letters[rank + 2 * alt].add(rid, (s for sp in spelled for s in (*pick(sp[0]), *pick(sp[1]))))
                         self.digits[rank + 2 * alt].add(rid, (s for sp in spelled for s in pick(sp[2])))
+        for index in (*self.chinese, *self.letters, *self.digits):
+            index.pack(len(ranked))
+
+    def state(self) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """The segment without its records (what is saved or sent), and the (kind, id) of each record."""
+        return {k: v for k, v in self.__dict__.items() if k != "records"}, [(r.KIND, r.id) for r in self.records]
+
+    @classmethod
+    def restore(cls, fields: dict[str, Any], keys: list[tuple[str, str]], records: dict[tuple[str, str], Any]) -> Segment:
+        """A segment from ``state()`` with its records looked up by (kind, id) (None for one that is gone:
+        hidden, never returned)."""
+        seg = cls.__new__(cls)
+        seg.__dict__.update(fields)
+        seg.records = [records.get(key) for key in keys]
+        return seg
 
     def walk(self, indexes: list[GramIndex], q: str, number: int,
              hidden: frozenset[int]) -> Iterator[tuple[int, tuple, int, int]]:
@@ -195,7 +276,8 @@ class SearchIndex:
     """The search index of one snapshot: segments, each made once, the first holding what was there at start.
 
     A publish indexes only the records it changed: they go into the last small segment (rebuilt with the
-    earlier small changes, at most ``MAX_DELTA`` records) or, for a big import, into a segment of their own;
+    earlier small changes, at most ``MAX_DELTA`` records) or, for a big import, into a segment of their own
+    (built in a child process, so the serving process's GIL stays free for TV pages);
     their old entries in earlier segments are hidden.  More than ``MAX_SEGMENTS`` segments are merged by
     building the whole index again.  Results merge the segments by tier, then rank, so an index updated
     in segments answers exactly like one built at once.
@@ -203,6 +285,7 @@ class SearchIndex:
 
     MAX_DELTA = 300
     MAX_SEGMENTS = 8
+    ELSEWHERE = 1000  # a segment of this many records is built in a child process (content/segment_worker.py)
 
     def __init__(self, records: Iterable[Any], topics: dict[str, list[str]] | None = None) -> None:
         """Index ``records`` (guides, policies, halls); ``topics`` maps category id → its name and keywords."""
@@ -230,7 +313,12 @@ class SearchIndex:
             older = len(segments) - 1
         else:
             older = len(segments)
-            if changed:
+            if len(changed) >= self.ELSEWHERE:
+                from content.segment_worker import build_elsewhere  # noqa: PLC0415 - it imports this module
+
+                segments.append(build_elsewhere(changed, self.topics))
+                hidden.append(frozenset())
+            elif changed:
                 segments.append(Segment(changed, self.topics))
                 hidden.append(frozenset())
         for i in range(older):

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from content.decode import decode
+from content.decode import decode_lazy
 from content.model import KINDS as MODEL_KINDS, SCHEMA_VERSION, City, migrate, model_of, to_plain
 from content.tables import content, content_removed, content_version, meta, utc_stamp
 
@@ -176,7 +176,9 @@ def _row(kind: str, rid: str, position: int, data: str, strings: dict[str, str])
     model = KINDS.get(kind)
     if model is None:
         return None
-    return Row(kind, rid, position, decode(model, json.loads(data), strings), hashlib.blake2b(data.encode(), digest_size=12).hexdigest())
+    packed = data.encode()
+    record = decode_lazy(model, json.loads(packed), packed, strings)
+    return Row(kind, rid, position, record, hashlib.blake2b(packed, digest_size=12).hexdigest())
 
 
 def load_rows(conn: Connection) -> tuple[int, City, list[Row]]:
@@ -185,7 +187,8 @@ def load_rows(conn: Connection) -> tuple[int, City, list[Row]]:
     cols = (content.c.kind, content.c.id, content.c.position, content.c.data)
     strings: dict[str, str] = {}
     ordered = select(*cols).order_by(content.c.kind, content.c.position, content.c.id)
-    rows = [_row(*r, strings) for r in conn.execute(ordered)]
+    # streamed in batches: 10,000 documents fetched at once would be ~100 MB of text held at the same time
+    rows = [_row(*r, strings) for r in conn.execution_options(stream_results=True, yield_per=500).execute(ordered)]
     return version, load_city(conn), [r for r in rows if r is not None]
 
 

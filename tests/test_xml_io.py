@@ -279,3 +279,25 @@ def test_guide_model_is_used_for_imported_records():
     report = parse_import(one_guide_xml())
     (guide,) = report.records
     assert isinstance(guide, Guide) and guide.materials[0].copies == 2 and guide.case_type == "承诺件"
+
+
+def test_cli_import_checks_references_in_its_transaction_and_reports_them(tmp_path, capsys):
+    """References are resolved once, inside the write: a missing hall is reported and nothing is written."""
+    from dataclasses import replace
+
+    from content.generate import generated_guides
+
+    data_dir = tmp_path / "data"
+    (guide,) = generated_guides(1, seed=21)
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(export_xml([replace(guide, id="dangling", hall_ids=("no-such-hall",))]))
+    assert main(["content", "import", str(bad), "--data-dir", str(data_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "no-such-hall" in err and "没有做任何修改" in err and "Traceback" not in err
+    with transaction(data_dir / "tvportal.sqlite3") as connection:
+        assert "dangling" not in {g.id for g in store.load_all(connection, "guide")}
+    good = tmp_path / "good.xml"
+    good.write_bytes(export_xml([replace(guide, id="fine", hall_ids=())]))
+    assert main(["content", "import", str(good), "--data-dir", str(data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "新增 guide fine" in out and "导入完成" in out

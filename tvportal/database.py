@@ -60,7 +60,8 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
         index_file = Path(settings.data_dir) / INDEX_FILE
         snapshot, current = await db.read(load_snapshot, index_file)
         app[PUBLISHED] = published = Published(snapshot)
-        tasks = [asyncio.create_task(published.watch(db, settings.content_check_ms / 1000))]
+        tasks = [asyncio.create_task(published.watch(db, settings.content_check_ms / 1000)),
+                 asyncio.create_task(published.compact())]  # after start-up: records keep less memory
         if not current:  # saved for the next start, after this one has begun serving
             tasks.append(asyncio.create_task(asyncio.to_thread(save_index, snapshot, index_file)))
         try:

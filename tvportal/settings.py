@@ -60,7 +60,7 @@ DECLARED: tuple[Setting, ...] = (
     Setting("exit_url", str, "",
             "Where Back on the home page leads: the IPTV operator's portal. Empty means Back on home does nothing."),
     Setting("default_locale", str, "zh_CN", "Language of a device that has not chosen one (zh_CN or en)."),
-    Setting("content_check_ms", int, 500,
+    Setting("content_check_ms", int, 250,
             "How often (milliseconds) an instance checks the database for content published by another instance."),
     Setting("timezone", str, "Asia/Shanghai",
             "The city's time zone: every \"today\" on the TV, in bookings and in the page cache is its date."),

@@ -189,10 +189,21 @@ def check_placeholders(placeholders: tuple[str, ...], specs: tuple[FieldSpec, ..
             raise ContentError(f"{where}：占位字段“{name}”不是本记录的字段")
 
 
+_PLAIN = (str, int, float, bool, type(None))
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}  # per class: its dataclass fields, or None
+
+
 def to_plain(record: Any) -> Any:
     """Turn a content record back into plain JSON-able data (for the store and exports)."""
-    if dataclasses.is_dataclass(record) and not isinstance(record, type):
-        return {f.name: to_plain(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    cls = type(record)
+    if cls in _PLAIN:  # most values: answered before any dataclass check (an import dumps millions)
+        return record
+    names = _FIELD_NAMES.get(cls, ())
+    if names == ():
+        names = _FIELD_NAMES[cls] = (tuple(f.name for f in dataclasses.fields(cls))
+                                     if dataclasses.is_dataclass(cls) else None)
+    if names is not None:
+        return {name: to_plain(getattr(record, name)) for name in names}
     if isinstance(record, (list, tuple)):
         return [to_plain(x) for x in record]
     return record

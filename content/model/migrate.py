@@ -58,10 +58,11 @@ _STEPS = {1: {"guide": _guide_v2, "hall": _hall_v2}}
 
 
 def migrate(kind: str, data: Any, version: int) -> Any:
-    """Bring one record of ``kind`` written at schema ``version`` up to SCHEMA_VERSION (a copy)."""
+    """Bring one record of ``kind`` written at schema ``version`` up to SCHEMA_VERSION (a copy when it had
+    to change; a record of the current version is returned as it is, an import of 10,000 need not copy them)."""
     if not isinstance(version, int) or version < 1 or version > SCHEMA_VERSION:
         raise ContentError(f"内容格式版本“{version}”不认识（本程序支持 1 到 {SCHEMA_VERSION}）")
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not any(kind in _STEPS.get(step, {}) for step in range(version, SCHEMA_VERSION)):
         return data
     data = copy.deepcopy(data)
     for step in range(version, SCHEMA_VERSION):

@@ -2,8 +2,9 @@
 
 Import checks the whole file first and writes nothing unless every record is valid; then it writes
 all records in one transaction straight to the published content of the database (re-importing a
-guide with the same 实施编码 updates it).  A running portal shows the change after its next start;
-the editor's import (tvportal/editor) also swaps the in-memory snapshot at once.
+guide with the same 实施编码 updates it).  Running instances notice the new content version within
+``content_check_ms`` and apply it (a big import's search segment is built in a child process there,
+content/segment_worker.py).  References are resolved once, inside the write transaction.
 """
 
 from __future__ import annotations
@@ -61,15 +62,13 @@ def _import(db, args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"无法读取文件 {path}：{exc.strerror}", file=sys.stderr)
         return 2
-    report = db.read_sync(lambda conn: parse_import(data, existing=stored_references(conn)))
-    for problem in report.errors:
-        print(f"{path}：{problem}", file=sys.stderr)
-    if not report.ok:
-        print(report.summary(), file=sys.stderr)
+    # a dry run resolves against the stored content now; an import does it once, in its write transaction
+    existing = db.read_sync(stored_references) if args.dry_run else None
+    report = parse_import(data, existing=existing)
+    if not _reported(report, path):
         return 1
-    for (kind, rid), action in report.actions.items():
-        print(f"{action} {kind} {rid}")
     if args.dry_run:
+        _print_actions(report)
         print("检查通过（--dry-run，没有写入）：" + report.summary())
         return 0
     from tvportal.editor.versions import lock
@@ -81,11 +80,28 @@ def _import(db, args: argparse.Namespace) -> int:
 
     try:
         db.write_sync(apply_locked)
-    except ContentError as exc:
-        print(str(exc), file=sys.stderr)
+    except ContentError as exc:  # a reference the file needs is missing from the store
+        if _reported(report, path):
+            print(str(exc), file=sys.stderr)
         return 1
+    _print_actions(report)
     print("导入完成：" + report.summary())
     return 0
+
+
+def _reported(report, path: Path) -> bool:
+    """Print the problems of a report to stderr; True when it has none."""
+    for problem in report.errors:
+        print(f"{path}：{problem}", file=sys.stderr)
+    if not report.ok:
+        print(report.summary(), file=sys.stderr)
+    return report.ok
+
+
+def _print_actions(report) -> None:
+    """One line per record: 新增 or 更新, kind, id."""
+    for (kind, rid), action in report.actions.items():
+        print(f"{action} {kind} {rid}")
 
 
 def _export(db, args: argparse.Namespace) -> int:
