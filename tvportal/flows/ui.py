@@ -19,6 +19,7 @@ from tvportal.keys import PLATFORM, SETTINGS
 from tvportal.platform.interface import Platform
 from tvportal.platform.models import DeviceLink, Person
 from tvportal.screen import Crumb, Screen, prefs_of, render
+from tvportal.views.lists import menu_sentences
 
 DEVICE_COOKIE = "tvdev"
 DEVICE = web.RequestKey("flow_device", str)
@@ -136,6 +137,8 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
                     context={"lines": list(lines), "big": big, "big_label": big_label, "error": error, "qr": qr, "disabled": disabled,
                              "text_w": width, "text_top": area.y})
     screen.spoken = flow_sentences(error, big, big_label, lines, [c for c, _rect in disabled])
+    if not big:  # a question or a choice of day: the listener hears the answers (a receipt's are just ways on)
+        screen.spoken += menu_sentences(layout)
     return screen
 
 

@@ -36,6 +36,8 @@
       // play() returns a promise in newer browsers; a refusal (autoplay rules) is not an error here
       if (p && p['catch']) p['catch'](function () {});
     } catch (e) {}
+    // fetch the next sentence while this one plays (it is synthesised meanwhile): no gap between them
+    if (q.length) { p = new Audio(); p.preload = 'auto'; p.src = url(q[0]); }
   }
 
   // Speak a list of signed sentences; ``force`` speaks even with reading off (confirmations).
