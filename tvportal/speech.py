@@ -83,11 +83,12 @@ def item_text(label: str, note: str, digit: int | None) -> str:
 
 
 def where(screen: Screen) -> list[str]:
-    """Title, then 当前位置 without the title itself (short: the listener just heard it)."""
-    steps = [c.label for c in screen.crumbs]
+    """Title, then 当前位置 kept short: without 首页 (every path starts there) and without the title itself
+    (the listener just heard it)."""
+    steps = [c.label for c in screen.crumbs[1:]]
     if steps and steps[-1] == screen.title:
         steps = steps[:-1]
-    return [screen.title] + ([_("You are here:") + " " + "，".join(steps)] if len(steps) > 1 else [])
+    return [screen.title] + ([_("You are here:") + " " + "，".join(steps)] if steps else [])
 
 
 def zero_is_free(screen: Screen) -> bool:
