@@ -167,3 +167,35 @@ async def test_every_instance_signs_alike(aiohttp_client, settings):
     second = await aiohttp_client(create_app(settings))
     sentence = script(await (await first.get("/")).text())["page"][0]
     assert second.server.app[SPEECH_SIGNER].valid(sentence[0], "zh_CN", sentence[1])
+
+
+async def test_voice_command_answer_is_a_signed_sentence(aiohttp_client, tmp_path):
+    """帮助 spoken to the TV: the action is help (voice.js then says the full key list) and the confirmation
+    it says first is a signed sentence like every other."""
+    from tests.voice_audio import TINY_MODEL, spoken
+    from tvportal.app import create_app
+    from tvportal.settings import load_settings
+
+    settings = load_settings({"data_dir": str(tmp_path / "data"), "voice_model_path": str(TINY_MODEL)}, environ={})
+    client = await aiohttp_client(create_app(settings))
+    body = await (await client.post("/voice/recognize", data=spoken("帮助"))).json()
+    text, signature = body["say"]
+    assert body["action"]["do"] == "help" and text == "每个按键的作用"
+    assert client.server.app[SPEECH_SIGNER].valid(text, "zh_CN", signature)
+    assert (await client.get("/voice/tts", params={"t": text, "s": signature})).status == 200
+
+
+async def test_key_zero_gives_the_key_list_wherever_the_digits_do_not_type(client):
+    """Every page of the demo has content to say and key 0 free for the key list (its hint on the bar),
+    except where the digits type (search); none reads the full key list on arrival."""
+    from tests.test_pages import tv_urls
+
+    for url in tv_urls():
+        html = await (await client.get(url)).text()
+        data = script(html)
+        typing = url == "/search"
+        assert data["zero"] == (0 if typing else 1), url
+        assert ("0说明" in html) == (not typing), url
+        assert len(data["keys"]) == 1, url
+        if not url.startswith(("/guides", "/services")):  # guide screens: tvportal/views/guides.py fills them
+            assert len(data["page"]) >= 2, url

@@ -92,8 +92,10 @@ def where(screen: Screen) -> list[str]:
 
 
 def zero_is_free(screen: Screen) -> bool:
-    """Key 0 gives the key list unless this page types with the digits or gives 0 to an item."""
-    return not screen.typing and not screen.is_search and all(f.digit != 0 for f in screen.layout.items)
+    """Key 0 gives the key list unless this page types with the digits (keypads, the search keypad) or gives
+    0 to an item."""
+    typing = screen.typing or any(h.action == "keypad" for h in screen.keys)
+    return not typing and all(f.digit != 0 for f in screen.layout.items)
 
 
 def short_keys(screen: Screen, mic: bool) -> str:

@@ -178,7 +178,6 @@
     }, function () { end(S.said.nomic); });
   }
 
-
   d.body.setAttribute('data-reading', S.on ? '1' : '0');
   // Voice input needs a microphone API and WebSockets: without them its hint is removed.
   if (!(S.mic && w.navigator.mediaDevices && w.navigator.mediaDevices.getUserMedia && w.WebSocket)) {
