@@ -199,3 +199,11 @@ async def test_key_zero_gives_the_key_list_wherever_the_digits_do_not_type(clien
         assert len(data["keys"]) == 1, url
         if not url.startswith(("/guides", "/services")):  # guide screens: tvportal/views/guides.py fills them
             assert len(data["page"]) >= 2, url
+
+
+async def test_query_without_records_says_so(tv):
+    """刘玉珍 has no 公积金 account: the result says whose it is and that nothing was found."""
+    await tv.sign_in(PEOPLE["liu"])
+    said = arrival(await tv.get("/lookup/q4/result"))
+    in_order(said, "刘玉珍 身份证尾号")
+    assert any("没有" in s or "未" in s for s in said[2:]), said

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from tvportal import canvas
 from tvportal.flows.guard import friendly
-from tvportal.flows.ui import Choice, flow_screen, grouped, login_redirect, platform, show, who
+from tvportal.flows.ui import Choice, flow_screen, flow_sentences, grouped, login_redirect, platform, show, who
 from tvportal.i18n import N_, gettext as _
 from tvportal.pagination import page_slice, parse_page
 from tvportal.platform.models import BAD_RATING_REASONS, RATING_LEVELS, PlatformError, Queued
@@ -73,7 +73,8 @@ async def record(request: web.Request) -> web.Response:
         lines.append(("", _("No records found.")))
     screen = flow_screen(request, table.title or service.short_name, _crumbs(Crumb(service.short_name)),
                          lines=lines, choices=[], back=f"/lookup/{qid}")
-    screen.spoken = screen.spoken[:len(head)] + spoken_rows(table.rows, table.rows[window]) + screen.spoken[len(lines):]
+    screen.spoken = flow_sentences("", "", "", head, []) + spoken_rows(table.rows, table.rows[window]) \
+        + ([] if table.rows else [_("No records found.")])
     page = parse_page(request)
     screen.page, screen.pages = min(page, pages), pages
     screen.prev_href, screen.next_href = pager(screen.layout, screen.page, pages, f"/lookup/{qid}/result")
