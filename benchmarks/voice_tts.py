@@ -58,9 +58,23 @@ def timed_get(conn: http.client.HTTPConnection, path: str) -> tuple[float, int, 
     return (time.perf_counter() - start) * 1000, resp.status, body
 
 
-def tts_path(text: str, rate: str = "slow") -> str:
-    """The speech URL of a sentence."""
-    return "/voice/tts?" + urllib.parse.urlencode({"t": text, "l": "zh_CN", "r": rate})
+def signer_of(data_dir: Path):
+    """The portal's speech signer, from the key its database keeps (as a page's script signs sentences)."""
+    from tvportal.storage import Database
+    from tvportal.storage.shared_secrets import shared_secret
+    from voice.signing import Signer
+
+    db = Database(f"sqlite:///{data_dir / 'tvportal.sqlite3'}")
+    try:
+        return Signer(db.write_sync(shared_secret, "speech"))
+    finally:
+        db.close()
+
+
+def tts_path(signer, text: str, rate: str = "slow") -> str:
+    """The speech URL of a sentence, signed like every sentence of a page."""
+    return "/voice/tts?" + urllib.parse.urlencode({"t": text, "s": signer.sign(text, "zh_CN"), "l": "zh_CN",
+                                                   "r": rate})
 
 
 def seconds_of(mp3: bytes) -> float:
@@ -77,13 +91,14 @@ def run(requests: int) -> list[Row]:
     with running_portal() as portal:
         conn = http.client.HTTPConnection(HOST, portal.port, timeout=30)
         time.sleep(1.0)  # the speech worker starts in the background
+        signer = signer_of(portal.data_dir)
         first, sizes = [], []
         for text in SENTENCES:
-            ms, status, body = timed_get(conn, tts_path(text))
+            ms, status, body = timed_get(conn, tts_path(signer, text))
             assert status == 200, status
             first.append(ms)
             sizes.append(len(body) / seconds_of(body))
-        cached_path = tts_path(SENTENCES[0])
+        cached_path = tts_path(signer, SENTENCES[0])
         timed_get(conn, "/healthz")
         base, cached = [], []
         for _ in range(requests):

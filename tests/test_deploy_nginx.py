@@ -9,10 +9,12 @@ different machines, as it would on a real network.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import aiohttp
 import pytest
@@ -143,7 +145,8 @@ async def test_static_assets_and_speech_are_cached_by_nginx(cluster):
     """Hashed assets and speech MP3s are answered from nginx's cache after the first request."""
     async with client_from("127.0.0.2") as http:
         async with http.get(cluster.base + "/") as resp:
-            css = re.search(r'href="(/tv/static/tv\.[0-9a-f]+\.css)"', await resp.text()).group(1)
+            home = await resp.text()
+            css = re.search(r'href="(/tv/static/tv\.[0-9a-f]+\.css)"', home).group(1)
         statuses = []
         for _ in range(3):
             async with http.get(cluster.root + css, headers={"Accept-Encoding": "gzip"}) as resp:
@@ -151,7 +154,9 @@ async def test_static_assets_and_speech_are_cached_by_nginx(cluster):
                 statuses.append(resp.headers["X-Cache-Status"])
                 body = await resp.read()
         assert statuses[0] in ("MISS", "HIT") and statuses[1:] == ["HIT", "HIT"] and b"{" in body
-        speech = cluster.base + "/voice/tts?l=zh_CN&r=slow&t=" + "你好"
+        # a sentence of the page, signed by whichever instance served it: both instances share the key
+        text, signature = json.loads(home.split("var TVSPEECH=", 1)[1].split(";</script>", 1)[0])["page"][0]
+        speech = cluster.base + "/voice/tts?" + urlencode({"l": "zh_CN", "r": "slow", "t": text, "s": signature})
         statuses = []
         for _ in range(2):
             async with http.get(speech, timeout=aiohttp.ClientTimeout(total=60)) as resp:

@@ -50,31 +50,31 @@ def test_focus_move_speaks_item_and_cancels(live_portal, browser_page):
     page.on("request", lambda r: asked.append(spoken_text(r.url)) if "/voice/tts" in r.url else None)
     page.goto(live_portal + "/")
     until(lambda: page.evaluate("document.body.dataset.reading === '1' && window.__played.length > 0"))
-    assert played(page)[0] == page.evaluate("TVSPEECH.page[0]")
+    assert played(page)[0] == page.evaluate("TVSPEECH.page[0][0]")
     for _ in range(2):
         before = focused_id(page)
         page.wait_for_timeout(60)  # the runtime drops a second identical key within 40 ms as an echo
         page.keyboard.press("ArrowRight")
         now = focused_id(page)
-        label = page.evaluate(f"TVSPEECH.items['{now}'].t")
+        label = page.evaluate(f"TVSPEECH.items['{now}'].s[0]")
         assert now != before
         until(lambda: played(page)[-1] == label)
         assert label in asked  # the first time, the sentence is fetched from the portal
     # the title was still playing when the focus moved: it was paused, as was the first item's name
     paused = [spoken_text(u) for u in page.evaluate("window.__paused")]
-    assert page.evaluate("TVSPEECH.page[0]") in paused
+    assert page.evaluate("TVSPEECH.page[0][0]") in paused
 
 
 def test_red_key_switches_reading(live_portal, browser_page):
     """Red turns reading off (confirmed aloud, remembered by the device): then moves speak nothing;
-    key 0 still repeats on request."""
+    key 0 still says every key on request."""
     page = browser_page
     page.add_init_script(MEDIA_SPY)
     page.goto(live_portal + "/")
     until(lambda: page.evaluate("document.body.dataset.reading") == "1")
     page.keyboard.press("F1")
     until(lambda: page.evaluate("document.body.dataset.reading") == "0")
-    off = page.evaluate("TVSPEECH.said.off")
+    off = page.evaluate("TVSPEECH.said.off[0]")
     until(lambda: played(page)[-1:] == [off])
     count = len(played(page))
     page.keyboard.press("ArrowRight")
@@ -84,7 +84,7 @@ def test_red_key_switches_reading(live_portal, browser_page):
     assert page.evaluate("TVSPEECH.on") == 0 and played(page) == []
     page.keyboard.press("0")
     until(lambda: page.evaluate("window.__played.length") > 0)
-    assert played(page)[0] == page.evaluate("TVSPEECH.page[0]")
+    assert played(page)[0] == page.evaluate("TVSPEECH.all[0][0]")
 
 
 @pytest.fixture(scope="module")

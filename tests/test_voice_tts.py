@@ -88,14 +88,17 @@ async def test_bad_text_refused(tts):
 
 async def test_endpoint_serves_cached_mp3(client):
     """GET /voice/tts answers audio/mpeg with a year of caching and a working ETag."""
-    resp = await client.get("/voice/tts", params={"t": "办事指南", "r": "slow"})
+    from tvportal.keys import SPEECH_SIGNER
+
+    sentence = {"t": "办事指南", "s": client.server.app[SPEECH_SIGNER].sign("办事指南", "zh_CN")}
+    resp = await client.get("/voice/tts", params={**sentence, "r": "slow"})
     assert resp.status == 200 and resp.content_type == "audio/mpeg"
     assert "immutable" in resp.headers["Cache-Control"] and "max-age=31536000" in resp.headers["Cache-Control"]
     assert len(await resp.read()) > 500
-    again = await client.get("/voice/tts", params={"t": "办事指南", "r": "slow"},
+    again = await client.get("/voice/tts", params={**sentence, "r": "slow"},
                              headers={"If-None-Match": resp.headers["ETag"]})
     assert again.status == 304
-    other = await client.get("/voice/tts", params={"t": "办事指南", "r": "normal"})
+    other = await client.get("/voice/tts", params={**sentence, "r": "normal"})
     assert other.headers["ETag"] != resp.headers["ETag"]
 
 

@@ -19,6 +19,7 @@ from tvportal.proxy import proxy_middleware
 from tvportal.platform.setup import setup_platform
 from tvportal.routes import setup_routes
 from tvportal.settings import Settings, load_settings
+from tvportal.speech import speech_key_ctx
 from tvportal.static_assets import load_assets
 from tvportal.urls import edge_middleware, prefixed, strip_middleware
 from voice.service import setup_voice
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     setup_routes(app)
     setup_voice(app)
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(speech_key_ctx)
     if settings.editor_enabled:
         setup_editor(app)
     setup_platform(app)

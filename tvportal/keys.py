@@ -16,6 +16,7 @@ from tvportal.settings import Settings
 from tvportal.static_assets import StaticAssets
 from tvportal.storage import Database
 from voice.asr import Recognizer
+from voice.signing import Signer
 from voice.tts import TtsService
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -26,6 +27,7 @@ ASSETS = web.AppKey("assets", StaticAssets)
 PAGE_CACHE = web.AppKey("page_cache", PageCache)
 TTS = web.AppKey("tts", TtsService)  # voice/: reading aloud
 ASR = web.AppKey("asr", Recognizer)  # voice/: voice commands
+SPEECH_SIGNER = web.AppKey("speech_signer", Signer)  # tvportal/speech.py: signs every sentence read aloud
 PLATFORM = web.AppKey("platform", Platform)  # tvportal/platform/: the central platform (embedded or HTTP)
 
 # per request

@@ -19,6 +19,7 @@ from remote_nav import Layout, keymap, profile_for_user_agent
 from tvportal.i18n import format_day, gettext as _
 from tvportal.keys import ASR, ASSETS, CLOCK, PREFS, SETTINGS, TTS
 from tvportal.prefs import Prefs
+from tvportal.speech import speech_script, zero_is_free
 from tvportal.urls import url
 
 
@@ -115,33 +116,12 @@ def voice_hints(request: web.Request, screen: Screen) -> list[KeyHint]:
     hints = []
     tts, asr = request.app.get(TTS), request.app.get(ASR)
     if tts is not None and tts.available:
-        # on the search page the digits type, 0 included, so 0 cannot repeat the last sentence there
-        label = _("Read aloud on/off") if screen.is_search or screen.typing else _("Read aloud, 0 repeats")
+        # where the digits type (search, keypads) or an item owns 0, key 0 cannot give the key list
+        label = _("Read aloud, 0 explains keys") if zero_is_free(screen) else _("Read aloud on/off")
         hints.append(KeyHint("red", _("Red key"), label, chip=_("Red")))
     if asr is not None and asr.available:
         hints.append(KeyHint("green", _("Green key"), _("Speak"), chip=_("Green")))
     return hints
-
-
-def speech_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> dict[str, Any] | None:
-    """The page's speech script: title, where you are, each item's name and number key, the key hints."""
-    tts = request.app.get(TTS)
-    if tts is None or not tts.available:
-        return None
-    prefs = prefs_of(request)
-    asr = request.app.get(ASR)
-    return {
-        "b": request.app[SETTINGS].base_path,
-        "on": int(prefs.reading), "l": prefs.locale, "r": prefs.rate, "v": prefs.volume,
-        "page": [screen.title, *([screen.notice] if screen.notice else []),
-                 _("You are here:") + " " + ", ".join(c.label for c in screen.crumbs)],
-        "items": {f.id: {"t": f.label, "n": f.digit} for f in screen.layout.items if f.label},
-        "num": _("number key %d"),
-        "keys": "; ".join(f"{h.key}, {h.label}" for h in hints),
-        "mic": int(asr is not None and asr.available), "limit": 8,
-        "said": {"on": _("Reading aloud is on"), "off": _("Reading aloud is off"), "listening": _("Listening…"),
-                 "nomic": _("No microphone on this TV"), "failed": _("Voice input is not working now")},
-    }
 
 
 def nav_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> dict[str, Any]:
@@ -207,7 +187,7 @@ def render(request: web.Request, screen: Screen) -> web.Response:
         "today": format_day(today),
         "css_url": request.app[ASSETS].url("tv.css"),
         "js_url": request.app[ASSETS].url("nav.js"),
-        "speech_json": _script_json(speech_data(request, screen, hints)),
+        "speech_json": _script_json(speech_script(request, screen, hints)),
         "voice_js_url": request.app[ASSETS].url("voice.js"),
         **screen.context,
     }

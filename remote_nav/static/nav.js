@@ -175,6 +175,8 @@
       if (P.x && !idok(val)) { m = P.bad; focus('kdel'); } else focus('kok');
     } else if (/^\d$/.test(k)) focus('k' + k);
     txt($('pm'), m);
+    // the voice layer says what was typed (it cannot see keys the pad consumes)
+    if (api.ontype) api.ontype(k, m);
     return 1;
   }
 
@@ -262,7 +264,8 @@
   api = w.tvnav = {
     focus: focus,
     current: function () { return cur; },
-    onaction: null
+    onaction: null,
+    ontype: null
   };
 
   // Normally the script sits at the end of <body>; otherwise wait for the page.

@@ -131,7 +131,17 @@ def screen(request: web.Request, pad: Pad) -> Screen:
                "resend_wait": pad.wait}
     return Screen(title=pad.title, crumbs=pad.crumbs, layout=layout, template="keypad.html", start=start,
                   back=pad.back, status=pad.status, private=True, typing=_("Type the digits"), nav_extra=nav,
-                  context=context)
+                  context=context, spoken=[pad.prompt, typed_so_far(entry, pad.value), pad.error or pad.info])
+
+
+def typed_so_far(entry: Entry, value: str) -> str:
+    """What is typed, as it may be said in a room: how many digits, and the last four unless it is a PIN."""
+    if not value:
+        return _("Nothing typed yet.")
+    if entry.masked:
+        return _("%(n)d of %(total)d digits typed.") % {"n": len(value), "total": entry.length}
+    return _("%(n)d of %(total)d digits typed, ending in %(tail)s.") % {
+        "n": len(value), "total": entry.length, "tail": " ".join(value[-4:])}
 
 
 def show_pad(request: web.Request, pad: Pad) -> web.Response:

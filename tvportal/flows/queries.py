@@ -9,7 +9,7 @@ from aiohttp import web
 
 from tvportal import canvas
 from tvportal.flows.guard import friendly
-from tvportal.flows.ui import Choice, flow_screen, grouped, login_redirect, platform, show, who
+from tvportal.flows.ui import Choice, flow_screen, flow_sentences, grouped, login_redirect, platform, show, who
 from tvportal.i18n import N_, gettext as _
 from tvportal.pagination import page_slice, parse_page
 from tvportal.platform.models import BAD_RATING_REASONS, RATING_LEVELS, PlatformError, Queued
@@ -73,6 +73,8 @@ async def record(request: web.Request) -> web.Response:
         lines.append(("", _("No records found.")))
     screen = flow_screen(request, table.title or service.short_name, _crumbs(Crumb(service.short_name)),
                          lines=lines, choices=[], back=f"/lookup/{qid}")
+    screen.spoken = flow_sentences("", "", "", head, []) + spoken_rows(table.rows, table.rows[window]) \
+        + ([] if table.rows else [_("No records found.")])
     page = parse_page(request)
     screen.page, screen.pages = min(page, pages), pages
     screen.prev_href, screen.next_href = pager(screen.layout, screen.page, pages, f"/lookup/{qid}/result")
@@ -82,6 +84,14 @@ async def record(request: web.Request) -> web.Response:
                           label="◀ " + _("Back"))
     screen.start = screen.layout.items[0].id if not screen.next_href else "pg-next"
     return show(request, screen)
+
+
+def spoken_rows(rows: list[list[str]], shown: list[list[str]]) -> list[str]:
+    """The rows of a screen as said: a column after the first two (what and how much) that is the same in
+    every row, such as the bank of every payment, is said in the first row only."""
+    same = set(range(2, len(rows[0]))) if len(rows) > 1 else set()
+    same = {i for i in same if len({row[i] for row in rows}) == 1}
+    return ["　".join(cell for i, cell in enumerate(row) if n == 0 or i not in same) for n, row in enumerate(shown)]
 
 
 async def _target(request: web.Request):

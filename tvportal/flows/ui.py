@@ -19,6 +19,7 @@ from tvportal.keys import PLATFORM, SETTINGS
 from tvportal.platform.interface import Platform
 from tvportal.platform.models import DeviceLink, Person
 from tvportal.screen import Crumb, Screen, prefs_of, render
+from tvportal.views.lists import menu_sentences
 
 DEVICE_COOKIE = "tvdev"
 DEVICE = web.RequestKey("flow_device", str)
@@ -135,7 +136,23 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
                     private=private,
                     context={"lines": list(lines), "big": big, "big_label": big_label, "error": error, "qr": qr, "disabled": disabled,
                              "text_w": width, "text_top": area.y})
+    screen.spoken = flow_sentences(error, big, big_label, lines, [c for c, _rect in disabled])
+    if not big:  # a question or a choice of day: the listener hears the answers (a receipt's are just ways on)
+        screen.spoken += menu_sentences(layout)
     return screen
+
+
+def flow_sentences(error: str, big: str, big_label: str, lines: list[tuple[str, str]],
+                   disabled: list[Choice]) -> list[str]:
+    """What a flow screen says, in the order it shows it: the error, the big number, each line, and the
+    choices that cannot be taken now (they are not focusable, so the focus never says them)."""
+    said = [error] if error else []
+    if big:
+        said.append(f"{big_label}：{big}" if big_label else big)
+    said += [f"{label}：{value}" if label and not label.isdigit() else value for label, value in lines if value]
+    said += [_("Not available now: %(name)s") % {"name": c.label + (f"（{c.note}）" if c.note else "")}
+             for c in disabled]
+    return said
 
 
 def back_to(request: web.Request, default: str) -> str:

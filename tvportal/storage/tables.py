@@ -87,6 +87,14 @@ flow_state = Table(
     Index("flow_state_updated", "updated_at"),
 )
 
+# secrets every instance must share, made once by the first instance (tvportal/storage/shared_secrets.py)
+shared_secrets = Table(
+    "shared_secrets", metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created", Text, nullable=False, default=utc_stamp),
+)
+
 # ---------------------------------------------------------------------------------------------- sign-in on a TV
 
 # a browser's sign-in (flows/session.py): only the token's hash; ends after tv_idle_minutes or at 退出登录

@@ -73,6 +73,9 @@ async def settings_page(request: web.Request) -> web.Response:
     screen = Screen(title=_("Settings"), crumbs=[Crumb(_("Home"), "/"), Crumb(_("Settings"))], layout=layout,
                     template="settings.html", start="s-text",
                     context={"voice_status": voice_status(tts.available, asr.available)})
+    screen.spoken = [f"{label} {state}" for _rid, label, state, *_rest in rows]
+    screen.spoken += [s for s in (voice_status(tts.available, asr.available),
+                                  _("Press OK to switch. This TV remembers the choice.")) if s]
     return render(request, screen)
 
 

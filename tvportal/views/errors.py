@@ -36,5 +36,6 @@ def error_screen(request: web.Request, status: int, reason: str) -> web.Response
     row = canvas.BUTTON_ROW
     layout.add("e-home", Rect(row.x, row.y, 360, row.h), group="main", href="/", label=_("Home"))
     screen = Screen(title=title, crumbs=[Crumb(_("Home"), "/"), Crumb(title)], layout=layout, template="error.html",
-                    start="e-home", context={"message": text, "status": status}, status=status)
+                    start="e-home", context={"message": text, "status": status}, status=status,
+                    spoken=[text])
     return render(request, screen)

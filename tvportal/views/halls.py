@@ -11,7 +11,7 @@ from tvportal.i18n import gettext as _
 from tvportal.keys import PUBLISHED
 from tvportal.pagination import TextBlock
 from tvportal.screen import Crumb, Screen, render
-from tvportal.views.lists import PLACEHOLDER_MARK, Entry, list_screen, marked, text_screen
+from tvportal.views.lists import PLACEHOLDER_MARK, Entry, list_screen, marked, menu_sentences, text_screen
 
 def halls_crumbs() -> list[Crumb]:
     """当前位置 of the hall section."""
@@ -30,6 +30,7 @@ async def counties(request: web.Request) -> web.Response:
     layout.assign_digits("main")
     screen = Screen(title=_("Service halls"), crumbs=[Crumb(_("Home"), "/"), Crumb(_("Service halls"))],
                     layout=layout, template="home.html", start=layout.items[0].id if layout.items else None)
+    screen.spoken = menu_sentences(layout)
     return render(request, screen)
 
 

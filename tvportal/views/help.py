@@ -25,7 +25,7 @@ async def help_page(request: web.Request) -> web.Response:
         TextBlock(_("Easier to read"), [_("In Settings you can switch on large text and high contrast. "
                                           "This TV remembers your choice.")]),
         TextBlock(_("Reading aloud"), [_("The TV reads each screen and the framed item aloud. The red key "
-                                         "switches reading on or off; key 0 repeats the last sentence. Speed "
+                                         "switches reading on or off; key 0 tells what every key does. Speed "
                                          "and volume are in Settings.")]),
         TextBlock(_("Speaking to the TV"), [_("Press the green key and say what you want, for example 首页, "
                                               "返回, 下一页, 第三个, 大声一点, or the name of a service. The TV "

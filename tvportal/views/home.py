@@ -9,6 +9,7 @@ from tvportal import canvas
 from tvportal.i18n import N_, gettext as _
 from tvportal.keys import PUBLISHED
 from tvportal.screen import FLASH_COOKIE, Crumb, Screen, render
+from tvportal.views.lists import menu_sentences
 
 # one-time notices home may show (the cookie carries only the key, never the words)
 NOTICES = {"out": N_("You are signed out")}
@@ -37,6 +38,7 @@ async def home(request: web.Request) -> web.Response:
     screen = Screen(title=_("{city} government services on TV").format(city=snapshot.city.name),
                     crumbs=[Crumb(_("Home"))], layout=layout, template="home.html", start="t-guides",
                     is_home=True)
+    screen.spoken = menu_sentences(layout)
     notice = NOTICES.get(request.cookies.get(FLASH_COOKIE, ""))
     if notice:
         screen.notice = _(notice)

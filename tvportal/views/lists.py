@@ -99,7 +99,20 @@ def list_screen(request: web.Request, title: str, crumbs: list[Crumb], entries: 
                     start=shown[0].id if shown else (next_href and "pg-next"),
                     context={"intro": intro, "empty": empty if not entries else ""},
                     page=page, pages=pages, prev_href=prev_href, next_href=next_href)
+    screen.spoken = [intro] if intro else []
+    screen.spoken += [empty] if not entries and empty else menu_sentences(layout)
     return screen
+
+
+def menu_sentences(layout: Layout, group: str = "main") -> list[str]:
+    """The items of a list or menu with their number keys (2，预约办理), so a listener hears every choice."""
+    return [f"{item.digit}，{item.label}" + (f"，{item.extra['note']}" if item.extra.get("note") else "")
+            for item in layout.items if item.group == group and item.label and item.digit is not None]
+
+
+def text_sentences(blocks: list[TextBlock]) -> list[str]:
+    """A screen of text as it reads: each heading, then its paragraphs."""
+    return [text for block in blocks for text in (block.heading, *block.paragraphs) if text]
 
 
 def text_screen(request: web.Request, title: str, crumbs: list[Crumb], blocks: list[TextBlock], base: str,
@@ -126,4 +139,5 @@ def text_screen(request: web.Request, title: str, crumbs: list[Crumb], blocks: l
     screen = Screen(title=title, crumbs=crumbs, layout=layout, template=template, start=start,
                     context={"blocks": pages_of_text[page - 1], **(context or {})},
                     page=page, pages=pages, prev_href=prev_href, next_href=next_href)
+    screen.spoken = text_sentences(pages_of_text[page - 1])
     return screen

@@ -129,4 +129,14 @@ async def search(request: web.Request) -> web.Response:
                     context={"query": "", "kp": result, "keypad": KEYPAD_LETTERS,
                              "all_href": "/search?" + urlencode({"q": digits}) if digits else "/search",
                              "keypad_js_url": request.app[ASSETS].url("keypad.js")})
+    screen.spoken = keypad_sentences(result)
     return render(request, screen)
+
+
+def keypad_sentences(result: dict) -> list[str]:
+    """What the keypad search page says: the keys typed and how many results, then the results shown."""
+    if result["d"]:
+        said = [_("Typed: %(keys)s") % {"keys": " ".join(result["d"])}, _("{n} results").format(n=result["n"])]
+    else:
+        said = [_("Type the first letter of each word with the number keys. Popular services:")]
+    return said + [hit["t"] for hit in result["hits"]]

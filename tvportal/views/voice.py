@@ -9,7 +9,8 @@ from typing import Any
 from aiohttp import web
 
 from tvportal.i18n import LOCALES
-from tvportal.keys import SETTINGS, TTS
+from tvportal.i18n import gettext as _
+from tvportal.keys import SETTINGS, SPEECH_SIGNER, TTS
 from tvportal.prefs import RATES, remember
 from tvportal.screen import prefs_of
 from tvportal.static_assets import ONE_YEAR
@@ -32,7 +33,9 @@ async def json_answer(request: web.Request, status: int, data: dict[str, Any]) -
 
 
 async def speech(request: web.Request) -> web.StreamResponse:
-    """``GET /voice/tts?t=TEXT&l=zh_CN&r=slow``: the sentence as MP3, cached for a year."""
+    """``GET /voice/tts?t=TEXT&s=SIGNATURE&l=zh_CN&r=slow``: the sentence as MP3, cached for a year.
+
+    Only a sentence signed by the portal (tvportal/speech.py) is synthesised: a 403 for any other."""
     tts = request.app[TTS]
     text = " ".join(request.query.get("t", "").split())
     locale = request.query.get("l", prefs_of(request).locale)
@@ -41,6 +44,8 @@ async def speech(request: web.Request) -> web.StreamResponse:
         return await json_answer(request, 400, {"error": f"需要 1 到 {MAX_CHARS} 个字的文字，以及正确的语言和语速。"})
     if not tts.available:
         return await json_answer(request, 503, {"error": "本机没有安装朗读功能。"})
+    if not request.app[SPEECH_SIGNER].valid(text, locale, request.query.get("s", "")):
+        return await json_answer(request, 403, {"error": _("Only sentences of the portal's own pages are read aloud.")})
     etag = '"' + speech_key(text, locale, rate) + '"'
     headers = {"Cache-Control": f"public, max-age={ONE_YEAR}, immutable", "ETag": etag}
     if request.headers.get("If-None-Match") == etag:

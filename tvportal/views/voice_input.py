@@ -12,6 +12,7 @@ from aiohttp import WSMsgType, web
 
 from tvportal.i18n import gettext as _
 from tvportal.keys import ASR, PUBLISHED
+from tvportal.speech import Script
 from tvportal.views.voice import json_answer
 from voice.audio import BYTES_PER_SECOND, MAX_BYTES, MAX_SECONDS, BadAudio, check_pcm, pcm_of_wav
 from voice.grammar import Grammar, build_grammar, parse_choices
@@ -37,7 +38,7 @@ def confirmation(action: dict[str, Any]) -> str:
     if do == "page":
         return _("Next page") if action.get("dir") == "next" else _("Previous page")
     if do == "help":
-        return _("Opening help")
+        return _("What every key does")
     if do == "volume":
         return _("Louder") if action.get("step", 0) > 0 else _("Quieter")
     if do == "rate":
@@ -53,9 +54,10 @@ def confirmation(action: dict[str, Any]) -> str:
     return _("Sorry, I did not catch that. Please say it again.")
 
 
-def answer(result: dict[str, Any]) -> dict[str, Any]:
-    """A final result with its spoken confirmation."""
-    return {"final": True, "text": result["text"], "action": result["action"], "say": confirmation(result["action"])}
+def answer(request: web.Request, result: dict[str, Any]) -> dict[str, Any]:
+    """A final result with its spoken confirmation (a signed sentence, as in the page's speech script)."""
+    said = Script(request).one(confirmation(result["action"]))
+    return {"final": True, "text": result["text"], "action": result["action"], "say": said}
 
 
 async def recognize(request: web.Request) -> web.StreamResponse:
@@ -77,7 +79,7 @@ async def recognize(request: web.Request) -> web.StreamResponse:
     except BadAudio as exc:
         return await json_answer(request, exc.status, {"error": exc.message})
     result = await asr.recognize(pcm, page_grammar(request, request.query.getall("c", [])))
-    return await json_answer(request, 200, answer(result))
+    return await json_answer(request, 200, answer(request, result))
 
 
 async def listen(request: web.Request) -> web.StreamResponse:
@@ -103,7 +105,7 @@ async def listen(request: web.Request) -> web.StreamResponse:
             if msg.type == WSMsgType.BINARY:
                 received += len(msg.data)
                 if received > MAX_SECONDS * BYTES_PER_SECOND:
-                    await ws.send_json(answer(await stream.finish()))
+                    await ws.send_json(answer(request, await stream.finish()))
                     break
                 try:
                     pcm = check_pcm(msg.data)
@@ -112,13 +114,13 @@ async def listen(request: web.Request) -> web.StreamResponse:
                     continue
                 await ws.send_json({"partial": await stream.feed(pcm)})
                 if stream.ended:
-                    await ws.send_json(answer(await stream.finish()))
+                    await ws.send_json(answer(request, await stream.finish()))
                     break
             elif msg.type == WSMsgType.TEXT and msg.data == "end":
                 if not received:
                     await ws.send_json({"error": "没有收到声音。"})
                 else:
-                    await ws.send_json(answer(await stream.finish()))
+                    await ws.send_json(answer(request, await stream.finish()))
                 break
             elif msg.type == WSMsgType.TEXT:
                 await ws.send_json({"error": "只接受 16000 Hz 单声道 16 位的声音数据，或 end。"})

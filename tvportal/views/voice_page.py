@@ -35,5 +35,6 @@ async def voice_page(request: web.Request) -> web.Response:
     if not reading:
         lines.append(_("Reading aloud is not available: no speech engine on this TV."))
     screen = Screen(title=_("Voice assistant"), crumbs=[Crumb(_("Home"), "/"), Crumb(_("Voice assistant"))],
-                    layout=layout, template="voice.html", start=layout.items[0].id, context={"lines": lines})
+                    layout=layout, template="voice.html", start=layout.items[0].id, context={"lines": lines},
+                    spoken=lines)
     return render(request, screen)

@@ -1,15 +1,18 @@
-/* tvportal voice: reads the focused item aloud and listens for spoken commands. ES5 only.
- * Page data in window.TVSPEECH (tvportal/screen.py speech_data; S.b is the portal's path prefix);
- * hooks into window.tvnav. */
+/* tvportal voice: reads the page and the focused item aloud and listens for spoken commands. ES5 only.
+ * Page data in window.TVSPEECH (tvportal/speech.py; S.b is the portal's path prefix); hooks into
+ * window.tvnav. Every sentence is a [text, signature] pair written by the server: this script never
+ * composes one (/voice/tts refuses unsigned text). */
 (function (w, d) {
-  var S = w.TVSPEECH, nav = w.tvnav, q = [], au = null, last = [], cur = null, old, VOL = [0, 0.4, 0.7, 1];
+  var S = w.TVSPEECH, nav = w.tvnav, q = [], au = null, cur = null, typed = 0, old, VOL = [0, 0.4, 0.7, 1];
   if (!S || !nav) return;
   var B = S.b || '';
 
   // JSON is missing on the oldest boxes (they lack a microphone API too); eval is barred by the CSP.
   function parse(t) { try { return w.JSON.parse(t); } catch (e) { return null; } }
 
-  function url(t) { return B + '/voice/tts?l=' + S.l + '&r=' + S.r + '&t=' + encodeURIComponent(t); }
+  function url(s) {
+    return B + '/voice/tts?l=' + S.l + '&r=' + S.r + '&t=' + encodeURIComponent(s[0]) + '&s=' + s[1];
+  }
 
   // Cancel what is playing and what is queued: the listener has moved on.
   function stop() {
@@ -33,26 +36,28 @@
       // play() returns a promise in newer browsers; a refusal (autoplay rules) is not an error here
       if (p && p['catch']) p['catch'](function () {});
     } catch (e) {}
+    // fetch the next sentence while this one plays (it is synthesised meanwhile): no gap between them
+    if (q.length) { p = new Audio(); p.preload = 'auto'; p.src = url(q[0]); }
   }
 
-  // Speak a list of sentences; ``force`` speaks even with reading off (confirmations).
+  // Speak a list of signed sentences; ``force`` speaks even with reading off (confirmations).
   function say(list, force) {
     if (!S.on && !force) return;
     stop();
-    last = list;
     q = list.slice();
     next();
   }
 
   function item(id) {
     var it = S.items[id];
-    if (!it) return [];
-    return it.n != null ? [it.t, S.num.replace('%d', it.n)] : [it.t];
+    return it ? [it.s] : [];
   }
 
   // Speak the newly focused item; called on focus events and after arrow keys.
   function moved() {
     var id = nav.current();
+    // the pad moves the focus to the key just typed: that key was said already (and a PIN must not be)
+    if (typed) { cur = id; return; }
     if (id && id != cur) { cur = id; say(item(id)); }
   }
 
@@ -81,12 +86,12 @@
     var M = w.TVNAV || {}, K = M.keys || {}, id, it, go = null;
     if (a['do'] == 'home') go = B + '/';
     else if (a['do'] == 'back') go = function () { if (M.back) w.location.href = M.back; else w.history.back(); };
-    else if (a['do'] == 'help') go = B + '/help';
+    else if (a['do'] == 'help') return S.all;
     else if (a['do'] == 'search') go = B + '/search?q=' + encodeURIComponent(a.q);
     else if (a['do'] == 'page') { it = K[a.dir == 'next' ? 'page_down' : 'page_up']; if (it) go = it.href; }
     else if (a['do'] == 'volume') post('volume', a.step > 0 ? 'up' : 'down');
     else if (a['do'] == 'rate') post('rate', a.value);
-    else if (a['do'] == 'read') return S.page.concat(item(cur), [S.keys]);
+    else if (a['do'] == 'read') return S.page.concat(item(cur), S.keys);
     else if (a['do'] == 'open' || a['do'] == 'digit') {
       for (id in M.items) if (id == a.id || M.items[id].n === a.n) break;
       if (M.items && M.items[id] && (id == a.id || M.items[id].n === a.n)) {
@@ -167,17 +172,10 @@
           else if (typeof go == 'function') go();
           else if (go && go.length) say(go, 1);
         };
-        say([r.say], 1);
+        say(r.say ? [r.say] : [], 1);
       };
       ws.onerror = function () { end(S.said.failed); };
     }, function () { end(S.said.nomic); });
-  }
-
-  // Key 0 repeats, unless this page gives 0 to an item.
-  function zero() {
-    var I = (w.TVNAV || {}).items || {}, id;
-    for (id in I) if (I[id].n === 0) return 1;
-    return 0;
   }
 
   d.body.setAttribute('data-reading', S.on ? '1' : '0');
@@ -200,10 +198,18 @@
     if (old && old(a, c) === true) return true;
     if (a == 'red') { toggle(); return true; }
     if (a == 'green' && S.mic) { listen(); return true; }
-    if (a == 'digit0' && !zero()) { say(last.length ? last : S.page.concat(item(cur)), 1); return true; }
+    // Key 0 says what every key does (where no item owns it and the digits do not type).
+    if (a == 'digit0' && S.zero) { say(S.all, 1); return true; }
     if (/^(up|down|left|right)$/.test(a)) setTimeout(moved, 0);
     return false;
   };
+  // A keypad says each key typed, and the check-digit warning when 18 digits do not add up.
+  nav.ontype = function (k, bad) {
+    var T = S.typed || {}, t = bad ? T.bad : T[k == 'del' ? 'dele' : k];
+    typed = 1;
+    setTimeout(function () { typed = 0; }, 30);
+    if (t) say([t]);
+  };
   cur = nav.current();
-  say(S.page.concat(item(cur), [S.keys]));
+  say(S.page.concat(item(cur), S.keys));
 })(window, document);
