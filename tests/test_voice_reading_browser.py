@@ -114,11 +114,11 @@ def test_booking_receipt_then_a_focus_move_cancels(tv, page):
     page.goto(base + "/")
     go(page, "2 1 1")  # 预约办理, the first hall, its soonest free time
     assert "/booking/s/" in page.url
-    asked.clear()  # the confirmation page said some of the same words (当前位置)
+    asked.clear()  # the confirmation page said some of the same words
     go(page, "Enter")  # 确认预约
     assert "/booking/r/" in page.url
     number = page.url.rsplit("/", 1)[1]
-    until(page, lambda: len(page.evaluate("window.__played")) >= 3, 30)  # 预约成功, 当前位置, 预约号 …
+    until(page, lambda: len(page.evaluate("window.__played")) >= 3, 30)  # 预约成功, 预约号, 时间 …
     page.keyboard.press("ArrowRight")
     now = focused_id(page)
     item = page.evaluate(f"TVSPEECH.items['{now}'].s[0]")

@@ -2,9 +2,9 @@
 for Mandarin (voice/speakable.py) and signed (voice/signing.py), so the TV never composes a sentence and
 ``/voice/tts`` speaks nothing the portal did not write.
 
-On arrival a page says where the listener is, its one-time notice, its content (``Screen.spoken``), which
-page of how many, the focused item and one short sentence about the keys; the full key list is said only
-on request (key 0 where it is free, the 帮助 voice command).
+On arrival a page says its title (where the listener is), its one-time notice, its content
+(``Screen.spoken``), which page of how many, the focused item and one short sentence about the keys;
+当前位置 and the full key list are said only on request (key 0 where it is free, the 帮助 voice command).
 """
 
 from __future__ import annotations
@@ -83,12 +83,13 @@ def item_text(label: str, note: str, digit: int | None) -> str:
 
 
 def where(screen: Screen) -> list[str]:
-    """Title, then 当前位置 kept short: without 首页 (every path starts there) and without the title itself
-    (the listener just heard it)."""
+    """当前位置 kept short: without 首页 (every path starts there) and without the title (the listener heard
+    it on arrival).  Said with the key list, not on arrival: the title tells where one is, and the content
+    must start within two seconds at the slow rate."""
     steps = [c.label for c in screen.crumbs[1:]]
     if steps and steps[-1] == screen.title:
         steps = steps[:-1]
-    return [screen.title] + ([_("You are here:") + " " + "，".join(steps)] if steps else [])
+    return [_("You are here:") + " " + "，".join(steps)] if steps else []
 
 
 def zero_is_free(screen: Screen) -> bool:
@@ -121,7 +122,7 @@ def speech_script(request: web.Request, screen: Screen, hints: list[KeyHint]) ->
     asr = request.app.get(ASR)
     mic = asr is not None and asr.available
     s = Script(request)
-    page = [*where(screen), *([screen.notice] if screen.notice else []), *screen.spoken]
+    page = [screen.title, *([screen.notice] if screen.notice else []), *screen.spoken]
     if screen.pages > 1:
         page.append(_("Page %(page)d of %(pages)d") % {"page": screen.page, "pages": screen.pages})
     data: dict[str, Any] = {
@@ -131,7 +132,7 @@ def speech_script(request: web.Request, screen: Screen, hints: list[KeyHint]) ->
         "items": {f.id: {"t": f.label, "n": f.digit, "s": s.one(item_text(f.label, f.extra.get("note") or f.extra.get("state", ""), f.digit))}
                   for f in screen.layout.items if f.label},
         "keys": [s.one(short_keys(screen, mic))],
-        "all": s.many(all_keys(hints)),
+        "all": s.many([*where(screen), *all_keys(hints)]),
         "zero": int(zero_is_free(screen)),
         "mic": int(mic), "limit": 8,
         "said": {"on": s.one(_("Reading aloud is on")), "off": s.one(_("Reading aloud is off")),
