@@ -72,7 +72,8 @@ async def _spawn(*args: str, **pipes: object) -> asyncio.subprocess.Process:
     try:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
-        task.add_done_callback(lambda t: t.cancelled() or t.exception() or t.result().kill())
+        with contextlib.suppress(Exception):  # starting takes milliseconds: wait for it, then end it
+            await _end(await task)
         raise
 
 
@@ -174,15 +175,14 @@ class TtsService:
         """Stop now: waiting requests fail at once, the worker is killed (on_shutdown and cleanup)."""
         if not self.unavailable:
             self.unavailable = "shutting down"
-        if self.worker:
-            await self.worker.kill()
+        runner, self._runner = self._runner, None
+        if runner:
+            runner.cancel()  # first: a failing job must not start a new worker now
         for job in self.queue.drain():
             if not job.future.done():
                 job.future.set_exception(TtsError("shutting down"))
-        if self._runner:
-            self._runner.cancel()
-            await asyncio.gather(self._runner, return_exceptions=True)
-            self._runner = None
+        if runner:
+            await asyncio.gather(runner, return_exceptions=True)
         if self.worker:
             await self.worker.kill()
             self.worker = None
