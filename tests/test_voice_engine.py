@@ -183,6 +183,7 @@ async def test_warm_up_speaks_guide_screens_after_a_publish(aiohttp_server, sett
     """At start and after a publish, every sentence of the changed guides' screens (as the pages' speech
     scripts give them) is in the cache before anyone asks."""
     monkeypatch.setattr(voice_service, "PUBLISH_POLL", 0.1)
+    monkeypatch.setattr(voice_service, "START_DELAY", 0.1)
     port = free_port()
     app = create_app(settings.replace(port=port, tts_warmup_guides=3))
     await aiohttp_server(app, port=port)  # the warm-up reads the pages from the portal's own address

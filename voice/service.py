@@ -20,7 +20,8 @@ from voice.tts import TtsService
 from voice.warmup import changed_guides, warm
 
 log = logging.getLogger(__name__)
-PUBLISH_POLL = 5.0  # seconds between looks at the published snapshot
+PUBLISH_POLL = 1.0  # seconds between looks at the published snapshot (a pointer comparison)
+START_DELAY = 5.0  # the warm-up waits this long after start: start-up (and short-lived test apps) first
 WARMUP = web.AppKey("speech_warmup", dict[str, Any])  # the warm-up task and what its last pass did
 
 
@@ -41,7 +42,7 @@ async def warm_up(app: web.Application) -> None:
     """After each publish, speak the changed guides' screens into the cache, at low priority, for ever."""
     settings, tts, warmed = app[SETTINGS], app[TTS], None
     base = self_url(app)
-    await asyncio.sleep(PUBLISH_POLL)  # let start-up (and short-lived test apps) finish first
+    await asyncio.sleep(START_DELAY)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
 
         async def fetch(path: str) -> str | None:
