@@ -40,8 +40,8 @@ def _script(pattern: re.Pattern[str], html: str) -> dict[str, Any]:
 def script_sentences(html: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """The page's speech script and every sentence under its sentence fields, as (text, signature).
 
-    A sentence is a string, or a [text, signature] pair where the portal signs its sentences; the
-    signature is "" for a plain string.  Numbers and other values are skipped.
+    A sentence is a string, or a [text, signature] pair where the portal signs its sentences (then plain
+    strings are display text, not said); the signature is "" for a plain string.  Numbers are skipped.
     """
     data = _script(_SCRIPT, html)
     out: list[tuple[str, str]] = []
@@ -61,6 +61,8 @@ def script_sentences(html: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
 
     for name in SENTENCE_FIELDS:
         walk(data.get(name))
+    if any(signature for _text, signature in out):  # a portal that signs what it says: the rest is display text
+        out = [s for s in out if s[1]]
     return data, [s for s in dict.fromkeys(out) if s[0].strip()]
 
 

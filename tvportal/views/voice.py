@@ -50,7 +50,7 @@ async def speech(request: web.Request) -> web.StreamResponse:
     if request.headers.get("If-None-Match") == etag:
         return web.Response(status=304, headers=headers)
     try:
-        path = await tts.speech(text, locale, rate, device=request.remote or "")
+        path = await tts.speech(text, locale, rate, device=request.remote or "?")
     except Busy as exc:  # fair shares of the one worker (voice/tts_queue.py); cached sentences never get here
         return await json_answer(request, 429 if exc.reason == "device" else 503, {"error": _(BUSY[exc.reason])},
                                  {"Retry-After": str(exc.retry_after)})
