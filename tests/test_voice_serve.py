@@ -37,10 +37,12 @@ def free_port() -> int:
     raise RuntimeError("no free port in 18360-18379")
 
 
-def start(cwd: Path, port: int) -> subprocess.Popen:
-    """``python -m tvportal serve`` as the README's ``make run`` runs it: no settings but the port."""
+def start(cwd: Path, port: int, settings: dict[str, str] | None = None) -> subprocess.Popen:
+    """``python -m tvportal serve`` as the README's ``make run`` runs it: no settings but the port (and
+    ``settings`` as TVPORTAL_* variables)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TVPORTAL_")}
     env["PYTHONPATH"] = str(REPO)
+    env.update(settings or {})
     with open(cwd / "serve.log", "wb") as log:  # the child keeps its own copy of the descriptor
         return subprocess.Popen([sys.executable, "-m", "tvportal", "serve", "--port", str(port)], cwd=cwd, env=env,
                                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -198,3 +200,36 @@ def test_sigterm_exits_within_5_s(fresh_dir, state):
             proc.wait()
         for pid in workers_of(proc.pid):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_sigterm_while_a_tv_listens(fresh_dir):
+    """A TV's voice-command WebSocket is open (it would wait 20 s for audio): SIGTERM still ends the
+    portal within 5 s."""
+    import asyncio
+
+    import aiohttp
+
+    from tests.voice_audio import TINY_MODEL
+
+    port = free_port()
+    proc = start(fresh_dir, port, {"TVPORTAL_VOICE_MODEL_PATH": str(TINY_MODEL)})
+    opened = threading.Event()
+
+    async def listen() -> None:
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(f"http://127.0.0.1:{port}/voice/listen") as ws:
+                opened.set()
+                async for _msg in ws:
+                    pass
+
+    try:
+        wait_healthy(proc, port, fresh_dir)
+        tv = threading.Thread(target=lambda: asyncio.run(listen()), daemon=True)
+        tv.start()
+        assert opened.wait(10)
+        assert stop_within(proc) < EXIT_LIMIT
+        tv.join(5)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

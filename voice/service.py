@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 PUBLISH_POLL = 1.0  # seconds between looks at the published snapshot (a pointer comparison)
 START_DELAY = 5.0  # the warm-up waits this long after start: start-up (and short-lived test apps) first
 WARMUP = web.AppKey("speech_warmup", dict[str, Any])  # the warm-up task and what its last pass did
+LISTENING = web.AppKey("voice_listening", weakref.WeakSet)  # open voice-command WebSockets
 
 
 def model_dir(app: web.Application) -> Path:
@@ -80,6 +82,12 @@ async def tts_ctx(app: web.Application) -> AsyncIterator[None]:
     await close_speech(app)
 
 
+async def close_listening(app: web.Application) -> None:
+    """Close the TVs' voice-command WebSockets on shutdown (each would otherwise wait 20 s for audio)."""
+    for ws in set(app[LISTENING]):
+        await ws.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=b"server shutdown")
+
+
 async def close_speech(app: web.Application) -> None:
     """Stop reading aloud at once: on shutdown, before in-flight requests are waited for (and on cleanup)."""
     task = app.get(WARMUP, {}).get("task")
@@ -106,7 +114,9 @@ def setup_voice(app: web.Application) -> None:
                           per_device=settings.tts_device_pending, per_minute=settings.tts_device_per_minute)
     app[ASR] = Recognizer(model_dir(app))
     app.cleanup_ctx.append(tts_ctx)
-    app.on_shutdown.append(close_speech)  # runs before aiohttp waits for in-flight requests
+    app[LISTENING] = weakref.WeakSet()
+    # on_shutdown runs before aiohttp waits for requests in flight: nothing of voice makes it wait
+    app.on_shutdown.extend((close_speech, close_listening))
     app.cleanup_ctx.append(asr_ctx)
     r = app.router
     r.add_get("/voice", voice_page.voice_page)
