@@ -168,15 +168,21 @@ def free_port() -> int:
 
 async def test_endpoint_limits_with_chinese_message_and_retry_after(aiohttp_client, settings):
     """Too many new sentences at once from one TV: 429, Retry-After, a Chinese message; a cached sentence
-    is still served to it."""
+    is still served to it.  The sentences are the home page's own (signed where the portal signs them)."""
     client = await aiohttp_client(create_app(settings.replace(tts_device_pending=1, tts_warmup=False)))
-    ok = await client.get("/voice/tts", params={"t": "首页"})
+    data, sentences = script_sentences(await (await client.get("/")).text())
+
+    def params(sentence: tuple[str, str]) -> dict[str, str]:
+        return {"t": sentence[0], "l": data["l"], "r": data["r"], **({"s": sentence[1]} if sentence[1] else {})}
+
+    assert len(sentences) >= 5
+    ok = await client.get("/voice/tts", params=params(sentences[0]))
     assert ok.status == 200
-    answers = await asyncio.gather(*(client.get("/voice/tts", params={"t": f"新的第{n}句"}) for n in range(4)))
+    answers = await asyncio.gather(*(client.get("/voice/tts", params=params(s)) for s in sentences[1:5]))
     limited = [r for r in answers if r.status == 429]
     assert limited and any(r.status == 200 for r in answers)
     assert int(limited[0].headers["Retry-After"]) >= 1 and "电视" in (await limited[0].json())["error"]
-    assert (await client.get("/voice/tts", params={"t": "首页"})).status == 200
+    assert (await client.get("/voice/tts", params=params(sentences[0]))).status == 200
 
 
 async def test_warm_up_speaks_guide_screens_after_a_publish(aiohttp_server, settings, monkeypatch):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import json
+import os
 import sys
 import wave
 
@@ -151,8 +152,11 @@ class Speaker:
 
 def main() -> None:
     """Serve requests until stdin closes."""
-    proto = sys.stdout
-    sys.stdout = sys.stderr  # nothing but protocol lines on the pipe
+    # the protocol keeps a private copy of stdout; fd 1 goes to stderr, so that nothing espeak-ng or
+    # Python prints can ever land between protocol lines
+    proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     try:
         speaker = Speaker()
         proto.write(json.dumps({"ready": True, "engine": speaker.engine}) + "\n")
