@@ -16,9 +16,10 @@ from typing import Any
 UNK = "[unk]"
 NUMERALS = "一二三四五六七八"
 MAX_WORD = 8  # longest vocabulary word tried, in characters
-# Service names in the grammar, the most popular first: vosk compiles the grammar for every utterance,
-# so it is bounded, and a recognizer costs the same at 10,000 guides as at 18 (the search page finds the rest).
-MAX_SERVICES = 500
+# Service names in the grammar, the most popular first: vosk compiles the grammar for every utterance
+# (about 30 us a phrase), so it is bounded: a recognizer costs the same at 10,000 guides as at 1,000
+# (benchmarks/voice_speech.py); the search page finds the rest.
+MAX_SERVICES = 200
 
 # global commands: said anywhere; each maps to the action the page performs
 GLOBAL: dict[str, dict[str, Any]] = {
