@@ -92,6 +92,11 @@ async def test_queue_takes_devices_in_turn_and_background_last(tmp_path):
         order.append(job.key)
         queue.done(job, 0.01)
     assert order == ["a1", "b1", "a2", "a3", "w1"]
+    w2, w3 = (Job(name, name, "v", 130, tmp_path / name, BACKGROUND) for name in ("w2", "w3"))
+    queue.put(w2)
+    queue.put(w3)
+    queue.promote(w3, "C")  # a TV asks for what the warm-up queued: it no longer waits behind it
+    assert (await queue.get()) is w3 and w3.device == "C"
 
 
 async def test_queue_limits(tmp_path):

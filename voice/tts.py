@@ -222,6 +222,8 @@ class TtsService:
             self.queue.put(job)  # may raise Busy
             self._pending[key] = job
             job.future.add_done_callback(lambda f: self._pending.pop(key, None) and (f.cancelled() or f.exception()))
+        elif device != BACKGROUND:
+            self.queue.promote(job, device)
         job.waiters += 1
         try:
             return await asyncio.shield(job.future)

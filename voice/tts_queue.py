@@ -124,6 +124,16 @@ class FairQueue:
                 del self.devices[job.device]
         return True
 
+    def promote(self, job: Job, device: str) -> None:
+        """A TV asks for a sentence the warm-up has queued: it joins that TV's lane (no longer last)."""
+        if job.started or job.device != BACKGROUND or job not in self.background:
+            return
+        self.background.remove(job)
+        job.device = device
+        self.devices.setdefault(device, deque()).append(job)
+        self.waiting += 1
+        self._ready.set()
+
     async def get(self) -> Job:
         """The next job: the device whose turn it is, else background work; waits for one."""
         while not self.devices and not self.background:
