@@ -111,10 +111,10 @@ def seed(data_dir: Path, n: int, url: str = "") -> None:
 
 
 @contextmanager
-def serve(data_dir: Path, url: str = "") -> Iterator[tuple[Portal, tuple[float, float]]]:
+def serve(data_dir: Path, url: str = "", env: dict[str, str] | None = None) -> Iterator[tuple[Portal, tuple[float, float]]]:
     """A ``tvportal serve`` on the database of ``data_dir`` (or ``url``); yields it and its start-up time
-    (wall seconds, CPU seconds)."""
-    env = {**_child_env(), "TVPORTAL_TTS_ENABLED": "false"}
+    (wall seconds, CPU seconds).  ``env``: settings (TVPORTAL_*) on top of reading aloud switched off."""
+    env = {**_child_env(), "TVPORTAL_TTS_ENABLED": "false", **(env or {})}
     if url:
         env["TVPORTAL_DATABASE_URL"] = url
     number = port()

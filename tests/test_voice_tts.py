@@ -42,12 +42,24 @@ async def test_chinese_speech_is_compressed_mp3(tts):
     assert path.stat().st_size / seconds <= 4096
 
 
-async def test_slow_is_slower_and_english_works(tts):
-    """The rate setting changes the audio; the en locale uses an English voice."""
-    slow = seconds_of(await tts.speech(ZH, "zh_CN", "slow"))
-    normal = seconds_of(await tts.speech(ZH, "zh_CN", "normal"))
-    assert slow > normal * 1.1
-    assert seconds_of(await tts.speech("Press OK to open", "en", "normal")) > 0.5
+async def test_slow_is_slower_and_english_works(tmp_path):
+    """The rate setting changes the audio, the same in every fresh worker (issue 10: of 8 fresh pyttsx3
+    workers, 5 said "normal" at the slow rate); the en locale uses an English voice."""
+    durations: list[list[float]] = []
+    for n in range(4):
+        service = TtsService(tmp_path / f"cache{n}", timeout=10)
+        await service.start()
+        try:
+            said = [seconds_of(await service.speech(ZH, "zh_CN", rate)) for rate in ("slow", "normal")]
+            said.append(seconds_of(await service.speech(ZH + "吧", "zh_CN", "slow")))
+            assert said[0] > said[1] * 1.2 and said[2] > said[1] * 1.2
+            durations.append(said)
+            if n == 0:
+                assert seconds_of(await service.speech("Press OK to open", "en", "normal")) > 0.5
+        finally:
+            await service.stop()
+    for column in zip(*durations):  # every worker, every order: the same audio (to an MP3 frame)
+        assert max(column) - min(column) < 0.03, durations
 
 
 async def test_cache_hit_skips_the_worker(tts):
@@ -72,9 +84,9 @@ async def test_hung_worker_is_restarted(tmp_path):
         os.kill(hung.pid, signal.SIGSTOP)
         with pytest.raises(TtsError):
             await service.speech("返回", "zh_CN", "slow")
-        assert hung.returncode is not None and service.worker.proc is not hung
+        assert hung.returncode is not None
         assert seconds_of(await service.speech("返回", "zh_CN", "slow")) > 0.3
-        assert service.restarts == 1
+        assert service.restarts == 1 and service.worker.proc is not hung
     finally:
         await service.stop()
 
@@ -182,23 +194,6 @@ def test_voice_js_is_es5():
     for text in (source, served):
         assert pyjsparser.parse(text)["type"] == "Program"
     assert not re.search(r"\b(let|const|class)\s", served) and "=>" not in served
-
-
-async def test_published_content_is_spoken_ahead(aiohttp_client, settings, monkeypatch):
-    """After a publish, the content's names are synthesised in the background into the cache."""
-    from tvportal.keys import PUBLISHED, TTS
-    from voice import service
-
-    monkeypatch.setattr(service, "PUBLISH_POLL", 0.05)
-    client = await aiohttp_client(create_app(settings))
-    app = client.server.app
-    names = list(dict.fromkeys(service.content_sentences(app[PUBLISHED].snapshot)))
-    assert len(names) > 20
-    for _ in range(200):
-        if app[TTS].cached(names[0], "zh_CN", "slow") and app[TTS].cached(names[1], "zh_CN", "slow"):
-            break
-        await asyncio.sleep(0.05)
-    assert app[TTS].cached(names[1], "zh_CN", "slow") is not None
 
 
 async def test_cache_is_bounded(tts):

@@ -76,7 +76,18 @@ DECLARED: tuple[Setting, ...] = (
     Setting("editor_idle_minutes", int, 120, "Minutes without activity after which an editor is signed out."),
     Setting("access_log", bool, False, "Write one log line per request (off by default: set-top boxes poll a lot)."),
     Setting("tts_enabled", bool, True,
-            "Read pages aloud (pyttsx3 + espeak-ng in a worker process); off, or espeak-ng missing, hides reading."),
+            "Read pages aloud (espeak-ng in a worker process); off, or espeak-ng missing, hides reading."),
+    Setting("tts_warmup", bool, True,
+            "After each publish, synthesise the sentences of the changed guides' screens in the background, at "
+            "low priority (a TV waiting for a sentence always goes first), so the first listener never waits."),
+    Setting("tts_warmup_guides", int, 200,
+            "Most guides warmed up per publish, the most popular first (all guides count as changed at start)."),
+    Setting("tts_queue_size", int, 32,
+            "New (not yet cached) sentences waiting for the speech worker, all TVs together; more get a 503."),
+    Setting("tts_device_pending", int, 3,
+            "New sentences one TV (client address) may have waiting or being synthesised; more get a 429."),
+    Setting("tts_device_per_minute", int, 60,
+            "New sentences synthesised for one TV per minute (a burst of as many); cached ones are always served."),
     Setting("voice_model_path", str, "",
             "Folder of the vosk speech-recognition model; empty means voice-model inside data_dir."),
     Setting("trusted_proxies", tuple, (),
@@ -131,6 +142,11 @@ class Settings:
     editor_idle_minutes: int
     access_log: bool
     tts_enabled: bool
+    tts_warmup: bool
+    tts_warmup_guides: int
+    tts_queue_size: int
+    tts_device_pending: int
+    tts_device_per_minute: int
     voice_model_path: str
     trusted_proxies: tuple[str, ...]
     base_path: str
@@ -254,6 +270,10 @@ def load_settings(
         raise SettingsError("setting database_url: expected postgresql://... (or sqlite:///path), or empty")
     if not 50 <= values["content_check_ms"] <= 60000:
         raise SettingsError("setting content_check_ms: expected 50 to 60000 (milliseconds)")
+    if min(values[k] for k in ("tts_queue_size", "tts_device_pending", "tts_device_per_minute")) < 1 \
+            or values["tts_warmup_guides"] < 0:
+        raise SettingsError("settings tts_queue_size, tts_device_pending and tts_device_per_minute: expected 1 or "
+                            "more; tts_warmup_guides: 0 or more")
     if values["database_pool_size"] < 1 or values["flow_state_hours"] < 1:
         raise SettingsError("settings database_pool_size and flow_state_hours: expected 1 or more")
     if values["default_locale"] not in ("zh_CN", "en"):

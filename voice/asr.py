@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from voice.audio import RATE
-from voice.grammar import UNK, Grammar
+from voice.grammar import UNK, Grammar, SnapshotGrammar
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ class Recognizer:
         self.model: Any = None
         self.unavailable = "not loaded"
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="vosk")
+        self.grammars = SnapshotGrammar()  # the published snapshot's shared phrases, made once per publish
 
     @property
     def available(self) -> bool:

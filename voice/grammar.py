@@ -16,6 +16,10 @@ from typing import Any
 UNK = "[unk]"
 NUMERALS = "一二三四五六七八"
 MAX_WORD = 8  # longest vocabulary word tried, in characters
+# Service names in the grammar, the most popular first: vosk compiles the grammar for every utterance
+# (about 30 us a phrase), so it is bounded: a recognizer costs the same at 10,000 guides as at 1,000
+# (benchmarks/voice_speech.py); the search page finds the rest.
+MAX_SERVICES = 200
 
 # global commands: said anywhere; each maps to the action the page performs
 GLOBAL: dict[str, dict[str, Any]] = {
@@ -63,6 +67,10 @@ class Grammar:
 
     phrases: dict[str, list[str]] = field(default_factory=dict)  # clean phrase -> its words
     actions: dict[str, dict[str, Any]] = field(default_factory=dict)  # clean phrase -> action
+    # the phrases every page shares (global commands, service names), made once per published snapshot;
+    # a page's own phrases come first, so a page item named like a service opens the item
+    shared: Grammar | None = None
+    _json: str | None = field(default=None, repr=False)  # this grammar's phrases as JSON list items
 
     def add(self, phrase: str, action: dict[str, Any], find_word: Callable[[str], int],
             partial: bool = False) -> bool:
@@ -77,33 +85,48 @@ class Grammar:
                 return False
             action = {**action, "q": " ".join(words)}
         key = "".join(words)
-        if not key or key in self.actions:
+        if not key or self._action(key) is not None:
             return False
         self.phrases[key] = words
         self.actions[key] = action
+        self._json = None
         return True
+
+    def _action(self, key: str) -> dict[str, Any] | None:
+        """The action of a clean phrase, this page's first."""
+        found = self.actions.get(key)
+        if found is None and self.shared is not None:
+            return self.shared.actions.get(key)
+        return found
+
+    def _items(self) -> str:
+        """This grammar's own phrases as JSON list items (kept: the shared part is serialised once)."""
+        if self._json is None:
+            self._json = ",".join(json.dumps(" ".join(w), ensure_ascii=False) for w in self.phrases.values())
+        return self._json
 
     def to_json(self) -> str | None:
         """The vosk grammar (a JSON list, with [unk]); None when nothing can be said.
 
         Never "[]": vosk 0.3.45 crashes the process on an empty grammar.
         """
-        if not self.phrases:
+        parts = [p for p in (self._items(), self.shared._items() if self.shared else "") if p]
+        if not parts:
             return None
-        return json.dumps([" ".join(w) for w in self.phrases.values()] + [UNK], ensure_ascii=False)
+        return "[" + ",".join(parts) + "," + json.dumps(UNK) + "]"
 
     def action_for(self, text: str) -> dict[str, Any]:
         """The action of a recognised text; ``none`` when nothing usable was heard."""
         words = [w for w in text.split() if w != UNK]
         key = clean("".join(words))
-        if key in self.actions:
-            return dict(self.actions[key], heard=key)
+        if self._action(key) is not None:
+            return dict(self._action(key), heard=key)
         # otherwise the first known phrase in the words: people repeat themselves ("首页 首页")
         for i in range(len(words)):
             for j in range(len(words), i, -1):
                 part = clean("".join(words[i:j]))
-                if part in self.actions:
-                    return dict(self.actions[part], heard=part)
+                if self._action(part) is not None:
+                    return dict(self._action(part), heard=part)
         return {"do": "none", "heard": key}
 
 
@@ -117,16 +140,49 @@ class Choice:
 
 
 def build_grammar(find_word: Callable[[str], int], choices: Iterable[Choice] = (),
-                  services: Iterable[str] = ()) -> Grammar:
-    """Page choices first, then global commands, then service names for search."""
-    grammar = Grammar()
+                  services: Iterable[str] = (), shared: Grammar | None = None) -> Grammar:
+    """Page choices first, then global commands, then service names for search (or ``shared``, which
+    holds those two, made once by ``SnapshotGrammar``)."""
+    grammar = Grammar(shared=shared)
     for choice in choices:
         grammar.add(choice.label, {"do": "open", "id": choice.id, "label": choice.label}, find_word)
+    if shared is None:
+        add_shared(grammar, find_word, services)
+    return grammar
+
+
+def add_shared(grammar: Grammar, find_word: Callable[[str], int], services: Iterable[str]) -> None:
+    """The global commands, then service names for search."""
     for phrase, action in GLOBAL.items():
         grammar.add(phrase, action, find_word)
     for name in services:
         grammar.add(name, {"do": "search", "q": name}, find_word, partial=True)
-    return grammar
+
+
+class SnapshotGrammar:
+    """The shared phrases of the published snapshot, segmented once per snapshot, not per request."""
+
+    def __init__(self) -> None:
+        """Nothing made yet."""
+        self.snapshot: object = None
+        self.grammar: Grammar | None = None
+        self.builds = 0
+
+    def shared(self, snapshot: object, find_word: Callable[[str], int]) -> Grammar:
+        """Global commands and the most popular service names of ``snapshot``."""
+        if self.grammar is None or snapshot is not self.snapshot:
+            guides = sorted(getattr(snapshot, "guides", ()), key=lambda g: -getattr(g, "popularity", 0))
+            names = [g.short_name for g in guides[:MAX_SERVICES] if getattr(g, "short_name", "")]
+            grammar = Grammar()
+            add_shared(grammar, find_word, names)
+            grammar._items()  # serialised now, once
+            self.snapshot, self.grammar = snapshot, grammar
+            self.builds += 1
+        return self.grammar
+
+    def page(self, snapshot: object, find_word: Callable[[str], int], choices: Iterable[Choice]) -> Grammar:
+        """The grammar of one page: its choices on top of the snapshot's shared phrases."""
+        return build_grammar(find_word, choices, shared=self.shared(snapshot, find_word))
 
 
 def parse_choices(raw: Iterable[str]) -> list[Choice]:

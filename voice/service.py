@@ -1,22 +1,30 @@
 """The portal's voice resources: the speech worker and the vosk model, owned by cleanup contexts,
-and the background task that speaks newly published content ahead of the first listener.
+and the warm-up task that speaks newly published guide screens ahead of the first listener
+(voice/warmup.py; setting ``tts_warmup``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable
+import weakref
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from tvportal.keys import ASR, PUBLISHED, SETTINGS, TTS
 from voice.asr import Recognizer
-from voice.tts import TtsError, TtsService
+from voice.tts import TtsService
+from voice.warmup import changed_guides, warm
 
 log = logging.getLogger(__name__)
-PUBLISH_POLL = 5.0  # seconds between looks at the published snapshot
+PUBLISH_POLL = 1.0  # seconds between looks at the published snapshot (a pointer comparison)
+START_DELAY = 5.0  # the warm-up waits this long after start: start-up (and short-lived test apps) first
+WARMUP = web.AppKey("speech_warmup", dict[str, Any])  # the warm-up task and what its last pass did
+LISTENING = web.AppKey("voice_listening", weakref.WeakSet)  # open voice-command WebSockets
 
 
 def model_dir(app: web.Application) -> Path:
@@ -25,32 +33,39 @@ def model_dir(app: web.Application) -> Path:
     return Path(settings.voice_model_path or Path(settings.data_dir) / "voice-model")
 
 
-def content_sentences(snapshot: object) -> Iterable[str]:
-    """The names a listener hears on the TV pages of the published content."""
-    for attr, names in (("guides", ("short_name", "name")), ("policies", ("title",)), ("halls", ("name",)),
-                        ("categories", ("name",))):
-        for record in getattr(snapshot, attr, ()):
-            for name in names:
-                text = getattr(record, name, "")
-                if isinstance(text, str) and text:
-                    yield text
+def self_url(app: web.Application) -> str:
+    """Where this portal answers itself: its own address (loopback when it listens on every address)."""
+    settings = app[SETTINGS]
+    host = "127.0.0.1" if settings.host in ("", "0.0.0.0", "::") else settings.host
+    return f"http://{host}:{settings.port}"
 
 
-async def presynthesise(app: web.Application) -> None:
-    """Speak each newly published snapshot's names into the cache, slowly, forever."""
-    tts, seen = app[TTS], None
-    await asyncio.sleep(PUBLISH_POLL)  # let start-up (and short-lived test apps) finish first
-    while tts.available:
-        snapshot = app[PUBLISHED].snapshot if PUBLISHED in app else None
-        if snapshot is not None and snapshot is not seen:
-            seen = snapshot
-            for locale in ("zh_CN",):
-                for text in dict.fromkeys(content_sentences(snapshot)):
-                    try:
-                        await tts.speech(text, locale, "slow")
-                    except TtsError as exc:
-                        log.info("background speech of %r failed: %s", text, exc)
-        await asyncio.sleep(PUBLISH_POLL)
+async def warm_up(app: web.Application) -> None:
+    """After each publish, speak the changed guides' screens into the cache, at low priority, for ever."""
+    settings, tts, warmed = app[SETTINGS], app[TTS], None
+    base = self_url(app)
+    await asyncio.sleep(START_DELAY)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+
+        async def fetch(path: str) -> str | None:
+            try:
+                async with session.get(base + path) as resp:
+                    return await resp.text() if resp.status == 200 else None
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                log.info("warm-up could not read %s: %s", path, exc)
+                return None
+
+        while tts.available:
+            snapshot = app[PUBLISHED].snapshot if PUBLISHED in app else None
+            if snapshot is not None and snapshot is not warmed:
+                ids = changed_guides(warmed, snapshot, settings.tts_warmup_guides)
+                warmed = snapshot
+                paths = [f"{settings.base_path}/guides/{guide_id}" for guide_id in ids]
+                screens, sentences = await warm(tts, fetch, paths)
+                app[WARMUP].update(version=getattr(snapshot, "version", 0), guides=len(ids), screens=screens,
+                                   sentences=sentences)
+                log.info("warm-up: %d screens of %d guides, %d sentences", screens, len(ids), sentences)
+            await asyncio.sleep(PUBLISH_POLL)
 
 
 async def tts_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -61,12 +76,25 @@ async def tts_ctx(app: web.Application) -> AsyncIterator[None]:
         await tts.start()
     else:
         tts.unavailable = "tts_enabled is off"
-    task = asyncio.ensure_future(presynthesise(app)) if tts.available else None
+    task = asyncio.ensure_future(warm_up(app)) if tts.available and settings.tts_warmup else None
+    app[WARMUP] = {"task": task}
     yield
+    await close_speech(app)
+
+
+async def close_listening(app: web.Application) -> None:
+    """Close the TVs' voice-command WebSockets on shutdown (each would otherwise wait 20 s for audio)."""
+    for ws in set(app[LISTENING]):
+        await ws.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=b"server shutdown")
+
+
+async def close_speech(app: web.Application) -> None:
+    """Stop reading aloud at once: on shutdown, before in-flight requests are waited for (and on cleanup)."""
+    task = app.get(WARMUP, {}).get("task")
     if task:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-    await tts.stop()
+    await app[TTS].close()
 
 
 async def asr_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -82,9 +110,13 @@ def setup_voice(app: web.Application) -> None:
     from tvportal.views import voice_input, voice_page
 
     settings = app[SETTINGS]
-    app[TTS] = TtsService(Path(settings.data_dir) / "speech-cache")
+    app[TTS] = TtsService(Path(settings.data_dir) / "speech-cache", queue_size=settings.tts_queue_size,
+                          per_device=settings.tts_device_pending, per_minute=settings.tts_device_per_minute)
     app[ASR] = Recognizer(model_dir(app))
     app.cleanup_ctx.append(tts_ctx)
+    app[LISTENING] = weakref.WeakSet()
+    # on_shutdown runs before aiohttp waits for requests in flight: nothing of voice makes it wait
+    app.on_shutdown.extend((close_speech, close_listening))
     app.cleanup_ctx.append(asr_ctx)
     r = app.router
     r.add_get("/voice", voice_page.voice_page)

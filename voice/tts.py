@@ -1,9 +1,12 @@
-"""Text to speech for the portal: a pyttsx3 worker process, MP3 encoding and an on-disk cache.
+"""Text to speech for the portal: a libespeak-ng worker process, MP3 encoding and an on-disk cache.
 
-The worker (voice/tts_worker.py) owns the only pyttsx3 engine; this side sends it one request at
-a time, times out a hung worker and starts a fresh one.  WAV output is encoded to 16 kbit/s MP3
-(2 KB per second of speech) for slow rural links and stored under a hash of (text, voice, rate),
-so each sentence is synthesised once per deployment.
+The worker (voice/tts_worker.py) owns the only espeak-ng instance; one task here feeds it the jobs of
+the fair queue (voice/tts_queue.py), times out a hung worker and starts a fresh one.  WAV output is
+encoded to 16 kbit/s MP3 (2 KB per second of speech) for slow rural links and stored under a hash of
+everything that shaped the audio, so each sentence is synthesised once per deployment.
+
+Shutting down never waits for speech: ``close`` fails every waiting request at once and kills the
+worker, so a hung worker cannot hold the portal past SIGTERM.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import asyncio
 import contextlib
 import ctypes.util
 import hashlib
-import importlib.util
 import json
 import logging
 import os
@@ -20,15 +22,25 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+
+from voice.tts_queue import BACKGROUND, Busy, FairQueue, Job
+from voice.tts_worker import engine_version
 
 log = logging.getLogger(__name__)
 
 VOICES = {"zh_CN": "cmn-latn-pinyin", "en": "gmw/en"}
 RATES = {"slow": 130, "normal": 165}  # words per minute; slow suits elderly listeners
+VOLUME = 100  # espeak-ng amplitude of every file; the listener's loudness is applied by the TV's player
 MAX_CHARS = 400
 MP3_KBITS = 16
+ENCODING = f"sox -v 0.95 16000 Hz mono {MP3_KBITS} kbit/s mp3"  # part of the cache key
 MAX_CACHED = 50_000  # sentences kept on disk (~2 KB per second of speech: roughly 300 MB at most)
+SPEAK_TIMEOUT = 5.0  # seconds for one sentence: espeak-ng needs ~20 ms; more means the worker hangs
+START_TIMEOUT = 10.0
+
+__all__ = ["Busy", "MAX_CHARS", "RATES", "TtsError", "TtsService", "VOICES", "speech_key"]
 
 
 class TtsError(RuntimeError):
@@ -41,79 +53,103 @@ def missing_parts() -> str:
         return "espeak-ng"
     if not shutil.which("sox"):
         return "sox"
-    if importlib.util.find_spec("pyttsx3") is None:
-        return "pyttsx3"
     return ""
 
 
-def speech_key(text: str, voice: str, rate: int) -> str:
-    """Cache key of one sentence: a hash of what changes the audio."""
-    return hashlib.sha256(json.dumps([text, voice, rate], ensure_ascii=False).encode("utf-8")).hexdigest()[:40]
+def speech_key(text: str, voice: str, rate: int, volume: int = VOLUME, engine: str = "") -> str:
+    """Cache key of one sentence: a hash of everything that shapes its audio."""
+    shape = [text, voice, rate, volume, engine, ENCODING]
+    return hashlib.sha256(json.dumps(shape, ensure_ascii=False).encode("utf-8")).hexdigest()[:40]
+
+
+async def _spawn(*args: str, **pipes: object) -> asyncio.subprocess.Process:
+    """Start a process; a cancelled start kills it instead of hanging.
+
+    Cancelling ``create_subprocess_exec`` itself can wait for ever in CPython 3.11 (the transport waits
+    for pipes that were never connected): that made the portal ignore SIGTERM while a worker restarted.
+    """
+    task = asyncio.ensure_future(asyncio.create_subprocess_exec(*args, **pipes))
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):  # starting takes milliseconds: wait for it, then end it
+            await _end(await task)
+        raise
+
+
+async def _end(proc: asyncio.subprocess.Process) -> None:
+    """Kill a process and reap it (SIGKILL ends a stopped process too)."""
+    if proc.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(proc.wait(), 3)
 
 
 class Worker:
     """One worker process and the pipe to it."""
 
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+    def __init__(self, proc: asyncio.subprocess.Process, engine: str) -> None:
         """Wrap a started worker process."""
         self.proc = proc
+        self.engine = engine
         self.next_id = 0
 
     @classmethod
-    async def start(cls, timeout: float) -> Worker:
+    async def start(cls, timeout: float = START_TIMEOUT) -> Worker:
         """Start a worker and wait until its engine is ready."""
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "voice.tts_worker", stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, cwd=str(Path(__file__).resolve().parent.parent))
-        worker = cls(proc)
+        proc = await _spawn(sys.executable, "-m", "voice.tts_worker", stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, cwd=str(Path(__file__).resolve().parent.parent))
         try:
             hello = json.loads(await asyncio.wait_for(proc.stdout.readline(), timeout) or b"{}")
         except (asyncio.TimeoutError, ValueError):
             hello = {"error": "no answer"}
+        except BaseException:
+            await asyncio.shield(_end(proc))
+            raise
         if not hello.get("ready"):
-            await worker.stop()
+            await _end(proc)
             raise TtsError("speech worker did not start: " + str(hello.get("error")))
-        return worker
+        return cls(proc, hello.get("engine", ""))
 
     async def ask(self, text: str, voice: str, rate: int, out: str, timeout: float) -> float:
         """Have the worker write one WAV; its duration in seconds."""
         self.next_id += 1
-        req = {"id": self.next_id, "text": text, "voice": voice, "rate": rate, "out": out}
+        req = {"id": self.next_id, "text": text, "voice": voice, "rate": rate, "volume": VOLUME, "out": out}
         self.proc.stdin.write((json.dumps(req, ensure_ascii=False) + "\n").encode("utf-8"))
-        await self.proc.stdin.drain()
+        await asyncio.wait_for(self.proc.stdin.drain(), timeout)
         line = await asyncio.wait_for(self.proc.stdout.readline(), timeout)
         if not line:
             raise ConnectionError("speech worker ended")
         reply = json.loads(line)
+        if reply.get("rate"):
+            raise ConnectionError("wrong rate: " + reply.get("error", ""))  # a fresh worker gets one more try
         if not reply.get("ok"):
             raise TtsError(reply.get("error", "speech failed"))
         return float(reply["seconds"])
 
-    async def stop(self) -> None:
-        """End the worker: close its input, then kill it if it does not leave."""
-        if self.proc.returncode is None:
-            try:
-                self.proc.stdin.close()
-                await asyncio.wait_for(self.proc.wait(), 3)
-            except (asyncio.TimeoutError, OSError):
-                self.proc.kill()
-                await self.proc.wait()
+    async def kill(self) -> None:
+        """End the worker at once (it holds nothing worth saving; a stopped one ignores anything gentler)."""
+        await _end(self.proc)
 
 
 class TtsService:
-    """Speech for the portal: cached MP3 files made by a worker process."""
+    """Speech for the portal: cached MP3 files made by a worker process, new sentences queued fairly."""
 
-    def __init__(self, cache_dir: Path, timeout: float = 15.0) -> None:
+    def __init__(self, cache_dir: Path, timeout: float = SPEAK_TIMEOUT, queue_size: int = 32,
+                 per_device: int = 3, per_minute: int = 60) -> None:
         """Configure; ``start`` checks the machine and starts the worker."""
         # absolute: the worker process runs in another directory, and the README's default data dir is relative
         self.cache_dir = Path(cache_dir).resolve()
         self.timeout = timeout
         self.unavailable = "not started"  # why speech is off; empty when it works
+        self.engine = ""
         self.worker: Worker | None = None
         self.restarts = 0
-        self._lock = asyncio.Lock()  # one request at a time on the one engine
-        self._pending: dict[str, asyncio.Future] = {}
-        self._starting: asyncio.Future | None = None
+        self.synthesised = 0
+        self.queue = FairQueue(queue_size, per_device, per_minute)
+        self._pending: dict[str, Job] = {}
+        self._runner: asyncio.Task | None = None
         self.max_cached = MAX_CACHED
         self.cached_files = 0
 
@@ -123,33 +159,39 @@ class TtsService:
         return not self.unavailable
 
     async def start(self) -> None:
-        """Check for espeak-ng, sox and pyttsx3, then start the worker."""
+        """Check for espeak-ng and sox, then start the worker in the background (the portal answers at once)."""
         missing = missing_parts()
         if missing:
             self.unavailable = f"{missing} is not installed"
             log.warning("reading aloud is unavailable: %s", self.unavailable)
             return
+        self.engine = engine_version()
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         self.unavailable = ""
         self.cached_files = sum(1 for _ in self.cache_dir.glob("*/*.mp3"))
-        # the worker starts in the background: the portal answers at once, speech waits for it
-        self._starting = asyncio.ensure_future(self._first_start())
+        self._runner = asyncio.ensure_future(self._run())
 
-    async def _first_start(self) -> None:
-        """Start the first worker; a failure marks speech unavailable."""
-        try:
-            self.worker = await Worker.start(self.timeout)
-        except (TtsError, OSError) as exc:
-            self.unavailable = str(exc)
-            log.warning("reading aloud is unavailable: %s", exc)
-
-    async def stop(self) -> None:
-        """Stop the worker process."""
-        if self._starting:
-            await asyncio.gather(self._starting, return_exceptions=True)
+    async def close(self) -> None:
+        """Stop now: waiting requests fail at once, the worker is killed (on_shutdown and cleanup)."""
+        if not self.unavailable:
+            self.unavailable = "shutting down"
+        runner, self._runner = self._runner, None
+        if runner:
+            runner.cancel()  # first: a failing job must not start a new worker now
+        for job in self.queue.drain():
+            if not job.future.done():
+                job.future.set_exception(TtsError("shutting down"))
+        if runner:
+            await asyncio.gather(runner, return_exceptions=True)
         if self.worker:
-            await self.worker.stop()
+            await self.worker.kill()
             self.worker = None
+
+    stop = close
+
+    def key(self, text: str, locale: str, rate: str) -> str:
+        """Cache key of a sentence in a locale at a named rate."""
+        return speech_key(" ".join(text.split()), VOICES[locale], RATES[rate], VOLUME, self.engine)
 
     def path_for(self, key: str) -> Path:
         """Where the MP3 of a cache key lives (two-level fan-out keeps folders small)."""
@@ -157,41 +199,86 @@ class TtsService:
 
     def cached(self, text: str, locale: str, rate: str) -> Path | None:
         """The cached MP3 of a sentence, or None."""
-        path = self.path_for(speech_key(text, VOICES[locale], RATES[rate]))
+        path = self.path_for(self.key(text, locale, rate))
         return path if path.exists() else None
 
-    async def speech(self, text: str, locale: str = "zh_CN", rate: str = "slow") -> Path:
-        """The MP3 of ``text``: from the cache, else synthesised once (concurrent asks share the work)."""
+    async def speech(self, text: str, locale: str = "zh_CN", rate: str = "slow", device: str = "local") -> Path:
+        """The MP3 of ``text``: from the cache, else queued for ``device`` (BACKGROUND: warm-up work).
+
+        Concurrent asks for one sentence share one job.  Raises Busy (a limit) or TtsError.
+        """
         if not self.available:
             raise TtsError(self.unavailable)
         text = " ".join(text.split())
         if not text or len(text) > MAX_CHARS:
             raise TtsError("text empty or too long")
-        voice, wpm = VOICES[locale], RATES[rate]
-        key = speech_key(text, voice, wpm)
+        key = self.key(text, locale, rate)
         path = self.path_for(key)
         if path.exists():
             return path
-        pending = self._pending.get(key)
-        if pending is None:
-            pending = asyncio.ensure_future(self._make(text, voice, wpm, path))
-            self._pending[key] = pending
-            pending.add_done_callback(lambda _f: self._pending.pop(key, None))
-        return await asyncio.shield(pending)
+        job = self._pending.get(key)
+        if job is None:
+            job = Job(key, text, VOICES[locale], RATES[rate], path, device)
+            self.queue.put(job)  # may raise Busy
+            self._pending[key] = job
+            job.future.add_done_callback(lambda f: self._pending.pop(key, None) and (f.cancelled() or f.exception()))
+        elif device != BACKGROUND:
+            self.queue.promote(job, device)
+        job.waiters += 1
+        try:
+            return await asyncio.shield(job.future)
+        except asyncio.CancelledError:
+            # the TV moved on: a sentence nobody waits for is not made (unless it is being made)
+            job.waiters -= 1
+            if job.waiters == 0 and self.queue.discard(job):
+                job.future.cancel()
+            raise
 
-    async def _make(self, text: str, voice: str, wpm: int, path: Path) -> Path:
+    async def _run(self) -> None:
+        """Start the worker, then feed it one job at a time, for ever."""
+        try:
+            await self._restart()
+        except TtsError as exc:
+            self.unavailable = str(exc)
+            log.warning("reading aloud is unavailable: %s", exc)
+            for job in self.queue.drain():
+                job.future.set_exception(TtsError(self.unavailable))
+            return
+        while True:
+            if self.worker is None:  # replaced at once after a failure, not when the next TV asks
+                with contextlib.suppress(TtsError):
+                    await self._restart()
+            job = await self.queue.get()
+            began = time.monotonic()
+            try:
+                result = await self._make(job)
+            except asyncio.CancelledError:
+                if not job.future.done():
+                    job.future.set_exception(TtsError("shutting down"))
+                raise
+            except (TtsError, OSError) as exc:
+                if not job.future.done():
+                    job.future.set_exception(TtsError(str(exc)))
+            else:
+                if not job.future.done():
+                    job.future.set_result(result)
+            finally:
+                self.queue.done(job, time.monotonic() - began)
+
+    async def _make(self, job: Job) -> Path:
         """Synthesise and encode one sentence into the cache."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        job.path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self.cache_dir) as tmp:
             wav = os.path.join(tmp, "s.wav")
-            await self._synthesise(text, voice, wpm, wav)
+            await self._synthesise(job.text, job.voice, job.wpm, wav)
             mp3 = os.path.join(tmp, "s.mp3")
             await encode_mp3(wav, mp3)
-            os.replace(mp3, path)
+            os.replace(mp3, job.path)
+        self.synthesised += 1
         self.cached_files += 1
         if self.cached_files > self.max_cached:
             await asyncio.get_running_loop().run_in_executor(None, self._prune)
-        return path
+        return job.path
 
     def _prune(self) -> None:
         """Delete the least recently written tenth of the cache (anyone can ask for any sentence)."""
@@ -201,43 +288,42 @@ class TtsService:
         self.cached_files = sum(1 for _ in self.cache_dir.glob("*/*.mp3"))
 
     async def _synthesise(self, text: str, voice: str, wpm: int, wav: str) -> float:
-        """One worker call; a hung or dead worker is replaced and the call fails."""
-        async with self._lock:
-            if self._starting:
-                await self._starting
-                if not self.available:
-                    raise TtsError(self.unavailable)
+        """One sentence through the worker; a hung, dead or wrong-rate worker is replaced and tried once more."""
+        for attempt in (1, 2):
             if self.worker is None or self.worker.proc.returncode is not None:
                 await self._restart()
             try:
                 return await self.worker.ask(text, voice, wpm, wav, self.timeout)
             except (asyncio.TimeoutError, ConnectionError, OSError, ValueError) as exc:
                 log.warning("speech worker failed (%r): restarting it", exc)
-                await self._restart()
-                raise TtsError("speech worker timed out") from exc
+                await self.worker.kill()
+                self.worker = None
+                self.restarts += 1
+                if attempt == 2 or isinstance(exc, asyncio.TimeoutError):
+                    raise TtsError("speech worker failed") from exc
+        raise AssertionError("unreachable")
 
     async def _restart(self) -> None:
-        """Kill the current worker (if any) and start a new one."""
-        if self.worker:
-            if self.worker.proc.returncode is None:
-                self.worker.proc.kill()
-                await self.worker.proc.wait()
-        self.restarts += 1
-        self.worker = await Worker.start(self.timeout)
+        """Start a worker (the first one, or one after a failed one)."""
+        try:
+            worker = await Worker.start()
+        except (TtsError, OSError) as exc:
+            raise TtsError(str(exc)) from exc
+        if worker.engine != self.engine:  # another espeak-ng than the cache keys name
+            await worker.kill()
+            raise TtsError(f"speech worker runs {worker.engine}, the portal expected {self.engine}")
+        self.worker = worker
 
 
 async def encode_mp3(wav: str, mp3: str) -> None:
     """WAV to 16 kHz mono 16 kbit/s MP3 with sox (libsox-fmt-mp3)."""
-    proc = await asyncio.create_subprocess_exec(
-        "sox", "-q", "-v", "0.95", wav, "-r", "16000", "-c", "1", "-C", str(MP3_KBITS), mp3,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = await _spawn("sox", "-q", "-v", "0.95", wav, "-r", "16000", "-c", "1", "-C", str(MP3_KBITS), mp3,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         _, err = await asyncio.wait_for(proc.communicate(), 30)
     except BaseException:  # timed out, or the caller was cancelled (shutdown): never leave sox running
-        if proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
-            await proc.wait()
+        await asyncio.shield(_end(proc))
         raise
     if proc.returncode != 0 or not os.path.exists(mp3) or os.path.getsize(mp3) == 0:
         raise TtsError("MP3 encoding failed: " + err.decode("utf-8", "replace")[:200])
+

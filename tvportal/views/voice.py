@@ -8,21 +8,24 @@ from typing import Any
 
 from aiohttp import web
 
-from tvportal.i18n import LOCALES
+from tvportal.i18n import LOCALES, N_
 from tvportal.i18n import gettext as _
 from tvportal.keys import SETTINGS, SPEECH_SIGNER, TTS
 from tvportal.prefs import RATES, remember
 from tvportal.screen import prefs_of
 from tvportal.static_assets import ONE_YEAR
-from voice.tts import MAX_CHARS, TtsError, speech_key
+from voice.tts import MAX_CHARS, Busy, TtsError
 
 SECURITY = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+BUSY = {"device": N_("This TV asked for many new sentences at once. Reading continues in a few seconds."),
+        "full": N_("Many TVs are asking for new sentences now. Reading continues in a few seconds.")}
 
 
-async def json_answer(request: web.Request, status: int, data: dict[str, Any]) -> web.StreamResponse:
+async def json_answer(request: web.Request, status: int, data: dict[str, Any],
+                      headers: dict[str, str] | None = None) -> web.StreamResponse:
     """A JSON answer sent at once, so that the TV error-page middleware leaves 4xx answers as JSON."""
     body = json.dumps(data, ensure_ascii=False).encode("utf-8")
-    response = web.StreamResponse(status=status, headers={**SECURITY, "Cache-Control": "no-store"})
+    response = web.StreamResponse(status=status, headers={**SECURITY, "Cache-Control": "no-store", **(headers or {})})
     response.content_type = "application/json"
     response.charset = "utf-8"
     response.content_length = len(body)
@@ -46,12 +49,15 @@ async def speech(request: web.Request) -> web.StreamResponse:
         return await json_answer(request, 503, {"error": "本机没有安装朗读功能。"})
     if not request.app[SPEECH_SIGNER].valid(text, locale, request.query.get("s", "")):
         return await json_answer(request, 403, {"error": _("Only sentences of the portal's own pages are read aloud.")})
-    etag = '"' + speech_key(text, locale, rate) + '"'
+    etag = '"' + tts.key(text, locale, rate) + '"'
     headers = {"Cache-Control": f"public, max-age={ONE_YEAR}, immutable", "ETag": etag}
     if request.headers.get("If-None-Match") == etag:
         return web.Response(status=304, headers=headers)
     try:
-        path = await tts.speech(text, locale, rate)
+        path = await tts.speech(text, locale, rate, device=request.remote or "?")
+    except Busy as exc:  # fair shares of the one worker (voice/tts_queue.py); cached sentences never get here
+        return await json_answer(request, 429 if exc.reason == "device" else 503, {"error": _(BUSY[exc.reason])},
+                                 {"Retry-After": str(exc.retry_after)})
     except TtsError:
         return await json_answer(request, 503, {"error": "朗读暂时不可用，请稍后再试。"})
     return web.Response(body=path.read_bytes(), content_type="audio/mpeg", headers=headers)

@@ -15,17 +15,18 @@ from tvportal.keys import ASR, PUBLISHED
 from tvportal.speech import Script
 from tvportal.views.voice import json_answer
 from voice.audio import BYTES_PER_SECOND, MAX_BYTES, MAX_SECONDS, BadAudio, check_pcm, pcm_of_wav
-from voice.grammar import Grammar, build_grammar, parse_choices
+from voice.grammar import Grammar, parse_choices
+from voice.service import LISTENING
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 20  # a WebSocket that sends nothing for this long is closed
 
 
 def page_grammar(request: web.Request, choices: list[str]) -> Grammar:
-    """The grammar of the page the TV is on: its choices, the global commands, the service names."""
-    snapshot = request.app[PUBLISHED].snapshot
-    services = [g.short_name for g in getattr(snapshot, "guides", ()) if getattr(g, "short_name", "")]
-    return build_grammar(request.app[ASR].find_word, parse_choices(choices), services)
+    """The grammar of the page the TV is on: its choices, then the global commands and service names,
+    which are made once per published snapshot (voice/grammar.py SnapshotGrammar)."""
+    asr = request.app[ASR]
+    return asr.grammars.page(request.app[PUBLISHED].snapshot, asr.find_word, parse_choices(choices))
 
 
 def confirmation(action: dict[str, Any]) -> str:
@@ -93,6 +94,7 @@ async def listen(request: web.Request) -> web.StreamResponse:
         return await json_answer(request, 503, {"error": "本机没有安装语音识别模型，不能用说话操作。"})
     ws = web.WebSocketResponse(max_msg_size=BYTES_PER_SECOND * 2, heartbeat=10)
     await ws.prepare(request)
+    request.app[LISTENING].add(ws)  # closed on shutdown (voice/service.py)
     stream = asr.stream(page_grammar(request, request.query.getall("c", [])))
     received = 0
     try:
