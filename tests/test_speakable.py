@@ -16,6 +16,10 @@ TODAY = dt.date(2026, 12, 1)  # a Tuesday: dates without a year take the nearest
 DEMO = Path(__file__).resolve().parent.parent / "content" / "demo" / "lu_an"
 
 TABLE = [
+    # a masked name (the notice after a sign-in, the 换人 list): the hidden characters as 某, not "asterisk"
+    ("已登录：王*英", "已登录：王某英"),
+    ("赵**", "赵某某"),
+    ("7×24小时自助服务", "每天二十四小时自助服务"),
     # booking and application numbers, as the receipt shows them (flows/ui.py grouped) and as stored
     ("预约号：YY 261203 0001", "预约号：Y Y，二 六 一 二 零 三，零 零 零 一"),
     ("BJ2612010005", "B J，二 六 一 二 零 一 零 零 零 五"),
@@ -53,7 +57,7 @@ TABLE = [
     ("年满60周岁。", "年满六十周岁。"),
     ("养老金发放记录（最近12个月）", "养老金发放记录（最近十二个月）"),
     ("第2页，共4页", "第二页，共四页"),
-    ("7×24小时自助区照常开放", "七乘二十四小时自助区照常开放"),
+    ("7×24小时自助区照常开放", "每天二十四小时自助区照常开放"),
     # codes, hotlines, phones, letters, placeholders
     ("1134150000000000005000030", "一 一 三 四 一 五 零 零 零 零 零 零 零 零 零 零 零 零 五 零 零 零 零 三 零"),
     ("拨打12345热线", "拨打一 二 三 四 五热线"),

@@ -132,3 +132,24 @@ def test_booking_receipt_then_a_focus_move_cancels(tv, page):
     # ahead); the rest of it was never fetched
     before = [page_sentences.index(t) for t in asked[:asked.index(item)] if t in page_sentences]
     assert before and before == sorted(before) and before[-1] <= 4 < len(page_sentences) - 1
+
+
+def test_a_guide_chosen_by_its_name_starts_with_its_content(tv, page):
+    """The name was just heard on the list (the focused item): the guide's screen 1 goes straight to its facts
+    instead of reading the seven-second title again; a screen arrived at otherwise starts with its title."""
+    base, _data = tv
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(sentence(r.url)[0]) if "/voice/tts" in r.url else None)
+    page.goto(base + "/guides/c/yanglao")
+    assert focused_id(page).endswith("h1")
+    title = page.evaluate(f"TVSPEECH.items['{focused_id(page)}'].t")
+    asked.clear()
+    go(page, "Enter")
+    assert page.url.endswith("/guides/h1") and page.evaluate("TVSPEECH.title") == title
+    until(page, lambda: len(asked) >= 1, 30)
+    assert asked[0].startswith("办什么"), asked
+    page.evaluate("window.name = ''")  # a fresh arrival: nothing heard before
+    asked.clear()
+    page.reload()
+    until(page, lambda: len(asked) >= 2, 30)
+    assert asked[0] == page.evaluate("TVSPEECH.page[0][0]") and asked[1].startswith("办什么"), asked

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tests.platform_helpers import PEOPLE, FlowClient, embedded_code, first_day_slot, submit_first_answers
-from tvportal.keys import SPEECH_SIGNER
+from tvportal.keys import SPEECH_SIGNER, TTS
 from tvportal.speech import pieces
 from voice.signing import Signer
 
@@ -217,3 +217,17 @@ async def test_content_comes_right_after_the_title_and_where_you_are_on_request(
     assert said[0] == "养老金发放记录（最近十二个月）" and said[1].startswith("查询人：")
     assert not any("当前位置" in s for s in said)
     assert [t for t, _s in data["all"]][0] == "当前位置： 便民查询，养老金查询"
+
+
+async def test_an_english_tv_hears_chinese_content_in_the_mandarin_voice(client):
+    """Guide content is Chinese on an English TV too: it is normalised as Mandarin and said by the Mandarin
+    voice (the English one failed the rate check: 503 for every sentence and a restarted worker each time)."""
+    data = script(await (await client.get("/guides/h1", cookies={"tvprefs": "t1.c0.en.r1.slow.v3"})).text())
+    assert data["l"] == "en"
+    chinese = [pair for pair in data["page"] if re.search(r"[\u4e00-\u9fff]", pair[0])]
+    assert chinese and not any(re.search(r"\d", t) for t, _s in chinese)  # normalised as Mandarin
+    text, sig = chinese[0]
+    said = await client.get("/voice/tts", params={"t": text, "s": sig, "l": "en", "r": "slow"})
+    assert said.status == 200 and said.content_type == "audio/mpeg"
+    tts = client.server.app[TTS]
+    assert tts.key(text, "en", "slow") == tts.key(text, "zh_CN", "slow")  # one cached file for both TVs

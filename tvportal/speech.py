@@ -28,6 +28,7 @@ SHORTEST = 60  # characters: a longer text is said in sentences, so the first wo
 LONGEST = 150  # a clause longer than this is cut (MAX_CHARS of the engine is 400 after normalisation)
 _ENDS = re.compile(r"(?<=[。！？；!?;])")
 _PAUSES = re.compile(r"(?<=[，、,：])")
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 async def speech_key_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -66,7 +67,10 @@ class Script:
 
     def one(self, text: str) -> list[str]:
         """One sentence as [spoken text, signature]."""
-        said = clean(speakable(text, self.locale, self.today))
+        # Chinese content on an English TV is read by the Mandarin voice (voice/tts.py voice_for), so it is
+        # normalised as Mandarin too; the signature stays bound to the TV's locale, which the TV sends
+        rules = "zh_CN" if _HAN.search(text) else self.locale
+        said = clean(speakable(text, rules, self.today))
         return [said, self.signer.sign(said, self.locale)]
 
     def many(self, texts: Iterable[str]) -> list[list[str]]:
@@ -129,6 +133,9 @@ def speech_script(request: web.Request, screen: Screen, hints: list[KeyHint]) ->
         "b": request.app[SETTINGS].base_path,
         "on": int(prefs.reading), "l": prefs.locale, "r": prefs.rate, "v": prefs.volume,
         "page": s.many(page),
+        # voice.js leaves out the title's sentences when the listener has just heard that name (the item
+        # chosen on the page before, or the same title on the guide's previous screen)
+        "title": screen.title, "tn": len(pieces(screen.title)),
         "items": {f.id: {"t": f.label, "n": f.digit, "s": s.one(item_text(f.label, f.extra.get("note") or f.extra.get("state", ""), f.digit))}
                   for f in screen.layout.items if f.label},
         "keys": [s.one(short_keys(screen, mic))],

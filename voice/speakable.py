@@ -164,6 +164,9 @@ _SIGNS = re.compile(r"[◀▶►◄→←]")
 _MASK = re.compile(r"(?P<head>\d{0,6})(?P<stars>[*＊]{3,})(?P<tail>\d{2,3}[\dXx])")
 _CODE = re.compile(r"(?<![A-Za-z])(?P<letters>[A-Z]{1,4})\s?(?P<digits>\d{4,}(?: \d{2,})*)")
 _PLACEHOLDER = re.compile(r"X{2,}")
+# a name masked on screen (王*英, 赵**): the hidden characters are said as 某, never as "asterisk"
+_MASKED_NAME = re.compile(r"(?<=[\u4e00-\u9fff])[*＊]{1,3}(?![*＊\d])")
+_ROUND_THE_CLOCK = re.compile(r"7\s*[×xX*]\s*24\s*小时")
 _ISO = re.compile(r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)")
 _WRITTEN = re.compile(r"(?:(?P<y>\d{4})\s*年\s*)?(?<![\d])(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"
                       r"(?:\s*(?P<w>(?:星期|周)[一二三四五六日天]))?")
@@ -193,6 +196,8 @@ def speakable(text: str, locale: str = "zh_CN", today: dt.date | None = None) ->
     text = re.sub(r"\s*[·　]\s*", "，", text)
     text = _MASK.sub(_masked, text)
     text = _PLACEHOLDER.sub("某", text)
+    text = _MASKED_NAME.sub(lambda m: "某" * len(m[0]), text)
+    text = _ROUND_THE_CLOCK.sub("每天二十四小时", text)
     text = _CODE.sub(_code, text)
     text = _ISO.sub(_date_iso, text)
     text = _WRITTEN.sub(_date_written(today), text)

@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,14 @@ from voice.tts_worker import engine_version
 log = logging.getLogger(__name__)
 
 VOICES = {"zh_CN": "cmn-latn-pinyin", "en": "gmw/en"}
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def voice_for(text: str, locale: str) -> str:
+    """The espeak-ng voice of a sentence: Chinese characters always take the Mandarin voice, whatever the TV's
+    language (an English TV still shows Chinese guide content; the English voice would spell each character
+    as "Chinese letter", fail the rate check and get a 503)."""
+    return VOICES["zh_CN"] if _HAN.search(text) else VOICES[locale]
 RATES = {"slow": 130, "normal": 165}  # words per minute; slow suits elderly listeners
 VOLUME = 100  # espeak-ng amplitude of every file; the listener's loudness is applied by the TV's player
 MAX_CHARS = 400
@@ -191,7 +200,7 @@ class TtsService:
 
     def key(self, text: str, locale: str, rate: str) -> str:
         """Cache key of a sentence in a locale at a named rate."""
-        return speech_key(" ".join(text.split()), VOICES[locale], RATES[rate], VOLUME, self.engine)
+        return speech_key(" ".join(text.split()), voice_for(text, locale), RATES[rate], VOLUME, self.engine)
 
     def path_for(self, key: str) -> Path:
         """Where the MP3 of a cache key lives (two-level fan-out keeps folders small)."""
@@ -218,7 +227,7 @@ class TtsService:
             return path
         job = self._pending.get(key)
         if job is None:
-            job = Job(key, text, VOICES[locale], RATES[rate], path, device)
+            job = Job(key, text, voice_for(text, locale), RATES[rate], path, device)
             self.queue.put(job)  # may raise Busy
             self._pending[key] = job
             job.future.add_done_callback(lambda f: self._pending.pop(key, None) and (f.cancelled() or f.exception()))

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tvportal.flows.ui import DEVICE_COOKIE
 from tvportal.i18n import LOCALES, N_
 from tvportal.i18n import gettext as _
 from tvportal.keys import SETTINGS, SPEECH_SIGNER, TTS
@@ -35,6 +36,13 @@ async def json_answer(request: web.Request, status: int, data: dict[str, Any],
     return response
 
 
+def _device(request: web.Request) -> str:
+    """Whose share of the speech worker a sentence counts against: the box's device cookie where it has one
+    (several TVs of a household or of a village can share one address), else its address."""
+    cookie = request.cookies.get(DEVICE_COOKIE, "")
+    return (request.remote or "?") + ("/" + cookie[:64] if cookie else "")
+
+
 async def speech(request: web.Request) -> web.StreamResponse:
     """``GET /voice/tts?t=TEXT&s=SIGNATURE&l=zh_CN&r=slow``: the sentence as MP3, cached for a year.
 
@@ -54,7 +62,7 @@ async def speech(request: web.Request) -> web.StreamResponse:
     if request.headers.get("If-None-Match") == etag:
         return web.Response(status=304, headers=headers)
     try:
-        path = await tts.speech(text, locale, rate, device=request.remote or "?")
+        path = await tts.speech(text, locale, rate, device=_device(request))
     except Busy as exc:  # fair shares of the one worker (voice/tts_queue.py); cached sentences never get here
         return await json_answer(request, 429 if exc.reason == "device" else 503, {"error": _(BUSY[exc.reason])},
                                  {"Retry-After": str(exc.retry_after)})

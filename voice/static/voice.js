@@ -3,7 +3,7 @@
  * window.tvnav. Every sentence is a [text, signature] pair written by the server: this script never
  * composes one (/voice/tts refuses unsigned text). */
 (function (w, d) {
-  var S = w.TVSPEECH, nav = w.tvnav, q = [], au = null, cur = null, typed = 0, old, VOL = [0, 0.4, 0.7, 1];
+  var S = w.TVSPEECH, nav = w.tvnav, q = [], au = null, cur = null, typed = 0, old, was, VOL = [0, 0.4, 0.7, 1];
   if (!S || !nav) return;
   var B = S.b || '';
 
@@ -58,7 +58,14 @@
     var id = nav.current();
     // the pad moves the focus to the key just typed: that key was said already (and a PIN must not be)
     if (typed) { cur = id; return; }
-    if (id && id != cur) { cur = id; say(item(id)); }
+    if (id && id != cur) { cur = id; say(item(id)); heard(S.items[id]); }
+  }
+
+  // What the listener heard last of this page (its title, the focused item's name) outlives the page in
+  // window.name (every old box has it), so the next page does not read its title again when it is the
+  // name just heard: a guide's content then starts at once instead of after a seven-second title.
+  function heard(it) {
+    try { w.name = 'tvheard\n' + S.title + '\n' + (it ? it.t : ''); } catch (e) {}
   }
 
   function post(field, value, done) {
@@ -211,5 +218,8 @@
     if (t) say([t]);
   };
   cur = nav.current();
-  say(S.page.concat(item(cur), S.keys));
+  was = String(w.name || '').split('\n');
+  say((was[0] == 'tvheard' && (was[1] == S.title || was[2] == S.title) ? S.page.slice(S.tn) : S.page)
+    .concat(item(cur), S.keys));
+  heard(S.items[cur]);
 })(window, document);
