@@ -12,9 +12,13 @@ from remote_nav import runtime_js
 SOURCE = Path(__file__).resolve().parent.parent / "remote_nav" / "static" / "nav.js"
 
 
-@pytest.mark.parametrize("name,text", [("source", SOURCE.read_text(encoding="utf-8")), ("minified", runtime_js())])
+VOICE = Path(__file__).resolve().parent.parent / "voice" / "static" / "voice.js"
+
+
+@pytest.mark.parametrize("name,text", [("source", SOURCE.read_text(encoding="utf-8")), ("minified", runtime_js()),
+                                       ("voice", VOICE.read_text(encoding="utf-8"))])
 def test_runtime_is_es5(name, text):
-    """Both the source and the minified file served to boxes parse as ES5.1."""
+    """The runtime (source and the minified file served to boxes) and the speech script parse as ES5.1."""
     assert pyjsparser.parse(text)["type"] == "Program"
 
 
