@@ -271,3 +271,39 @@ def test_grammar_is_made_once_per_snapshot():
     assert '"办事"' in again.to_json() and '"天气"' not in again.to_json()
     grammars.page(S(snapshot.guides[:10]), find_word, [])
     assert grammars.builds == 2
+
+
+def test_cache_survives_folders_vanishing_under_it(tmp_path):
+    """Two instances on one data dir: one counts and prunes the cache while the other makes and removes
+    folders in it.  Sentences are made in a folder beside the cache, and a vanished file or folder is
+    skipped (a second instance used to stop at start with "No such file or directory")."""
+    import shutil
+    import threading
+
+    service = TtsService(tmp_path / "speech-cache", timeout=10)
+    service.max_cached = 5
+    assert not service.scratch.is_relative_to(service.cache_dir) and service.scratch.parent == tmp_path
+    for n in range(8):
+        (service.cache_dir / f"k{n}").mkdir(parents=True)
+        (service.cache_dir / f"k{n}" / "a.mp3").write_bytes(b"x")
+    stop = threading.Event()
+
+    def churn() -> None:
+        n = 0
+        while not stop.is_set():
+            folder = service.cache_dir / f"other{n % 5}"
+            folder.mkdir(exist_ok=True)
+            (folder / "s.mp3").write_bytes(b"x")
+            shutil.rmtree(folder, ignore_errors=True)
+            n += 1
+
+    other = threading.Thread(target=churn)
+    other.start()
+    try:
+        for _ in range(300):
+            assert service._count() >= 0
+            service._prune()
+    finally:
+        stop.set()
+        other.join()
+    assert service._count() <= 5

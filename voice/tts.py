@@ -177,7 +177,8 @@ class TtsService:
         self.engine = engine_version()
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         self.unavailable = ""
-        self.cached_files = sum(1 for _ in self.cache_dir.glob("*/*.mp3"))
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        self.cached_files = self._count()
         self._runner = asyncio.ensure_future(self._run())
 
     async def close(self) -> None:
@@ -277,7 +278,7 @@ class TtsService:
     async def _make(self, job: Job) -> Path:
         """Synthesise and encode one sentence into the cache."""
         job.path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=self.cache_dir) as tmp:
+        with tempfile.TemporaryDirectory(dir=self.scratch) as tmp:
             wav = os.path.join(tmp, "s.wav")
             await self._synthesise(job.text, job.voice, job.wpm, wav)
             mp3 = os.path.join(tmp, "s.mp3")
@@ -289,12 +290,36 @@ class TtsService:
             await asyncio.get_running_loop().run_in_executor(None, self._prune)
         return job.path
 
+    @property
+    def scratch(self) -> Path:
+        """Where sentences are made before they move into the cache: beside it (one file system, so the move
+        is atomic), not in it, so that another instance counting or pruning the cache on the same data dir
+        never walks into a folder that vanishes under it (that stopped a second instance at start)."""
+        return self.cache_dir.with_name(self.cache_dir.name + "-tmp")
+
+    def _cached(self) -> list[Path]:
+        """The cached files; a folder another instance removes meanwhile makes the walk start again."""
+        for _attempt in range(3):
+            try:
+                return list(self.cache_dir.glob("*/*.mp3"))
+            except OSError:
+                continue
+        return []
+
+    def _count(self) -> int:
+        """How many sentences are cached."""
+        return len(self._cached())
+
     def _prune(self) -> None:
         """Delete the least recently written tenth of the cache (anyone can ask for any sentence)."""
-        files = sorted(self.cache_dir.glob("*/*.mp3"), key=lambda f: f.stat().st_mtime)
-        for old in files[: max(1, len(files) - self.max_cached * 9 // 10)]:
+        files = []
+        for path in self._cached():
+            with contextlib.suppress(OSError):  # deleted by another instance meanwhile
+                files.append((path.stat().st_mtime, path))
+        files.sort()
+        for _time, old in files[: max(1, len(files) - self.max_cached * 9 // 10)]:
             old.unlink(missing_ok=True)
-        self.cached_files = sum(1 for _ in self.cache_dir.glob("*/*.mp3"))
+        self.cached_files = self._count()
 
     async def _synthesise(self, text: str, voice: str, wpm: int, wav: str) -> float:
         """One sentence through the worker; a hung, dead or wrong-rate worker is replaced and tried once more."""
