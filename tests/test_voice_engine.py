@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import socket
 
 import pytest
 
+from tests.browser import free_port
 from tvportal.app import create_app
 from tvportal.editor import versions
 from tvportal.keys import DB, PUBLISHED, TTS
@@ -158,17 +158,6 @@ async def test_a_sentence_nobody_waits_for_is_not_made(tmp_path):
     finally:
         await tts.close()
 
-
-def free_port() -> int:
-    """A port of this worktree's range (18380-18399) that is free."""
-    for port in range(18380, 18400):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port")
 
 
 async def test_endpoint_limits_with_chinese_message_and_retry_after(aiohttp_client, settings):

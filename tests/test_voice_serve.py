@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -18,23 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import free_port
 from voice.warmup import script_sentences
 
 REPO = Path(__file__).resolve().parent.parent
-PORTS = range(18360, 18380)
 EXIT_LIMIT = 5.0
 
-
-def free_port() -> int:
-    """A port of this worktree's range that nobody listens on."""
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 18360-18379")
 
 
 def start(cwd: Path, port: int, settings: dict[str, str] | None = None) -> subprocess.Popen:
