@@ -88,6 +88,9 @@ DECLARED: tuple[Setting, ...] = (
             "New sentences one TV (client address) may have waiting or being synthesised; more get a 429."),
     Setting("tts_device_per_minute", int, 60,
             "New sentences synthesised for one TV per minute (a burst of as many); cached ones are always served."),
+    Setting("tts_open_per_minute", int, 6,
+            "New sentences a minute, per client address, of text the portal did not write (a phone, a script, a "
+            "test of the speech); the portal's own signed sentences do not count. 0 reads only the portal's text."),
     Setting("voice_model_path", str, "",
             "Folder of the vosk speech-recognition model; empty means voice-model inside data_dir."),
     Setting("trusted_proxies", tuple, (),
@@ -147,6 +150,7 @@ class Settings:
     tts_queue_size: int
     tts_device_pending: int
     tts_device_per_minute: int
+    tts_open_per_minute: int
     voice_model_path: str
     trusted_proxies: tuple[str, ...]
     base_path: str
@@ -271,9 +275,9 @@ def load_settings(
     if not 50 <= values["content_check_ms"] <= 60000:
         raise SettingsError("setting content_check_ms: expected 50 to 60000 (milliseconds)")
     if min(values[k] for k in ("tts_queue_size", "tts_device_pending", "tts_device_per_minute")) < 1 \
-            or values["tts_warmup_guides"] < 0:
+            or min(values["tts_warmup_guides"], values["tts_open_per_minute"]) < 0:
         raise SettingsError("settings tts_queue_size, tts_device_pending and tts_device_per_minute: expected 1 or "
-                            "more; tts_warmup_guides: 0 or more")
+                            "more; tts_warmup_guides and tts_open_per_minute: 0 or more")
     if values["database_pool_size"] < 1 or values["flow_state_hours"] < 1:
         raise SettingsError("settings database_pool_size and flow_state_hours: expected 1 or more")
     if values["default_locale"] not in ("zh_CN", "en"):

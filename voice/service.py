@@ -111,7 +111,8 @@ def setup_voice(app: web.Application) -> None:
 
     settings = app[SETTINGS]
     app[TTS] = TtsService(Path(settings.data_dir) / "speech-cache", queue_size=settings.tts_queue_size,
-                          per_device=settings.tts_device_pending, per_minute=settings.tts_device_per_minute)
+                          per_device=settings.tts_device_pending, per_minute=settings.tts_device_per_minute,
+                          open_per_minute=settings.tts_open_per_minute)
     app[ASR] = Recognizer(model_dir(app))
     app.cleanup_ctx.append(tts_ctx)
     app[LISTENING] = weakref.WeakSet()

@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from voice.tts_queue import BACKGROUND, Busy, FairQueue, Job
+from voice.tts_queue import BACKGROUND, Budget, Busy, FairQueue, Job
 from voice.tts_worker import engine_version
 
 log = logging.getLogger(__name__)
@@ -146,8 +146,11 @@ class TtsService:
     """Speech for the portal: cached MP3 files made by a worker process, new sentences queued fairly."""
 
     def __init__(self, cache_dir: Path, timeout: float = SPEAK_TIMEOUT, queue_size: int = 32,
-                 per_device: int = 3, per_minute: int = 60) -> None:
-        """Configure; ``start`` checks the machine and starts the worker."""
+                 per_device: int = 3, per_minute: int = 60, open_per_minute: int = 6) -> None:
+        """Configure; ``start`` checks the machine and starts the worker.
+
+        ``open_per_minute``: new sentences a minute per client address of text the portal did not sign (0: none).
+        """
         # absolute: the worker process runs in another directory, and the README's default data dir is relative
         self.cache_dir = Path(cache_dir).resolve()
         self.timeout = timeout
@@ -157,6 +160,8 @@ class TtsService:
         self.restarts = 0
         self.synthesised = 0
         self.queue = FairQueue(queue_size, per_device, per_minute)
+        # text of anyone's choosing costs the shared worker, so it has a small budget of its own per address
+        self.open_budget = Budget(open_per_minute) if open_per_minute > 0 else None
         self._pending: dict[str, Job] = {}
         self._runner: asyncio.Task | None = None
         self.max_cached = MAX_CACHED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from typing import Any
 
@@ -20,6 +21,8 @@ from voice.tts import MAX_CHARS, Busy, TtsError
 SECURITY = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 BUSY = {"device": N_("This TV asked for many new sentences at once. Reading continues in a few seconds."),
         "full": N_("Many TVs are asking for new sentences now. Reading continues in a few seconds.")}
+OPEN_BUSY = N_("Text from outside the portal's pages is read only a few sentences a minute. Please try again "
+               "in a minute.")
 
 
 async def json_answer(request: web.Request, status: int, data: dict[str, Any],
@@ -46,7 +49,9 @@ def _device(request: web.Request) -> str:
 async def speech(request: web.Request) -> web.StreamResponse:
     """``GET /voice/tts?t=TEXT&s=SIGNATURE&l=zh_CN&r=slow``: the sentence as MP3, cached for a year.
 
-    Only a sentence signed by the portal (tvportal/speech.py) is synthesised: a 403 for any other."""
+    A sentence signed by the portal (tvportal/speech.py) takes the TV's fair share of the worker.  Other text
+    is read too (a phone, a script, an operator trying the speech), but a new sentence of it counts against
+    its client address's small budget (``tts_open_per_minute``), whatever device cookie it sends."""
     tts = request.app[TTS]
     text = " ".join(request.query.get("t", "").split())
     locale = request.query.get("l", prefs_of(request).locale)
@@ -55,20 +60,38 @@ async def speech(request: web.Request) -> web.StreamResponse:
         return await json_answer(request, 400, {"error": f"需要 1 到 {MAX_CHARS} 个字的文字，以及正确的语言和语速。"})
     if not tts.available:
         return await json_answer(request, 503, {"error": "本机没有安装朗读功能。"})
+    device = _device(request)
     if not request.app[SPEECH_SIGNER].valid(text, locale, request.query.get("s", "")):
-        return await json_answer(request, 403, {"error": _("Only sentences of the portal's own pages are read aloud.")})
+        refused = await _open_text_refused(request, text, locale, rate)
+        if refused:
+            return refused
+        device = "open/" + (request.remote or "?")
     etag = '"' + tts.key(text, locale, rate) + '"'
     headers = {"Cache-Control": f"public, max-age={ONE_YEAR}, immutable", "ETag": etag}
     if request.headers.get("If-None-Match") == etag:
         return web.Response(status=304, headers=headers)
     try:
-        path = await tts.speech(text, locale, rate, device=_device(request))
+        path = await tts.speech(text, locale, rate, device=device)
     except Busy as exc:  # fair shares of the one worker (voice/tts_queue.py); cached sentences never get here
         return await json_answer(request, 429 if exc.reason == "device" else 503, {"error": _(BUSY[exc.reason])},
                                  {"Retry-After": str(exc.retry_after)})
     except TtsError:
         return await json_answer(request, 503, {"error": "朗读暂时不可用，请稍后再试。"})
     return web.Response(body=path.read_bytes(), content_type="audio/mpeg", headers=headers)
+
+
+async def _open_text_refused(request: web.Request, text: str, locale: str,
+                             rate: str) -> web.StreamResponse | None:
+    """None when text the portal did not sign may be read now: it is cached, or its address has budget left."""
+    tts = request.app[TTS]
+    if tts.cached(text, locale, rate):
+        return None
+    if tts.open_budget is None:
+        return await json_answer(request, 403, {"error": _("Only sentences of the portal's own pages are read aloud.")})
+    wait = tts.open_budget.take(request.remote or "?")
+    if wait:
+        return await json_answer(request, 429, {"error": _(OPEN_BUSY)}, {"Retry-After": str(math.ceil(wait))})
+    return None
 
 
 async def change_prefs(request: web.Request) -> web.StreamResponse:
