@@ -250,7 +250,19 @@ class Segment:
 
     def state(self) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """The segment without its records (what is saved or sent), and the (kind, id) of each record."""
-        return {k: v for k, v in self.__dict__.items() if k != "records"}, [(r.KIND, r.id) for r in self.records]
+        keys: list[Any] = [None] * len(self.records)
+        for key, rid in self.rid_of.items():
+            keys[rid] = key
+        return {k: v for k, v in self.__dict__.items() if k != "records"}, keys
+
+    def without(self, rids: Iterable[int]) -> Segment:
+        """This segment with the records of ``rids`` (hidden from now on) let go: an edited or removed record's
+        old copy is not kept alive by the index (10,000 re-imported guides would otherwise be held twice)."""
+        drop = set(rids)
+        seg = Segment.__new__(Segment)
+        seg.__dict__.update(self.__dict__)
+        seg.records = [None if rid in drop else r for rid, r in enumerate(self.records)]
+        return seg
 
     @classmethod
     def restore(cls, fields: dict[str, Any], keys: list[tuple[str, str]], records: dict[tuple[str, str], Any]) -> Segment:
@@ -337,6 +349,7 @@ class SearchIndex:
             hits = {rid_of[key] for key in gone if key in rid_of}
             if hits:
                 hidden[i] = hidden[i] | hits
+                segments[i] = segments[i].without(hidden[i])
         out = SearchIndex.__new__(SearchIndex)
         out.topics, out.segments, out.hidden = self.topics, tuple(segments), tuple(hidden)
         if len(segments) > self.MAX_SEGMENTS:

@@ -264,8 +264,9 @@ class Published:
                 self.swap(await asyncio.to_thread(self.refreshed, db))
             else:
                 await self._apply_big(db, snapshot, head)
-            if len(head[1]) > SearchIndex.MAX_DELTA:  # the old snapshot is gone now: hand its memory back
-                await asyncio.to_thread(release_memory)
+            del snapshot  # the old snapshot's records and index go now (unless a page being made still reads them)
+            if len(head[1]) > SearchIndex.MAX_DELTA:
+                await asyncio.to_thread(release_memory)  # hand what they held back to the system
             return True
 
     async def _apply_big(self, db: Any, snapshot: Snapshot, head: tuple) -> None:
