@@ -25,6 +25,7 @@ from content.tables import content, content_removed, content_version, meta, utc_
 
 KINDS: dict[str, type] = {kind: model_of(kind) for kind in MODEL_KINDS}
 _VERSION_OF_TX = "content_version_of_transaction"
+PAGE = 500  # rows written, or read and decoded, at a time in big changes (memory and event-loop turns bounded)
 
 
 @dataclass(frozen=True)
@@ -145,9 +146,10 @@ def put_many(conn: Connection, records: Iterable[Any]) -> None:
     for kind, batch in by_kind.items():
         end = conn.execute(select(func.coalesce(func.max(content.c.position), -1))
                            .where(content.c.kind == kind)).scalar() + 1
-        rows = [{"kind": kind, "id": r.id, "position": end + i, "data": _dump(r), "code": code_of(r),
-                 "updated_at": stamp, "version": version} for i, r in enumerate(batch)]
-        _upsert(conn, rows, keep_position=True)  # an existing record keeps its place; a gap in positions is harmless
+        for at in range(0, len(batch), PAGE):  # the JSON of a page at a time: an import's memory stays bounded
+            rows = [{"kind": kind, "id": r.id, "position": end + at + i, "data": _dump(r), "code": code_of(r),
+                     "updated_at": stamp, "version": version} for i, r in enumerate(batch[at:at + PAGE])]
+            _upsert(conn, rows, keep_position=True)  # an existing record keeps its place; a gap in positions is harmless
 
 
 def put(conn: Connection, kind: str, record: Any) -> None:
@@ -190,9 +192,6 @@ def load_rows(conn: Connection) -> tuple[int, City, list[Row]]:
     # streamed in batches: 10,000 documents fetched at once would be ~100 MB of text held at the same time
     rows = [_row(*r, strings) for r in conn.execution_options(stream_results=True, yield_per=500).execute(ordered)]
     return version, load_city(conn), [r for r in rows if r is not None]
-
-
-PAGE = 500  # rows read and decoded at a time when applying a big change (memory and event-loop turns bounded)
 
 
 def changed_keys(conn: Connection, version: int) -> tuple[int, list[tuple[str, str]], tuple[tuple[str, str], ...]] | None:
