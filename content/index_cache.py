@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import pickle
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ def save(path: Path, index: SearchIndex, digests: dict[tuple[str, str], str]) ->
     """Write ``index`` (made from records with these digests) to ``path`` atomically."""
     state = {"signature": signature(index.topics), "digests": digests, "hidden": index.hidden,
              "segments": [seg.state() for seg in index.segments]}
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp = path.with_name(path.name + f".{os.getpid()}.{threading.get_ident()}.tmp")  # a start-up and a shutdown may both save
     with open(tmp, "wb") as fh:
         pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)

@@ -50,6 +50,7 @@ class Snapshot:
     positions: dict[tuple[str, str], int] = field(default_factory=dict, repr=False, compare=False)
     digests: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)  # of stored JSON
     search_index: SearchIndex | None = field(default=None, repr=False, compare=False)
+    stage: int = field(default=0, repr=False, compare=False)  # search index swapped in after the records (with_index)
     guide_by_id: dict[str, Guide] = field(init=False, repr=False, compare=False)
     hall_by_id: dict[str, Hall] = field(init=False, repr=False, compare=False)
     policy_by_id: dict[str, Policy] = field(init=False, repr=False, compare=False)
@@ -116,7 +117,14 @@ class Snapshot:
         """This snapshot with another search index (the tables are shared, not built again)."""
         new = copy.copy(self)
         object.__setattr__(new, "search_index", index)
+        object.__setattr__(new, "stage", self.stage + 1)
         return new
+
+    @property
+    def edition(self) -> tuple[int, int]:
+        """What a page made from this snapshot depends on: the content version, and whether the search index
+        of a big change is in yet (pages cached before it must not be served after it)."""
+        return self.version, self.stage
 
     def updated(self, changes: store.Changes, index: SearchIndex | None = None) -> Snapshot:
         """A new snapshot with ``changes`` applied; only the changed records are indexed for search again.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import urllib.parse
 
 import pytest
 from content import segment_store, segment_worker, store
@@ -55,15 +56,21 @@ async def test_tv_pages_are_answered_between_the_steps_of_a_big_change(aiohttp_c
     published: Published = app[PUBLISHED]
     before = published.snapshot
     guides = imported()
+    guides[-1] = dataclasses.replace(guides[-1], name=guides[-1].name + "甲乙丙丁末条")
     await app[DB].write(store.put_many, guides)
-    paused, go, steps = asyncio.Event(), asyncio.Event(), []
+    paused, go, steps, between = asyncio.Event(), asyncio.Event(), [], []
+    search = "/search?q=" + urllib.parse.quote("甲乙丙丁末条")
 
     async def held_step():
-        """The second step waits until the test has been served a page."""
+        """The second step waits until the test has been served a page; once the records are in (and the
+        search index not yet), the new guide's page and a search for it are fetched."""
         steps.append(published.snapshot.version)
         if len(steps) == 2:
             paused.set()
             await go.wait()
+        if published.snapshot.version > before.version and not between:
+            between.append((await client.get(f"/guides/{guides[-1].id}")).status)
+            between.append(await (await client.get(search)).text())
     published.between_steps = held_step
     applying = asyncio.create_task(published.refresh(app[DB]))
     await paused.wait()
@@ -80,6 +87,9 @@ async def test_tv_pages_are_answered_between_the_steps_of_a_big_change(aiohttp_c
     assert page.status == 200 and guides[-1].name in await page.text()
     assert guides[-1].id in {h.id for h in published.snapshot.search_hits(guides[-1].name, 60)}
     assert small_steps == [len(guides)]
+    assert between[0] == 200  # the records came first
+    assert f"/guides/{guides[-1].id}" not in between[1]  # the search index after them,
+    assert f"/guides/{guides[-1].id}" in await (await client.get(search)).text()  # not hidden by the page cache
 
 
 async def test_the_segment_of_a_big_change_is_built_once_and_loaded_by_another_instance(
