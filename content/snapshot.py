@@ -295,6 +295,20 @@ class Published:
             records_first = await asyncio.to_thread(snapshot.updated, changes, stale)
             self.swap(records_first)
         await self.between_steps()
+        try:
+            index = await self._index_of_big(db, snapshot, records_first, changes, gone)
+        except Exception:  # noqa: BLE001 - the records are in; their search must come even without the database
+            log.exception("search segment of content version %s not shared; indexing it here", newest)
+            searched, topics = [r.record for r in changes.rows if r.kind in SEARCHED], records_first.topics()
+            index = await asyncio.to_thread(
+                (lambda: snapshot.search_index.updated(searched, gone)) if topics == snapshot.topics() else
+                (lambda: SearchIndex([r for kind in SEARCHED for r in records_first.records(kind)], topics)))
+        self.swap(records_first.with_index(index))
+
+    async def _index_of_big(self, db: Any, snapshot: Snapshot, records_first: Snapshot, changes: store.Changes,
+                            gone: list[tuple[str, str]]) -> SearchIndex:
+        """The search index after a big change, its segment shared through the database."""
+        newest = changes.version
         topics = records_first.topics()
         if topics == snapshot.topics():
             searched = [r.record for r in changes.rows if r.kind in SEARCHED]
@@ -306,7 +320,7 @@ class Published:
             key = segment_store.key_of("all", newest, topics)
             segment = await segment_store.shared(db, key, newest, searched, topics, self.secret)
             index = SearchIndex.from_segment(segment, topics)
-        self.swap(records_first.with_index(index))
+        return index
 
     async def between_steps(self) -> None:
         """A turn of the event loop between two steps of a big change (TV requests waiting are answered)."""

@@ -127,3 +127,19 @@ async def test_a_stored_segment_not_signed_by_the_deployment_is_rebuilt(aiohttp_
     for query in QUERIES:
         assert found(b[PUBLISHED].snapshot, query) == found(a[PUBLISHED].snapshot, query)
     assert guides[3].id in {h.id for h in b[PUBLISHED].snapshot.search_hits(guides[3].name, 60)}
+
+
+async def test_without_the_segment_table_the_big_change_is_still_indexed(aiohttp_client, tmp_path, db_url,
+                                                                        small_steps, monkeypatch):
+    """The database refusing the shared segment (here: the claim fails) costs speed, never the search."""
+    app = (await aiohttp_client(create_app(instance_settings(tmp_path, db_url, "a")))).server.app
+    guides = imported()
+    await app[DB].write(store.put_many, guides)
+
+    def refused(conn, key, to_version):
+        raise RuntimeError("content_segments unavailable")
+    monkeypatch.setattr(segment_store, "claim", refused)
+    assert await app[PUBLISHED].refresh(app[DB])
+    snapshot = app[PUBLISHED].snapshot
+    assert snapshot.stage == 1 and guides[5].id in snapshot.guide_by_id
+    assert guides[5].id in {h.id for h in snapshot.search_hits(guides[5].name, 60)}
