@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import pickle
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +27,16 @@ log = logging.getLogger(__name__)
 FORMAT = hashlib.blake2b(Path(search.__file__).read_bytes(), digest_size=8).hexdigest()  # index code version
 
 
-def _signature(topics: dict[str, list[str]]) -> tuple:
+def signature(topics: dict[str, list[str]]) -> tuple:
     """What the whole index depends on besides the records: its code and the category topics."""
     return FORMAT, tuple(sorted((k, tuple(v)) for k, v in topics.items()))
 
 
 def save(path: Path, index: SearchIndex, digests: dict[tuple[str, str], str]) -> None:
     """Write ``index`` (made from records with these digests) to ``path`` atomically."""
-    state = {"signature": _signature(index.topics), "digests": digests, "hidden": index.hidden,
+    state = {"signature": signature(index.topics), "digests": digests, "hidden": index.hidden,
              "segments": [seg.state() for seg in index.segments]}
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp = path.with_name(path.name + f".{os.getpid()}.{threading.get_ident()}.tmp")  # a start-up and a shutdown may both save
     with open(tmp, "wb") as fh:
         pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)
@@ -48,7 +49,7 @@ def load(path: Path, records: dict[tuple[str, str], Any], digests: dict[tuple[st
     try:
         with open(path, "rb") as fh:
             state = pickle.load(fh)
-        if state.get("signature") != _signature(topics):
+        if state.get("signature") != signature(topics):
             return None, False
         index = SearchIndex.__new__(SearchIndex)
         index.topics, index.hidden = topics, tuple(state["hidden"])

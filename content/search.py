@@ -250,7 +250,19 @@ class Segment:
 
     def state(self) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """The segment without its records (what is saved or sent), and the (kind, id) of each record."""
-        return {k: v for k, v in self.__dict__.items() if k != "records"}, [(r.KIND, r.id) for r in self.records]
+        keys: list[Any] = [None] * len(self.records)
+        for key, rid in self.rid_of.items():
+            keys[rid] = key
+        return {k: v for k, v in self.__dict__.items() if k != "records"}, keys
+
+    def without(self, rids: Iterable[int]) -> Segment:
+        """This segment with the records of ``rids`` (hidden from now on) let go: an edited or removed record's
+        old copy is not kept alive by the index (10,000 re-imported guides would otherwise be held twice)."""
+        drop = set(rids)
+        seg = Segment.__new__(Segment)
+        seg.__dict__.update(self.__dict__)
+        seg.records = [None if rid in drop else r for rid, r in enumerate(self.records)]
+        return seg
 
     @classmethod
     def restore(cls, fields: dict[str, Any], keys: list[tuple[str, str]], records: dict[tuple[str, str], Any]) -> Segment:
@@ -293,6 +305,13 @@ class SearchIndex:
         self.segments: tuple[Segment, ...] = (Segment(records, self.topics),)
         self.hidden: tuple[frozenset[int], ...] = (frozenset(),)  # per segment: records replaced or removed since
 
+    @classmethod
+    def from_segment(cls, segment: Segment, topics: dict[str, list[str]]) -> SearchIndex:
+        """An index of one segment built beforehand."""
+        index = cls.__new__(cls)
+        index.topics, index.segments, index.hidden = topics, (segment,), (frozenset(),)
+        return index
+
     @property
     def records(self) -> list[Any]:
         """Every searchable record, in rank order."""
@@ -300,20 +319,24 @@ class SearchIndex:
                 for rid, r in enumerate(seg.records) if rid not in hidden]
         return sorted(live, key=rank_key)
 
-    def updated(self, changed: Iterable[Any], removed: Iterable[tuple[str, str]]) -> SearchIndex:
-        """A new index with ``changed`` records (new or edited) and without ``removed`` (kind, id) pairs."""
+    def updated(self, changed: Iterable[Any], removed: Iterable[tuple[str, str]], built: Segment | None = None) -> SearchIndex:
+        """A new index with ``changed`` records (new or edited) and without ``removed`` (kind, id) pairs;
+        ``built``: the segment of ``changed``, made beforehand (content/segment_store.py)."""
         changed = list(changed)
         gone = {(r.KIND, r.id) for r in changed} | set(removed)
         segments, hidden = list(self.segments), list(self.hidden)
         last = segments[-1]
-        if len(segments) > 1 and len(last.records) - len(hidden[-1]) + len(changed) <= self.MAX_DELTA:
+        if built is None and len(segments) > 1 and len(last.records) - len(hidden[-1]) + len(changed) <= self.MAX_DELTA:
             kept = [r for rid, r in enumerate(last.records)
                     if rid not in hidden[-1] and r is not None and (r.KIND, r.id) not in gone]
             segments[-1], hidden[-1] = Segment([*kept, *changed], self.topics), frozenset()
             older = len(segments) - 1
         else:
             older = len(segments)
-            if len(changed) >= self.ELSEWHERE:
+            if built is not None:
+                segments.append(built)
+                hidden.append(frozenset())
+            elif len(changed) >= self.ELSEWHERE:
                 from content.segment_worker import build_elsewhere  # noqa: PLC0415 - it imports this module
 
                 segments.append(build_elsewhere(changed, self.topics))
@@ -326,6 +349,7 @@ class SearchIndex:
             hits = {rid_of[key] for key in gone if key in rid_of}
             if hits:
                 hidden[i] = hidden[i] | hits
+                segments[i] = segments[i].without(hidden[i])
         out = SearchIndex.__new__(SearchIndex)
         out.topics, out.segments, out.hidden = self.topics, tuple(segments), tuple(hidden)
         if len(segments) > self.MAX_SEGMENTS:

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import copy
 import ctypes
 import ctypes.util
 import gc
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from content import index_cache, store
+from content import index_cache, segment_store, store
 from content.decode import compact
 from content.model import Bundle, Category, City, Guide, Hall, Policy
 from content.search import Hit, SearchIndex, search as run_search
@@ -48,6 +50,7 @@ class Snapshot:
     positions: dict[tuple[str, str], int] = field(default_factory=dict, repr=False, compare=False)
     digests: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)  # of stored JSON
     search_index: SearchIndex | None = field(default=None, repr=False, compare=False)
+    stage: int = field(default=0, repr=False, compare=False)  # search index swapped in after the records (with_index)
     guide_by_id: dict[str, Guide] = field(init=False, repr=False, compare=False)
     hall_by_id: dict[str, Hall] = field(init=False, repr=False, compare=False)
     policy_by_id: dict[str, Policy] = field(init=False, repr=False, compare=False)
@@ -110,12 +113,26 @@ class Snapshot:
         """The records of one kind, in stored order."""
         return getattr(self, KIND_FIELDS[kind])
 
-    def updated(self, changes: store.Changes) -> Snapshot:
+    def with_index(self, index: SearchIndex) -> Snapshot:
+        """This snapshot with another search index (the tables are shared, not built again)."""
+        new = copy.copy(self)
+        object.__setattr__(new, "search_index", index)
+        object.__setattr__(new, "stage", self.stage + 1)
+        return new
+
+    @property
+    def edition(self) -> tuple[int, int]:
+        """What a page made from this snapshot depends on: the content version, and whether the search index
+        of a big change is in yet (pages cached before it must not be served after it)."""
+        return self.version, self.stage
+
+    def updated(self, changes: store.Changes, index: SearchIndex | None = None) -> Snapshot:
         """A new snapshot with ``changes`` applied; only the changed records are indexed for search again.
 
         Kinds without changes keep their tuples; a changed kind is patched (records replaced in place, new
         ones inserted at their position) rather than sorted again, so a publish at 10,000 guides does not
-        hold the GIL for a sort of every record.
+        hold the GIL for a sort of every record.  ``index``: the search index to use instead of updating it
+        (a big change's is made afterwards, ``Published.refresh``).
         """
         positions, digests = dict(self.positions), dict(self.digests)
         gone_by_kind: dict[str, set[str]] = defaultdict(set)
@@ -141,7 +158,8 @@ class Snapshot:
         searched = [r.record for r in changes.rows if r.kind in SEARCHED]
         gone = [(k, i) for k, i in changes.removed if k in SEARCHED]
         topics_changed = any(r.kind == "category" for r in changes.rows) or any(k == "category" for k, _ in changes.removed)
-        index = None if topics_changed else self.search_index.updated(searched, gone)
+        if index is None and not topics_changed:
+            index = self.search_index.updated(searched, gone)
         return Snapshot(city=changes.city, version=changes.version, positions=positions, digests=digests,
                         search_index=index,
                         **{KIND_FIELDS[k]: v for k, v in ordered.items()})
@@ -198,11 +216,20 @@ def save_index(snapshot: Snapshot, index_file: Path) -> None:
 
 
 class Published:
-    """Holds the snapshot TV pages read; brings it up to date from the store and swaps it in one assignment."""
+    """Holds the snapshot TV pages read; brings it up to date from the store and swaps it in one assignment.
 
-    def __init__(self, snapshot: Snapshot) -> None:
-        """Start with the snapshot built at start-up."""
+    A big change (an import of thousands of guides) is applied in steps so that no TV request waits long:
+    its documents are read and decoded a page at a time in worker threads, with a turn of the event loop
+    between pages and the cyclic garbage collector paused (a full collection over thousands of new objects
+    holds the GIL for hundreds of milliseconds); the records are swapped in first, with the search index of
+    before (the changed records found by their old text, removed ones hidden); then the search segment of the
+    change, built once by one instance and loaded by the others (content/segment_store.py), is swapped in.
+    """
+
+    def __init__(self, snapshot: Snapshot, secret: bytes = b"") -> None:
+        """Start with the snapshot built at start-up; ``secret`` signs the search segments of the database."""
         self._refreshing = asyncio.Lock()
+        self.secret = secret
         self.swap(snapshot)
 
     async def compact(self) -> int:
@@ -224,28 +251,80 @@ class Published:
         gc.freeze()
 
     def refreshed(self, db: Any) -> Snapshot:
-        """The current snapshot with the store's changes since its version applied (for a worker thread).
-
-        ``db`` is anything with ``read_sync(fn)`` (the portal's Database).
+        """The current snapshot with the store's changes since its version applied, all at once (for a worker
+        thread; ``refresh`` applies big changes in steps).  ``db`` has ``read_sync(fn)`` (the portal's Database).
         """
         snapshot = self.snapshot
         changes = db.read_sync(store.changes_since, snapshot.version)
         if changes is None:
             return snapshot
         compact(row.record for row in changes.rows)
-        new = snapshot.updated(changes)
-        if len(changes.rows) > SearchIndex.MAX_DELTA:
-            release_memory()
-        return new
+        return snapshot.updated(changes)
 
     async def refresh(self, db: Any) -> bool:
         """Apply the store's changes off the event loop, one refresh at a time; True when something changed."""
         async with self._refreshing:
-            new = await asyncio.to_thread(self.refreshed, db)
-            if new is self.snapshot:
+            snapshot = self.snapshot
+            head = await db.read(store.changed_keys, snapshot.version)
+            if head is None:
                 return False
-            self.swap(new)
+            if len(head[1]) < SearchIndex.ELSEWHERE:
+                self.swap(await asyncio.to_thread(self.refreshed, db))
+            else:
+                await self._apply_big(db, snapshot, head)
+            del snapshot  # the old snapshot's records and index go now (unless a page being made still reads them)
+            if len(head[1]) > SearchIndex.MAX_DELTA:
+                await asyncio.to_thread(release_memory)  # hand what they held back to the system
             return True
+
+    async def _apply_big(self, db: Any, snapshot: Snapshot, head: tuple) -> None:
+        """Apply a big change in steps (see the class): records first, then the search segment."""
+        newest, keys, removed = head
+        with _collector_paused():
+            rows: list[store.Row] = []
+            strings: dict[str, str] = {}
+            for at in range(0, len(keys), store.PAGE):
+                rows += await db.read(store.rows_of, keys[at:at + store.PAGE], strings)
+                await self.between_steps()
+            changes = store.Changes(newest, await db.read(store.load_city), tuple(rows), removed)
+            del rows, strings
+            await asyncio.to_thread(compact, (row.record for row in changes.rows))
+            await self.between_steps()
+            gone = [(k, i) for k, i in removed if k in SEARCHED]
+            stale = await asyncio.to_thread(snapshot.search_index.updated, [], gone)
+            records_first = await asyncio.to_thread(snapshot.updated, changes, stale)
+            self.swap(records_first)
+        await self.between_steps()
+        try:
+            index = await self._index_of_big(db, snapshot, records_first, changes, gone)
+        except Exception:  # noqa: BLE001 - the records are in; their search must come even without the database
+            log.exception("search segment of content version %s not shared; indexing it here", newest)
+            searched, topics = [r.record for r in changes.rows if r.kind in SEARCHED], records_first.topics()
+            index = await asyncio.to_thread(
+                (lambda: snapshot.search_index.updated(searched, gone)) if topics == snapshot.topics() else
+                (lambda: SearchIndex([r for kind in SEARCHED for r in records_first.records(kind)], topics)))
+        self.swap(records_first.with_index(index))
+
+    async def _index_of_big(self, db: Any, snapshot: Snapshot, records_first: Snapshot, changes: store.Changes,
+                            gone: list[tuple[str, str]]) -> SearchIndex:
+        """The search index after a big change, its segment shared through the database."""
+        newest = changes.version
+        topics = records_first.topics()
+        if topics == snapshot.topics():
+            searched = [r.record for r in changes.rows if r.kind in SEARCHED]
+            key = segment_store.key_of(snapshot.version, newest, topics)
+            segment = await segment_store.shared(db, key, newest, searched, topics, self.secret)
+            index = await asyncio.to_thread(snapshot.search_index.updated, searched, gone, segment)
+        else:  # other topics: every record is indexed again, as one segment
+            searched = [r for kind in SEARCHED for r in records_first.records(kind)]
+            key = segment_store.key_of("all", newest, topics)
+            segment = await segment_store.shared(db, key, newest, searched, topics, self.secret)
+            index = SearchIndex.from_segment(segment, topics)
+        return index
+
+    async def between_steps(self) -> None:
+        """A turn of the event loop between two steps of a big change (TV requests waiting are answered)."""
+        await asyncio.sleep(0)
 
     async def republish(self, db: Any) -> None:
         """After a write on this instance: show it on this instance's TVs now (other instances: ``watch``)."""
@@ -265,6 +344,18 @@ class Published:
                     await self.refresh(db)
             except Exception:  # noqa: BLE001 - keep serving the content we have; the next tick tries again
                 log.exception("could not check the published content for changes")
+
+
+@contextmanager
+def _collector_paused():
+    """The cyclic garbage collector off meanwhile (what is made then is frozen by ``swap``, never walked)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def release_memory() -> None:

@@ -25,6 +25,7 @@ from content.tables import content, content_removed, content_version, meta, utc_
 
 KINDS: dict[str, type] = {kind: model_of(kind) for kind in MODEL_KINDS}
 _VERSION_OF_TX = "content_version_of_transaction"
+PAGE = 500  # rows written, or read and decoded, at a time in big changes (memory and event-loop turns bounded)
 
 
 @dataclass(frozen=True)
@@ -145,9 +146,10 @@ def put_many(conn: Connection, records: Iterable[Any]) -> None:
     for kind, batch in by_kind.items():
         end = conn.execute(select(func.coalesce(func.max(content.c.position), -1))
                            .where(content.c.kind == kind)).scalar() + 1
-        rows = [{"kind": kind, "id": r.id, "position": end + i, "data": _dump(r), "code": code_of(r),
-                 "updated_at": stamp, "version": version} for i, r in enumerate(batch)]
-        _upsert(conn, rows, keep_position=True)  # an existing record keeps its place; a gap in positions is harmless
+        for at in range(0, len(batch), PAGE):  # the JSON of a page at a time: an import's memory stays bounded
+            rows = [{"kind": kind, "id": r.id, "position": end + at + i, "data": _dump(r), "code": code_of(r),
+                     "updated_at": stamp, "version": version} for i, r in enumerate(batch[at:at + PAGE])]
+            _upsert(conn, rows, keep_position=True)  # an existing record keeps its place; a gap in positions is harmless
 
 
 def put(conn: Connection, kind: str, record: Any) -> None:
@@ -192,28 +194,53 @@ def load_rows(conn: Connection) -> tuple[int, City, list[Row]]:
     return version, load_city(conn), [r for r in rows if r is not None]
 
 
-def changes_since(conn: Connection, version: int) -> Changes | None:
-    """What was written and removed after ``version``; None when nothing was.
+def changed_keys(conn: Connection, version: int) -> tuple[int, list[tuple[str, str]], tuple[tuple[str, str], ...]] | None:
+    """The content version, the (kind, id) written and those removed after ``version``; None when nothing was.
 
-    The counter is read first, so rows committed meanwhile may come too (with a higher version): applying
-    them now and again next time gives the same result.  When a record was both written and removed in that
-    span, whichever happened last (higher version) wins.
+    Only keys: a big import's documents are then read a page at a time (``rows_of``).  The counter is read
+    first, so rows committed meanwhile may come too (with a higher version): applying them now and again
+    next time gives the same result.  When a record was both written and removed in that span, whichever
+    happened last (higher version) wins.
     """
     newest = current_version(conn)
     if newest <= version:
         return None
-    cols = (content.c.kind, content.c.id, content.c.position, content.c.data, content.c.version)
-    written = {(k, i): (v, (k, i, p, d)) for k, i, p, d, v in conn.execute(select(*cols).where(content.c.version > version))}
+    cols = (content.c.kind, content.c.id, content.c.version)
+    written = {(k, i): v for k, i, v in conn.execute(select(*cols).where(content.c.version > version))}
     removed = {}
     tombs = select(content_removed.c.kind, content_removed.c.id, content_removed.c.version)
     for k, i, v in conn.execute(tombs.where(content_removed.c.version > version)):
-        if (k, i) not in written or written[(k, i)][0] < v:
+        if (k, i) not in written or written[(k, i)] < v:
             written.pop((k, i), None)
             removed[(k, i)] = v
-    newest = max([newest, *(v for v, _r in written.values()), *removed.values()])
+    newest = max([newest, *written.values(), *removed.values()])
+    return newest, sorted(written), tuple(removed)
+
+
+def rows_of(conn: Connection, keys: list[tuple[str, str]], strings: dict[str, str] | None = None) -> list[Row]:
+    """The stored rows of ``keys`` (one page of ``changed_keys``), decoded; a key removed meanwhile is skipped
+    (its tombstone is read next time)."""
+    strings = {} if strings is None else strings
+    by_kind: dict[str, list[str]] = {}
+    for kind, rid in keys:
+        by_kind.setdefault(kind, []).append(rid)
+    cols = (content.c.kind, content.c.id, content.c.position, content.c.data)
+    rows = []
+    for kind, ids in by_kind.items():
+        query = select(*cols).where(content.c.kind == kind, content.c.id.in_(ids))
+        rows += [_row(*raw, strings) for raw in conn.execute(query)]
+    return [r for r in rows if r is not None]
+
+
+def changes_since(conn: Connection, version: int) -> Changes | None:
+    """What was written and removed after ``version`` (see ``changed_keys``), read at once; None when nothing was."""
+    head = changed_keys(conn, version)
+    if head is None:
+        return None
+    newest, keys, removed = head
     strings: dict[str, str] = {}
-    rows = tuple(r for r in (_row(*raw, strings) for _v, raw in written.values()) if r is not None)
-    return Changes(newest, load_city(conn), rows, tuple(removed))
+    rows = [row for at in range(0, len(keys), PAGE) for row in rows_of(conn, keys[at:at + PAGE], strings)]
+    return Changes(newest, load_city(conn), tuple(rows), removed)
 
 
 def load_city(conn: Connection) -> City:

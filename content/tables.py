@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, MetaData, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import (BigInteger, CheckConstraint, Column, Index, Integer, LargeBinary, MetaData, PrimaryKeyConstraint,
+                        Table, Text)
 
 metadata = MetaData()
 
@@ -59,4 +60,13 @@ content_version = Table(  # one row: the number of the newest write of published
     Column("id", Integer, primary_key=True),
     Column("version", BigInteger, nullable=False),
     CheckConstraint("id = 1", name="content_version_single_row"),
+)
+
+content_segments = Table(  # search segments of big changes, built once and loaded by every instance (content/segment_store.py)
+    "content_segments", metadata,
+    Column("key", Text, primary_key=True),  # from version, to version, index code and topics (segment_store.key_of)
+    Column("to_version", BigInteger, nullable=False),
+    Column("data", LargeBinary),  # NULL while the instance that claimed it builds it
+    Column("created", Text, nullable=False, default=utc_stamp),
+    Index("content_segments_to_version", "to_version"),
 )

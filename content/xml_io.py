@@ -22,7 +22,7 @@ from content import store
 from content.integrity import check_references
 from content.model import KINDS, SCHEMA_VERSION, ContentError, migrate, model_of, to_plain
 from content.xml_format import ROOT, XmlValueError, document, element_record_data, load_schema
-from content.xml_safe import MAX_DEPTH, depth_exceeded, refuse_doctype, safe_parser, schema_message
+from content.xml_safe import MAX_DEPTH, depth_exceeded, iter_elements, refuse_doctype, schema_message
 
 MAX_BYTES = 64 * 1024 * 1024  # 10,000 full guides are about 53 MB of XML
 MAX_RECORDS = 20000
@@ -86,17 +86,39 @@ def _fail(report: ImportReport, message: str, line: int | None = None) -> Import
 # ------------------------------------------------------------------------------------------------ XML
 
 def _parse_xml(data: bytes, report: ImportReport) -> list[tuple[str, dict[str, Any], int | None]]:
-    """The (kind, data, line) of each record element, or errors in the report."""
+    """The (kind, data, line) of each record element, or errors in the report.
+
+    Streamed: the record elements are validated against the schema and converted ``BATCH`` at a time (in a
+    document of their own under a copy of the root: the root is a free sequence of records, so a batch is
+    valid exactly when it is valid in the whole file) and then dropped, so a file of 10,000 guides is never
+    held as one tree.
+    """
     refused = refuse_doctype(data)
     if refused is not None:
         _fail(report, *refused)
         return []
+    out: list[tuple[str, dict[str, Any], int | None]] = []
     try:
         deep = depth_exceeded(data)
         if deep is not None:
             _fail(report, f"嵌套层数超过 {MAX_DEPTH} 层，不是本系统的内容文件", deep)
             return []
-        root = etree.fromstring(data, safe_parser())
+        root, batch, depth, version = None, [], 0, 0
+        for event, el in iter_elements(data):
+            depth += 1 if event == "start" else -1
+            if event == "start" and depth == 1:
+                root, version = el, _root_version(el, report)
+                if not version:
+                    return []
+            elif event == "end" and depth == 1:
+                batch.append(el)
+                if len(batch) >= BATCH:
+                    _take(batch, root, version, out, report)
+                    batch = []
+        if root is None:
+            _fail(report, "XML 格式错误：没有根元素", 1)
+            return []
+        _take(batch, root, version, out, report)
     except etree.XMLSyntaxError as exc:
         text = str(exc)
         if "Detected an entity reference loop" in text or "entit" in text.lower() and "amplification" in text:
@@ -107,24 +129,45 @@ def _parse_xml(data: bytes, report: ImportReport) -> list[tuple[str, dict[str, A
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None or tree.docinfo.system_url:
         _fail(report, "文件里有 DOCTYPE 或实体声明，为安全起见不接受（可能是 XXE 或“亿笑”攻击），请去掉后再导入", 1)
-        return []
     if any(isinstance(el, etree._Entity) for el in root.iter()):
         _fail(report, "文件里有实体引用，为安全起见不接受", 1)
-        return []
+    return [] if report.errors else out
+
+
+BATCH = 200  # record elements validated and converted at a time
+
+
+def _root_version(root: Any, report: ImportReport) -> int:
+    """The schema version of the root element, or 0 (with the error reported)."""
     if root.tag != ROOT:
         _fail(report, f"根元素应为 <{ROOT}>，现在是 <{root.tag}>", root.sourceline)
-        return []
+        return 0
     version = root.get("schema-version", "")
     if not version.isdigit() or not 1 <= int(version) <= SCHEMA_VERSION:
         _fail(report, f"schema-version 应为 1 到 {SCHEMA_VERSION}，现在是“{version}”", root.sourceline)
-        return []
+        return 0
+    return int(version)
+
+
+def _take(batch: list[Any], root: Any, version: int, out: list, report: ImportReport) -> None:
+    """Validate a batch of record elements (moved out of ``root`` into a document of their own) and add their
+    data to ``out``; after the first error only errors are collected."""
+    doc = etree.Element(root.tag, attrib=dict(root.attrib))
+    if not out and not report.errors:
+        doc.text = root.text  # stray text before the first record is the schema's to refuse
+    for el in batch:
+        doc.append(el)  # moved: the parsed part of the file shrinks as batches are taken
+    if any(isinstance(el, etree._Entity) for el in doc.iter()):
+        _fail(report, "文件里有实体引用，为安全起见不接受", batch[0].sourceline if batch else 1)
+        return
     schema = load_schema()
-    if int(version) == SCHEMA_VERSION and not schema.validate(root):
+    if version == SCHEMA_VERSION and not schema.validate(doc):
         for err in schema.error_log:
             report.errors.append(Problem(err.line, schema_message(err.message)))
-        return []
-    out = []
-    for el in root:
+        return
+    if report.errors:
+        return
+    for el in doc:
         if not isinstance(el.tag, str):
             continue
         try:
@@ -132,8 +175,7 @@ def _parse_xml(data: bytes, report: ImportReport) -> list[tuple[str, dict[str, A
         except XmlValueError as exc:
             _fail(report, str(exc), exc.line)
             continue
-        out.append((el.tag, migrate(el.tag, raw, int(version)), el.sourceline))
-    return out
+        out.append((el.tag, migrate(el.tag, raw, version), el.sourceline))
 
 
 def _parse_json(data: bytes, report: ImportReport) -> list[tuple[str, dict[str, Any], int | None]]:
@@ -178,7 +220,9 @@ def parse_import(data: bytes, existing: Iterable[Any] | None = None) -> ImportRe
     if len(raws) > MAX_RECORDS:
         return _fail(report, f"一次最多导入 {MAX_RECORDS} 条")
     seen: dict[tuple[str, str], int | None] = {}
-    for number, (kind, raw, line) in enumerate(raws, 1):
+    raws.reverse()  # taken from the end: each raw document is let go as soon as its record is made
+    for number in range(1, len(raws) + 1):
+        kind, raw, line = raws.pop()
         position = line if line is not None else None
         label = "" if line is not None else f"第{number}条记录："
         try:

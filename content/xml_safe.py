@@ -5,6 +5,8 @@ See docs/content-xml.md ("Safety") for the threats each defence answers.
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 from content.model import KINDS, field_specs
@@ -29,15 +31,22 @@ def safe_parser() -> etree.XMLParser:
                            huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False)
 
 
+def iter_elements(data: bytes) -> Any:
+    """("start" | "end", element) of ``data``, parsed as ``safe_parser`` does, streamed (lxml's iterparse)."""
+    return etree.iterparse(_BytesReader(data), events=("start", "end"), resolve_entities=False, no_network=True,
+                           load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False)
+
+
 def depth_exceeded(data: bytes) -> int | None:
-    """The line where nesting passes MAX_DEPTH, or None; streamed, so a deep file is never built as a tree."""
+    """The line where nesting passes MAX_DEPTH, or None; streamed, so a deep file is never built as a tree
+    (each finished child of the root is dropped)."""
     depth = 0
-    events = etree.iterparse(_BytesReader(data), events=("start", "end"), resolve_entities=False, no_network=True,
-                             load_dtd=False, huge_tree=False)
-    for event, el in events:
+    for event, el in iter_elements(data):
         depth += 1 if event == "start" else -1
         if depth > MAX_DEPTH:
             return el.sourceline
+        if event == "end" and depth == 1:
+            el.getparent().remove(el)
     return None
 
 

@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-PORTS = range(18150, 18200)
+PORTS = range(*map(int, os.environ.get("TEST_PG_PORTS", "18150-18200").split("-")))  # a helper may get its own
 _numbers = itertools.count(1)
 
 

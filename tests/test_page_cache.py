@@ -49,7 +49,7 @@ def cache_app(utc: Clock) -> tuple[web.Application, list[str]]:
     app[CLOCK] = CityClock("Asia/Shanghai", utc)
     app[PAGE_CACHE] = PageCache()
     app[PAGE_CACHE].routes.add("/p")
-    app[PUBLISHED] = Published(SimpleNamespace(version=1))
+    app[PUBLISHED] = Published(SimpleNamespace(version=1, edition=(1, 0)))
     app.router.add_get("/p", page)
     app.router.add_get("/other", page)
     return app, seen
@@ -88,7 +88,7 @@ async def test_a_new_content_version_empties_the_cache(aiohttp_client):
     client = await aiohttp_client(app)
     await client.get("/p")
     await client.get("/p")
-    app[PUBLISHED].swap(SimpleNamespace(version=2))
+    app[PUBLISHED].swap(SimpleNamespace(version=2, edition=(2, 0)))
     await client.get("/p")
     assert len(seen) == 2 and len(app[PAGE_CACHE]) == 1
 

@@ -14,6 +14,7 @@ from tests.editor_support import csrf_of, password_hash, sign_in
 from tvportal.app import create_app
 from tvportal.editor import users, versions
 from tvportal.keys import DB, PUBLISHED
+from tvportal.settings import load_settings
 
 
 async def shows(client, path: str, text: str) -> bool:
@@ -36,10 +37,11 @@ async def seconds_until(check, limit: float = 15.0) -> float:
     return limit
 
 
-async def test_a_publish_on_one_instance_is_served_by_another_within_2_seconds(aiohttp_client, settings):
-    """Two portal instances on one database: what A publishes (or takes off) B serves after its next checks."""
-    a = await aiohttp_client(create_app(settings))
-    b = await aiohttp_client(create_app(settings))
+async def test_a_publish_on_one_instance_is_served_by_another_within_2_seconds(aiohttp_client, tmp_path, db_url):
+    """Two portal instances on one database (SQLite, PostgreSQL): what A publishes (or takes off) B serves
+    after its next checks."""
+    a = await aiohttp_client(create_app(load_settings({"data_dir": str(tmp_path / "a"), "database_url": db_url}, environ={})))
+    b = await aiohttp_client(create_app(load_settings({"data_dir": str(tmp_path / "b"), "database_url": db_url}, environ={})))
     app_a = a.server.app
     old = app_a[PUBLISHED].snapshot.guide_by_id["h1"]
     assert await shows(b, "/guides/h1", old.name)  # B has the page in its cache now

@@ -22,9 +22,11 @@ from content.snapshot import Published, load_snapshot, save_index
 from tvportal.keys import DB, SETTINGS, PUBLISHED
 from tvportal.settings import Settings
 from tvportal.storage import Database, migrate
+from tvportal.storage.shared_secrets import shared_secret
 
 log = logging.getLogger(__name__)
 INDEX_FILE = "search-index.pickle"  # content/index_cache.py: the search index saved for the next start
+SEGMENT_SECRET = "search-segments"  # signs the search segments instances share (content/segment_store.py)
 
 
 def open_database(settings: Settings) -> Database:
@@ -59,7 +61,8 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
         app[DB] = db
         index_file = Path(settings.data_dir) / INDEX_FILE
         snapshot, current = await db.read(load_snapshot, index_file)
-        app[PUBLISHED] = published = Published(snapshot)
+        secret = await db.write(shared_secret, SEGMENT_SECRET)
+        app[PUBLISHED] = published = Published(snapshot, secret)
         tasks = [asyncio.create_task(published.watch(db, settings.content_check_ms / 1000)),
                  asyncio.create_task(published.compact())]  # after start-up: records keep less memory
         if not current:  # saved for the next start, after this one has begun serving

@@ -74,7 +74,7 @@ async def page_cache(request: web.Request, handler: Handler) -> web.StreamRespon
         return await handler(request)
     cache = request.app[PAGE_CACHE]
     try:
-        key, version = cache_key(request, query), request.app[PUBLISHED].snapshot.version
+        key, version = cache_key(request, query), request.app[PUBLISHED].snapshot.edition
     except Exception:  # noqa: BLE001 - the cache never turns a page into an unhandled error: the page reports it
         return await handler(request)
     hit = cache.get(key, version)
