@@ -95,10 +95,8 @@ class HttpPlatform:
         """One signed request; PlatformError for 4xx answers, Unreachable for everything else."""
         if not self.breaker.allow():
             raise Unreachable("circuit open")
-        headers = sign(self.secret, method, path, body, self.app_id)
+        headers = sign(self.secret, method, path, body, self.app_id, key=key)
         headers["Content-Type"] = "application/json"
-        if key:
-            headers["Idempotency-Key"] = key
         try:
             async with self.session.request(method, self.base + path, data=body or None, headers=headers,
                                             timeout=self.timeout) as resp:
