@@ -127,8 +127,8 @@ def loaded_rows(portal: Portal, label: str, path: str, budget: int | None) -> li
     return rows
 
 
-def measure(portal: Portal) -> list[Row]:
-    """All page-weight figures of one running portal, as table rows."""
+def measure(portal: Portal, quick: bool = False) -> list[Row]:
+    """All page-weight figures of one running portal, as table rows (``quick``: the judged ones only)."""
     home_plain, home_gz, home_enc, html = sizes(portal, "/")
     css, js = asset_urls(html)
     css_plain, css_gz, css_enc, _ = sizes(portal, css)
@@ -146,6 +146,8 @@ def measure(portal: Portal) -> list[Row]:
     ]
     rows += loaded_rows(portal, "home", "/", HOME_BUDGET)
     for variant, cookie in VARIANTS.items():
+        if quick and cookie is not None:
+            continue
         pages = guide_pages(portal, cookie)
         path, plain, gz, enc = max(pages, key=lambda p: p[1])
         if cookie is None:
@@ -153,7 +155,8 @@ def measure(portal: Portal) -> list[Row]:
             rows.append(Row("largest guide page uncompressed", f"{plain} B ({path})", f"<= {GUIDE_BUDGET} B",
                             plain <= GUIDE_BUDGET))
             rows.append(Row("largest guide page gzip", f"{max(p[2] for p in pages)} B"))
-            rows += loaded_rows(portal, "largest guide page (info)", path, None)
+            if not quick:
+                rows += loaded_rows(portal, "largest guide page (info)", path, None)
             rows.append(Row("guide pages gzip-encoded", f"{sum(p[3] == 'gzip' for p in pages)}/{len(pages)}",
                             "all", all(p[3] == "gzip" for p in pages)))
         else:
@@ -164,9 +167,11 @@ def measure(portal: Portal) -> list[Row]:
 
 def run(argv: list[str] | None = None) -> list[Row]:
     """Start a portal, measure, print the table; return the rows."""
-    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="judged figures only (no information variants)")
+    args = parser.parse_args(argv)
     with running_portal() as portal:
-        rows = measure(portal)
+        rows = measure(portal, args.quick)
     print_table("page weight", rows)
     return rows
 
