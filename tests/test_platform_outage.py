@@ -20,13 +20,15 @@ from tvportal.platform.models import DeviceLink, Unavailable
 from tvportal.platform.outbox import Outbox
 
 
-def test_three_thousand_references_never_collide(tmp_path):
-    """3,000 writes queued on one day get 3,000 different references, short enough for a receipt."""
-    outbox = Outbox(migrated(tmp_path / "o.sqlite3"))
+def test_three_thousand_references_never_collide(db_url):
+    """3,000 writes queued on one day get 3,000 different references, short enough for a receipt (SQLite and
+    PostgreSQL)."""
+    outbox = Outbox(migrated(db_url))
     refs = [outbox.add("apply", f"key-{i}", "P1", {"path": "/v1/applications", "body": {}}).reference
             for i in range(3000)]
     assert len(set(refs)) == 3000
     assert all(re.fullmatch(r"DT\d{12}", r) for r in refs), refs[:3]
+    outbox.db.close()
 
 
 async def _pages_before_the_outage(tv: FlowClient) -> dict[str, str]:
