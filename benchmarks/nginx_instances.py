@@ -140,12 +140,18 @@ def measure(args: argparse.Namespace, work: Path) -> list[Row]:
             rows.append(Row(f"{name} CPU per request: portal/nginx/PostgreSQL", "/".join(
                 f"{median([r[k] for r in rs]):.0f}" for k in ("portal_us", "nginx_us", "pg_us")) + " us"))
     base = median([r["rps"] for r in results["one direct"]])
+    static = median([r["rps"] for r in results["static"]])
     for name in ("one via nginx", "two via nginx"):
-        rows.append(Row(f"{name} / one direct", f"{median([r['rps'] for r in results[name]]) / base:.2f}"))
-    rows.append(Row("one direct / static", f"{base / median([r['rps'] for r in results['static']]):.2f}"))
+        rows.append(Row(f"{name} / one direct", _ratio(median([r["rps"] for r in results[name]]), base)))
+    rows.append(Row("one direct / static", _ratio(base, static)))
     errors = sum(r["errors"] for rs in results.values() for r in rs)
     rows.append(Row("wrk socket errors + non-2xx/3xx", f"{errors:.0f}", "0", errors == 0))
     return rows
+
+
+def _ratio(part: float, whole: float) -> str:
+    """A ratio of two rates; a run that completed no request (a short run on a busy machine) has none."""
+    return f"{part / whole:.2f}" if whole else "none: the baseline run completed no request"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

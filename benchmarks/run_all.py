@@ -30,7 +30,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--duration", type=float, default=10.0, help="seconds per wrk run (default 10)")
     p.add_argument("--rounds", type=int, default=3, help="static/page wrk pairs per mode (default 3)")
-    p.add_argument("--quick", action="store_true", help="short run: 3 s wrk runs, 2 rounds, fewer key presses")
+    p.add_argument("--quick", action="store_true",
+                   help="smoke run (about a minute; the test suite runs it): 1 s wrk runs, 1 round, few key presses")
     p.add_argument("--markdown", type=Path, help="also write every figure as a Markdown table to this file")
     return p.parse_args(argv)
 
@@ -49,11 +50,13 @@ def markdown(sections: list[tuple[str, list[Row]]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the three benchmarks in turn; print a summary of the judged figures."""
     args = parse_args(argv)
-    duration, rounds = (3.0, 2) if args.quick else (args.duration, args.rounds)
-    presses = ["--presses", "100", "--real-presses", "20"] if args.quick else []
+    duration, rounds = (1.0, 1) if args.quick else (args.duration, args.rounds)
+    presses = ["--presses", "30", "--real-presses", "5"] if args.quick else []
+    warmup = ["--warmup", "1"] if args.quick else []
     plan = [
-        ("page weight", page_weight.run, []),
-        ("server throughput", server_throughput.run, ["--duration", f"{duration:g}", "--rounds", str(rounds)]),
+        ("page weight", page_weight.run, ["--quick"] if args.quick else []),
+        ("server throughput", server_throughput.run,
+         ["--duration", f"{duration:g}", "--rounds", str(rounds), *warmup]),
         ("key press", key_press.run, presses),
         ("nginx instances", nginx_instances.run, ["--duration", f"{min(duration, 5):g}", "--rounds", str(min(rounds, 2))]),
         ("key count", key_count.run, []),
@@ -62,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     sections: list[tuple[str, list[Row]]] = []
     started = time.monotonic()
     for title, run, bench_argv in plan:
-        print(f"\n#### {title} {' '.join(bench_argv)}", flush=True)
+        print(f"\n#### {title} {' '.join(bench_argv)} (at {time.monotonic() - started:.0f} s)", flush=True)
         try:
             rows = run(bench_argv)
         except Exception as exc:  # one broken benchmark must not hide the others' figures

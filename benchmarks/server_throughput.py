@@ -5,6 +5,11 @@ against the same portal process, alternating static, page, static, page ...  Tar
 ``Accept-Encoding: gzip``, as set-top boxes send): page requests/s >= 0.5 x static requests/s, and the
 page's p99 latency <= 50 ms at 64 connections.  Uncompressed figures are reported too (info).
 
+The page is measured twice: as the page cache serves it (every view after the first of a content version)
+and with the cache bypassed (``PAGE_UNCACHED``: a query value longer than a remote can type is rendered,
+never cached, tvportal/page_cache.py), which is what the first view of each page after a publish costs.
+Both are reported; the targets are judged on the cached page, the rendering figures are information.
+
 Run from the repository root: ``python benchmarks/server_throughput.py [--duration 10] [--rounds 3]``.
 """
 
@@ -16,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +31,9 @@ from _portal import Portal, Row, all_ok, asset_urls, fetch, median, print_table,
 
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 PAGE = "/guides/h2"
+# the same page rendered on every request: the guide page does not read ``q``, and a value over
+# page_cache.MAX_PARAM_CHARS keeps the request out of the cache
+PAGE_UNCACHED = PAGE + "?q=" + "x" * 65
 RATIO_TARGET = 0.5
 P99_TARGET_MS = 50.0
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
@@ -89,8 +98,20 @@ def cpu_ticks(pid: int) -> int:
     return int(parts[11]) + int(parts[12])  # utime, stime (fields 14 and 15)
 
 
+def settle(portal: Portal, limit: float = 15.0) -> None:
+    """Wait until the portal is idle: when wrk stops, the server still works off the requests it accepted
+    (slow renders especially), and the next run must not be measured against that backlog."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = cpu_ticks(portal.pid)
+        time.sleep(0.2)
+        if cpu_ticks(portal.pid) - before <= 1:
+            return
+
+
 def run_wrk(portal: Portal, path: str, mode: str, args: argparse.Namespace, duration: float) -> WrkResult:
-    """One wrk run against ``path``; bounded by its duration plus a grace period."""
+    """One wrk run against ``path`` once the portal is idle; bounded by its duration plus a grace period."""
+    settle(portal)
     cmd = [WRK, f"-t{args.threads}", f"-c{args.connections}", f"-d{duration:g}s", "--latency",
            "--timeout", "10s", *MODES[mode], portal.url(path)]
     before = cpu_ticks(portal.pid)
@@ -104,8 +125,11 @@ def run_wrk(portal: Portal, path: str, mode: str, args: argparse.Namespace, dura
 
 
 def check_responses(portal: Portal, static: str) -> list[Row]:
-    """Make sure both URLs answer 200 and gzip when asked, so wrk measures what we think it measures."""
+    """Make sure the URLs answer 200 and gzip when asked, so wrk measures what we think it measures."""
     rows = []
+    cached, uncached = fetch(portal, PAGE).body, fetch(portal, PAGE_UNCACHED).body
+    same = abs(len(cached) - len(uncached)) <= 64  # the same page (only its nonce and speech ids may differ)
+    rows.append(Row("uncached URL renders the same page", f"{len(cached)} / {len(uncached)} B", "same", same))
     for path in (static, PAGE):
         plain = fetch(portal, path)
         gz = fetch(portal, path, {"Accept-Encoding": "gzip"})
@@ -121,7 +145,7 @@ def measure(portal: Portal, args: argparse.Namespace) -> list[Row]:
     home = fetch(portal, "/")
     static, _js = asset_urls(home.body.decode("utf-8"))
     rows = check_responses(portal, static)
-    targets = {"static": static, "page": PAGE}
+    targets = {"static": static, "page": PAGE, "rendered": PAGE_UNCACHED}
     for mode in MODES:  # warm-up, not counted
         for path in targets.values():
             run_wrk(portal, path, mode, args, args.warmup)
@@ -135,7 +159,6 @@ def measure(portal: Portal, args: argparse.Namespace) -> list[Row]:
                       f"p99 {r.p99:7.2f} ms  cpu {r.cpu_us_per_req:7.0f} us/req  errors {r.errors}", flush=True)
     for mode in MODES:
         info = mode != "gzip"
-        suffix = " (info)" if info else ""
         for kind in targets:
             rs = results[(mode, kind)]
             rows.append(Row(f"{mode} {kind} req/s (median of {len(rs)})", f"{median([r.rps for r in rs]):.0f}"))
@@ -143,14 +166,21 @@ def measure(portal: Portal, args: argparse.Namespace) -> list[Row]:
                             "/".join(f"{median([getattr(r, p) for r in rs]):.2f}" for p in ("p50", "p90", "p99"))))
             rows.append(Row(f"{mode} {kind} server CPU per request",
                             f"{median([r.cpu_us_per_req for r in rs]):.0f} us"))
-        ratios = [p.rps / s.rps for s, p in zip(results[(mode, "static")], results[(mode, "page")]) if s.rps]
-        ratio = median(ratios)
-        p99 = median([r.p99 for r in results[(mode, "page")]])
-        rows.append(Row(f"{mode} page/static req/s ratio{suffix}", f"{ratio:.3f} (per round: "
-                        + ", ".join(f"{x:.3f}" for x in ratios) + ")", f">= {RATIO_TARGET}",
-                        None if info else ratio >= RATIO_TARGET))
-        rows.append(Row(f"{mode} page p99 at {args.connections} conns{suffix}", f"{p99:.2f} ms",
-                        f"<= {P99_TARGET_MS:g} ms", None if info else p99 <= P99_TARGET_MS))
+        for kind, label in (("page", "page (cache hit)"), ("rendered", "page rendered (cache bypassed)")):
+            judged = not info and kind == "page"
+            note = "" if judged else " (info)"
+            ratios = [p.rps / s.rps for s, p in zip(results[(mode, "static")], results[(mode, kind)]) if s.rps]
+            p99 = median([r.p99 for r in results[(mode, kind)]])
+            if not ratios:  # a loaded machine can let a short static run finish no request: no ratio, no pass
+                rows.append(Row(f"{mode} {label}/static req/s ratio{note}", "no static run completed a request",
+                                f">= {RATIO_TARGET}", False if judged else None))
+            else:
+                ratio = median(ratios)
+                rows.append(Row(f"{mode} {label}/static req/s ratio{note}", f"{ratio:.3f} (per round: "
+                                + ", ".join(f"{x:.3f}" for x in ratios) + ")", f">= {RATIO_TARGET}",
+                                ratio >= RATIO_TARGET if judged else None))
+            rows.append(Row(f"{mode} {label} p99 at {args.connections} conns{note}", f"{p99:.2f} ms",
+                            f"<= {P99_TARGET_MS:g} ms", p99 <= P99_TARGET_MS if judged else None))
     errors = sum(r.errors for rs in results.values() for r in rs)
     rows.append(Row("wrk socket errors + non-2xx/3xx", str(errors), "0", errors == 0))
     return rows

@@ -78,6 +78,12 @@ class FlowClient:
         return status.confirm_url
 
 
+def move_cookies(old, new) -> None:
+    """A TV's cookies (device and sign-in) carried to a client of the restarted portal: the box stays on."""
+    for cookie in old.session.cookie_jar:
+        new.session.cookie_jar.update_cookies({cookie.key: cookie.value}, response_url=new.make_url("/"))
+
+
 async def first_day_slot(tv: FlowClient, hall: str) -> tuple[str, str]:
     """The first working day of a hall and the href of its first free slot."""
     days = await tv.get(f"/booking/h/{hall}")

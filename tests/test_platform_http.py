@@ -13,7 +13,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from tests.browser import free_port
-from tests.platform_helpers import PEOPLE, SECRET, FlowClient, first_day_slot, sim_process, stop
+from tests.platform_helpers import PEOPLE, SECRET, FlowClient, first_day_slot, move_cookies, sim_process, stop
 from tests.storage_support import add_people, migrated, platform_db, scalar, sms_code, transaction
 from tvportal.app import create_app
 from tvportal.platform import http_client
@@ -157,6 +157,7 @@ async def test_outbox_delivers_exactly_once_after_restarts(aiohttp_client, tmp_p
     proc = sim_process(port, db)
     try:
         client2 = await aiohttp_client(create_app(settings))
+        move_cookies(client, client2)  # the same TV, still signed in: only it may see the receipt
         from tvportal.keys import PLATFORM
 
         outbox = client2.server.app[PLATFORM].outbox
@@ -218,6 +219,9 @@ async def test_booking_while_down_is_queued_then_delivered(aiohttp_client, tmp_p
     await tv.sign_in(PEOPLE["li"])
     _day, slot_href = await first_day_slot(tv, "LA-04")
     confirm = await tv.get(slot_href)
+    from tvportal.keys import PLATFORM
+
+    client.server.app[PLATFORM].breaker.cooldown = 0.3  # the outage opens it; delivery need not wait 10 s
     knobs.down = True
     queued_url, queued = await tv.post_button(confirm, "ok")
     assert "/flow/queued/DT" in queued_url
@@ -225,8 +229,6 @@ async def test_booking_while_down_is_queued_then_delivered(aiohttp_client, tmp_p
     mine = await tv.get("/booking/mine")
     assert reference in mine
     knobs.down = False
-    from tvportal.keys import PLATFORM
-
     platform = client.server.app[PLATFORM]
     for _ in range(50):
         if platform.outbox.get(reference).status == "delivered":

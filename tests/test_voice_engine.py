@@ -13,7 +13,7 @@ from tests.browser import free_port
 from tvportal.app import create_app
 from tvportal.editor import versions
 from tvportal.keys import DB, PUBLISHED, TTS
-from voice import service as voice_service
+from tvportal import voice_setup as voice_service
 from voice.grammar import Choice, SnapshotGrammar
 from voice.tts import TtsService, speech_key
 from voice.tts_queue import BACKGROUND, Budget, Busy, FairQueue, Job

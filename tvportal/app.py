@@ -22,7 +22,7 @@ from tvportal.settings import Settings, load_settings
 from tvportal.speech import speech_key_ctx
 from tvportal.static_assets import load_assets
 from tvportal.urls import edge_middleware, prefixed, strip_middleware
-from voice.service import setup_voice
+from tvportal.voice_setup import setup_voice
 
 CLIENT_MAX_SIZE = 64 * 1024  # TV forms are tiny; the editor raises it for signed-in editors
 

@@ -36,6 +36,7 @@ def build(args: argparse.Namespace) -> web.Application:
     """The simulator's application from parsed arguments."""
     from tvportal.platform import demo_data
     from tvportal.platform.embedded import EmbeddedPlatform
+    from tvportal.platform.nonces import NonceLog
     from tvportal.platform.server import Knobs, build_api
     from tvportal.storage import Database, migrate
 
@@ -48,7 +49,7 @@ def build(args: argparse.Namespace) -> web.Application:
     public = args.public_url or f"http://{args.host}:{args.port}"
     platform = EmbeddedPlatform(db, confirm_base=public)
     knobs = Knobs(latency_ms=args.latency_ms, error_rate=args.error_rate, down=args.down)
-    return build_api(platform, {settings.central_app_id: settings.central_secret}, knobs)
+    return build_api(platform, {settings.central_app_id: settings.central_secret}, knobs, NonceLog(db))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from content.xml_io import ImportReport, apply_import, export_json, export_xml, 
 from tvportal.editor import audit, versions
 from tvportal.editor.pages import flash, page
 from tvportal.editor.security import client_address, requires
-from tvportal.editor.views_items import publish_snapshot
+from tvportal.editor.publishing import publish_snapshot
 from tvportal.i18n import gettext as _
 from tvportal.keys import CLOCK, DB, EDITOR_USER, PUBLISHED
 

@@ -13,23 +13,14 @@ from tvportal.editor import audit, forms, versions
 from tvportal.editor.checks import plain_warnings
 from tvportal.editor.diff import changes, render_fields
 from tvportal.editor.pages import KIND_NAMES, KIND_NOUNS, flash, page
+from tvportal.editor.publishing import do_publish, ensure_baseline, kind_of, title_of
 from tvportal.editor.security import client_address, requires
 from tvportal.i18n import gettext as _
-from tvportal.keys import DB, EDITOR_USER, PUBLISHED
+from tvportal.keys import DB, EDITOR_USER
 
 PER_PAGE = 50
 FILTERS = {"guide": ("kind", "categories"), "hall": ("county", "level"), "policy": ("categories", "issuer")}
 SEARCHED = ("id", "name", "title", "short_name", "department", "summary", "county", "town", "address", "issuer")
-
-
-def kind_of(request: web.Request) -> str:
-    """The record kind in the URL (the route only matches editable kinds)."""
-    return request.match_info["kind"]
-
-
-def title_of(data: dict[str, Any]) -> str:
-    """What a list calls an item."""
-    return str(data.get("name") or data.get("title") or data.get("id") or "?")
 
 
 def validate(kind: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -213,8 +204,6 @@ async def save(request: web.Request) -> web.Response:
             new_revision = await db.write(_save_logged, kind, item_id, normal, revision, user.name, address)
             flash(request, _("Draft saved (revision {n}).").format(n=new_revision))
         if publish_after:
-            from tvportal.editor.views_publish import do_publish
-
             await do_publish(request, kind, item_id, new_revision, str(form.get("_note", "")))
     except versions.Conflict as clash:
         theirs = clash.current
@@ -233,13 +222,3 @@ def _save_logged(conn, kind: str, item_id: str, data: dict, revision: int, user:
     return new_revision
 
 
-async def ensure_baseline(request: web.Request, kind: str, item_id: str) -> None:
-    """Start the item's versions with what is published, unless they are started (a write only the first time)."""
-    db = request.app[DB]
-    if not await db.read(versions.has_baseline, kind, item_id):
-        await db.write(versions.ensure_baseline, kind, item_id)
-
-
-async def publish_snapshot(request: web.Request) -> None:
-    """Make the TV show the store as it is now (the page cache empties itself)."""
-    await request.app[PUBLISHED].republish(request.app[DB])

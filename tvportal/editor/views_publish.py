@@ -8,8 +8,8 @@ from content.model import ContentError
 from tvportal.editor import audit, forms, versions
 from tvportal.editor.diff import changes, render_fields
 from tvportal.editor.pages import flash, page
+from tvportal.editor.publishing import do_publish, ensure_baseline, kind_of, publish_snapshot, title_of
 from tvportal.editor.security import client_address, requires
-from tvportal.editor.views_items import ensure_baseline, kind_of, publish_snapshot, title_of
 from tvportal.i18n import gettext as _
 from tvportal.keys import DB, EDITOR_USER
 
@@ -17,29 +17,6 @@ from tvportal.keys import DB, EDITOR_USER
 def _edit_url(request: web.Request, kind: str, item_id: str) -> str:
     """The edit page of an item."""
     return str(request.app.router["editor-edit"].url_for(kind=kind, id=item_id))
-
-
-async def do_publish(request: web.Request, kind: str, item_id: str, revision: int, note: str) -> None:
-    """Publish the draft at ``revision``, swap the TV's snapshot, log it and say so (raises Conflict)."""
-    user = request[EDITOR_USER]
-    address = client_address(request)
-
-    def publish_logged(conn) -> int:
-        """The new version and its log line, in one transaction."""
-        number = versions.publish(conn, kind, item_id, revision, user.name, note.strip()[:200])
-        audit.record(conn, user.name, address, "publish", kind, item_id, f"version {number}")
-        return number
-
-    try:
-        number = await request.app[DB].write(publish_logged)
-    except versions.NothingToPublish:
-        flash(request, _("Nothing to publish: the TV already shows this text."), "warn")
-        return
-    except ContentError as exc:
-        flash(request, _("Not published: {error}").format(error=exc), "error")
-        return
-    await publish_snapshot(request)
-    flash(request, _("Published as version {n}; the TV shows it now.").format(n=number))
 
 
 def _revision(form) -> int:

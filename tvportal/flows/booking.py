@@ -9,8 +9,9 @@ import secrets
 from aiohttp import web
 
 from tvportal.flows.guard import friendly
+from tvportal.flows.queued import to_receipt, waiting_entries
 from tvportal.flows.ui import (
-    Choice, back_to, flow_screen, grouped, login_redirect, platform, show, waiting_entries, who)
+    Choice, back_to, flow_screen, grouped, login_redirect, platform, show, who)
 from tvportal.i18n import N_, format_day, gettext as _
 from tvportal.platform import services
 from tvportal.platform.models import Booking, PlatformError, Queued, Slot, Unavailable
@@ -211,7 +212,7 @@ async def book(request: web.Request) -> web.Response:
         else:
             booking = await p.create_booking(current.actor.id, current.person.id, slot.id, key)
     except Queued as queued:
-        raise web.HTTPSeeOther(f"/flow/queued/{queued.reference}")
+        raise await to_receipt(request, queued) from None
     except PlatformError as exc:
         return confirm_screen(request, slot, hall_name, current, move, exc.message, 409)
     raise web.HTTPSeeOther(f"/booking/r/{booking.number}")
@@ -318,16 +319,25 @@ def _cancel_screen(request: web.Request, booking: Booking, error: str = "", stat
 
 @friendly
 async def cancel(request: web.Request) -> web.Response:
-    """POST: cancel (before the cut-off)."""
-    booking, current = await _own(request, request.match_info["number"])
+    """POST: cancel (before the cut-off). While the platform is unreachable the cancellation is queued for the
+    booking in the URL; the platform checks on delivery that it is the person's."""
+    number = request.match_info["number"]
+    try:
+        booking, current = await _own(request, number)
+    except Unavailable:
+        booking, current = None, await who(request)
+        if current is None:
+            raise
     key = str((await request.post()).get("key", ""))
     try:
-        await platform(request).cancel_booking(current.actor.id, current.person.id, booking.number, key)
+        await platform(request).cancel_booking(current.actor.id, current.person.id, number, key)
     except Queued as queued:
-        raise web.HTTPSeeOther(f"/flow/queued/{queued.reference}")
+        raise await to_receipt(request, queued) from None
     except PlatformError as exc:
+        if booking is None:
+            raise Unavailable(exc.code) from None
         return _cancel_screen(request, booking, exc.message, 409)
-    raise web.HTTPSeeOther(f"/booking/b/{booking.number}")
+    raise web.HTTPSeeOther(f"/booking/b/{number}")
 
 
 async def guide(request: web.Request) -> web.Response:

@@ -9,9 +9,10 @@ import secrets
 from aiohttp import web
 
 from tvportal.flows.guard import friendly
+from tvportal.flows.queued import to_receipt, waiting_entries
 from tvportal.flows.session import act_for
 from tvportal.flows.ui import (
-    Choice, back_to, flow_screen, grouped, login_redirect, platform, show, state, waiting_entries, who)
+    Choice, back_to, flow_screen, grouped, login_redirect, platform, show, state, who)
 from tvportal.i18n import N_, format_day, format_moment, gettext as _
 from tvportal.pagination import page_slice, parse_page
 from tvportal.platform import eligibility, services
@@ -246,7 +247,7 @@ async def submit(request: web.Request) -> web.Response:
                                                                   dict(answers), key)
     except Queued as queued:
         state(request).pop("apply:" + service.id, None)
-        raise web.HTTPSeeOther(f"/flow/queued/{queued.reference}")
+        raise await to_receipt(request, queued) from None
     except PlatformError as exc:
         return confirm_screen(request, service, current, exc.message, 400)
     state(request).pop("apply:" + service.id, None)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
+from dataclasses import dataclass
 
 from aiohttp import web
 
 from tvportal import canvas
 from tvportal.flows.guard import friendly
+from tvportal.flows.queued import to_receipt
 from tvportal.flows.ui import Choice, flow_screen, flow_sentences, grouped, login_redirect, platform, show, who
 from tvportal.i18n import N_, gettext as _
 from tvportal.pagination import page_slice, parse_page
-from tvportal.platform.models import BAD_RATING_REASONS, RATING_LEVELS, PlatformError, Queued
+from tvportal.platform.models import BAD_RATING_REASONS, RATING_LEVELS, PlatformError, Queued, Unavailable
 from tvportal.screen import Crumb, prefs_of
 from tvportal.views.lists import Entry, list_screen, pager
 
@@ -124,6 +125,13 @@ async def rate_page(request: web.Request) -> web.Response:
     return _levels(request, kind, target.number, name)
 
 
+@dataclass(frozen=True)
+class _Unchecked:
+    """The item a rating is for, as the URL names it, when the platform cannot be asked about it."""
+
+    number: str
+
+
 # the TV's words for the national levels (the platform's names are Chinese data, not UI)
 LEVEL_NAMES = {5: N_("Very satisfied"), 4: N_("Satisfied"), 3: N_("Fairly satisfied"), 2: N_("Dissatisfied"),
                1: N_("Very dissatisfied")}
@@ -146,8 +154,15 @@ def _levels(request: web.Request, kind: str, number: str, name: str, error: str 
 
 @friendly
 async def rate(request: web.Request) -> web.Response:
-    """POST a level; the two lowest first ask why (from a short list)."""
-    current, kind, target, name = await _target(request)
+    """POST a level; the two lowest first ask why (from a short list). While the platform is unreachable the
+    rating is queued for the item in the URL; the platform checks on delivery that it is the person's."""
+    try:
+        current, kind, target, name = await _target(request)
+    except Unavailable:
+        current, kind = await who(request), request.match_info["kind"]
+        if current is None or kind not in ("booking", "application"):
+            raise
+        target, name = _Unchecked(request.match_info["number"]), ""
     form = await request.post()
     level_raw, reason, key = str(form.get("level", "")), str(form.get("reason", "")), str(form.get("key", ""))
     levels = dict(RATING_LEVELS)
@@ -168,31 +183,9 @@ async def rate(request: web.Request) -> web.Response:
                                               reason, key or secrets.token_hex(16))
         message = _("Thank you. Your rating number is {n}.").format(n=grouped(rating.number))
     except Queued as queued:
-        raise web.HTTPSeeOther(f"/flow/queued/{queued.reference}")
+        raise await to_receipt(request, queued) from None
     except PlatformError as exc:
         message = exc.message
     screen = flow_screen(request, _("Thank you"), [Crumb(_("Home"), "/"), Crumb(_("Thank you"))],
                          lines=[("", message)], choices=[Choice("home", _("Back to the home page"), href="/")], back="/")
-    return show(request, screen)
-
-
-@friendly
-async def queued(request: web.Request) -> web.Response:
-    """A write kept in the outbox: its reference number, and that it will be sent automatically."""
-    reference = request.match_info["reference"]
-    outbox = getattr(platform(request), "outbox", None)
-    entry = await asyncio.to_thread(outbox.get, reference) if outbox is not None else None
-    if entry is None:
-        raise web.HTTPNotFound()
-    if entry.status == "waiting":
-        lines = [("", _("The provincial platform cannot be reached right now, but nothing is lost.")),
-                 ("", _("It will be sent automatically. You do not need to do it again."))]
-    elif entry.status == "delivered":
-        number = (entry.result or {}).get("number", "")
-        lines = [("", _("It has been sent.")), (_("Number"), number)]
-    else:
-        lines = [("", _("It was not accepted:")), ("", entry.message)]
-    screen = flow_screen(request, _("Saved"), [Crumb(_("Home"), "/"), Crumb(_("Saved"))],
-                         big=grouped(reference), big_label=_("Reference number"), lines=lines,
-                         choices=[Choice("home", _("Back to the home page"), href="/")], back="/")
     return show(request, screen)

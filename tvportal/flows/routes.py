@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from tvportal.flows import booking, handling, identity, queries, signin_pin, signin_sms
+from tvportal.flows import booking, handling, identity, queries, queued, signin_pin, signin_sms
 from tvportal.flows.state import pruning_ctx
 from tvportal.keys import PLATFORM
 from tvportal.platform.phone_page import add_phone_routes
@@ -64,5 +64,5 @@ def setup_flow_routes(app: web.Application) -> None:
     r.add_get("/lookup/{query}/result", queries.record)
     r.add_get("/rate/{kind}/{number}", queries.rate_page)
     r.add_post("/rate/{kind}/{number}", queries.rate)
-    r.add_get("/flow/queued/{reference}", queries.queued)
+    r.add_get("/flow/queued/{reference}", queued.receipt)
     add_phone_routes(app, lambda a: a[PLATFORM])

@@ -77,13 +77,35 @@ def _pending(request: web.Request, id_number: str, purpose: str) -> bool:
     return len(sent) == 2 and sent[0] == store.digest(id_number) and sent[1] > store.clock() - SMS_VALID
 
 
-def _mark_sent(request: web.Request, id_number: str, purpose: str, phone: str, again: bool = False) -> None:
+def _mark_sent(request: web.Request, id_number: str, purpose: str, again: bool = False) -> None:
     """Remember the code waiting to be typed; the next code screen says once that it was sent."""
     st = state(request)
     st[f"sms:{purpose}"] = [store.digest(id_number), store.clock()]
-    st["sms_to"] = phone
     st["sms_note"] = "again" if again else "sent"
     st.pop(f"spent:{purpose}", None)
+    st.pop(f"misses:{purpose}", None)
+
+
+async def _send(request: web.Request, id_number: str, purpose: str) -> None:
+    """Ask the platform to send a code. An ID number it does not know is answered exactly like a known one
+    (the same screens, no phone number shown) so that the TV cannot be used to find out who is registered;
+    the person learns it only when no text message comes, and the code screen says so."""
+    try:
+        await platform(request).send_sms_code(id_number, purpose)
+    except PlatformError as exc:
+        if exc.code != "no_person":
+            raise
+    await db(request).write(store.sms_sent, id_number, purpose, device_id(request), store.clock())
+
+
+def _unknown_code(request: web.Request, purpose: str) -> PlatformError:
+    """What a code typed for an unknown ID number gets: what a wrong code gets, and after 5 tries what a
+    code used up gets (the platform counts a known number's tries the same way)."""
+    st = state(request)
+    st[f"misses:{purpose}"] = st.get(f"misses:{purpose}", 0) + 1
+    if st[f"misses:{purpose}"] >= 5:
+        return PlatformError("code_locked", "")
+    return PlatformError("code_wrong", "")
 
 
 def pad_for(request: web.Request, what: str, error: str = "", status: int = 200, wait: int = 0,
@@ -93,8 +115,6 @@ def pad_for(request: web.Request, what: str, error: str = "", status: int = 200,
     family = what.startswith("elder")
     title = _("Act for a family member") if family else _("Sign in")
     prompt = _prompt(what)
-    if what in NUMBER_OF and st.get("sms_to"):
-        prompt += _(" (sent to %(phone)s)") % {"phone": st["sms_to"]}
     step = _("Enter the code") if what in NUMBER_OF else _("Enter numbers")
     crumbs = [Crumb(_("Home"), "/"), Crumb(title, "/id/family" if family else "/id"), Crumb(step)]
     return Pad(ENTRIES[what], f"/id/enter/{what}", title, crumbs, prompt, value=st.get("entry:" + what, ""),
@@ -113,9 +133,9 @@ async def _code_pad(request: web.Request, what: str, error: str = "", status: in
     at = await _allowed(request, number, purpose, resend=not spent) if number else 0
     note = st.pop("sms_note", "")
     info = ""
-    if note and st.get("sms_to"):
-        info = (_("A new code was sent to %(phone)s.") if note == "again" else
-                _("The code was sent to %(phone)s.")) % {"phone": st["sms_to"]}
+    if note:  # never the phone number: that would tell anyone whether an ID number is registered
+        info = (_("If this ID number is registered, a new code was sent to its registered phone.") if note == "again"
+                else _("If this ID number is registered, the code was sent to its registered phone."))
     wait = 0
     if at:
         left = int(at - store.clock()) + 1
@@ -182,11 +202,10 @@ async def _number_done(request: web.Request, what: str, value: str) -> web.Respo
             limit = _limit(request, at)
             return show_pad(request, pad_for(request, what, limit, 429))
         try:
-            sent = await platform(request).send_sms_code(value, PURPOSE[what])
+            await _send(request, value, PURPOSE[what])
         except PlatformError as exc:
             return show_pad(request, pad_for(request, what, platform_message(exc), 400))
-        await db(request).write(store.sms_sent, value, PURPOSE[what], device_id(request), store.clock())
-        _mark_sent(request, value, PURPOSE[what], sent.phone_masked)
+        _mark_sent(request, value, PURPOSE[what])
     st["entry:" + code_what] = ""
     raise web.HTTPSeeOther(f"/id/enter/{code_what}")
 
@@ -211,11 +230,10 @@ async def resend(request: web.Request) -> web.Response:
         st.pop("sms_note", None)
         return await _code_pad(request, what, refused, status=429)
     try:
-        sent = await platform(request).send_sms_code(number, purpose)
+        await _send(request, number, purpose)
     except PlatformError as exc:
         return await _code_pad(request, what, platform_message(exc), 400)
-    await db(request).write(store.sms_sent, number, purpose, device_id(request), store.clock())
-    _mark_sent(request, number, purpose, sent.phone_masked, again=True)
+    _mark_sent(request, number, purpose, again=True)
     st["entry:" + what] = ""
     raise web.HTTPSeeOther(f"/id/enter/{what}")
 
@@ -231,7 +249,7 @@ async def _code_done(request: web.Request, what: str, code: str) -> web.Response
         if what == "code":
             pdev = platform_device(device_id(request), number)
             link = await p.login_with_sms(pdev, number, code)
-            for k in ("entry:id", "entry:code", "sms_to", "sms:login"):
+            for k in ("entry:id", "entry:code", "sms:login", "misses:login"):
                 st.pop(k, None)
             return await after_sign_in(request, pdev, link.person)
         current = await who(request)
@@ -239,6 +257,8 @@ async def _code_done(request: web.Request, what: str, code: str) -> web.Response
             raise web.HTTPSeeOther("/id")
         link = await p.add_proxy(current.link.device_id, number, code, secrets.token_hex(16))
     except PlatformError as exc:
+        if exc.code == "no_person":
+            exc = _unknown_code(request, PURPOSE[NUMBER_OF[what]])
         # a wrong code is cleared, and the focus goes back to the first digit; a code used up (5 wrong
         # tries, expired) needs 重新获取, which the pad then offers at once
         st["entry:" + what] = ""
@@ -250,7 +270,7 @@ async def _code_done(request: web.Request, what: str, code: str) -> web.Response
     elder = next((e for e in link.acts_for if e.id_masked == idnumber.mask(number)), None)
     if elder is not None:
         await act_for(request, elder.id)
-    for k in ("entry:elder", "entry:elder_code", "sms_to", "sms:consent"):
+    for k in ("entry:elder", "entry:elder_code", "sms:consent", "misses:consent"):
         st.pop(k, None)
     raise web.HTTPSeeOther("/id/family")
 

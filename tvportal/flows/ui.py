@@ -3,7 +3,6 @@ one generic flow screen (lines, a big number, a QR code, choices) and friendly f
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -203,11 +202,3 @@ def unavailable(request: web.Request, what_next: str, retry: str) -> web.Respons
         choices=[Choice("retry", _("Try again"), href=retry), Choice("home", _("Back to the home page"), href="/")],
         status=503)
     return show(request, screen)
-
-
-async def waiting_entries(request: web.Request, person_id: str, ops: tuple[str, ...]) -> list:
-    """Writes of this person still in the outbox (or refused there), for 我的预约 / 我的办件."""
-    outbox = getattr(platform(request), "outbox", None)
-    if outbox is None:
-        return []
-    return [e for e in await asyncio.to_thread(outbox.of_person, person_id) if e.op in ops]

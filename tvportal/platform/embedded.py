@@ -65,8 +65,9 @@ class EmbeddedPlatform:
         """A read, off the event loop."""
         return await self.db.read(lambda conn: fn(self._ops(conn)))
 
-    async def _write(self, op: str, key: str, cls: type[T], fn: Callable[[Ops], Any]) -> T:
-        """A write in one transaction, off the event loop.
+    async def _write(self, op: str, key: str, cls: type[T], fn: Callable[[Ops], Any], scope: str = "") -> T:
+        """A write in one transaction, off the event loop; ``key`` counts within ``scope`` (who writes), so
+        the same key from another person is another write, never a way to read the first one's answer.
 
         A wrong SMS code rolls the write back but must still count against the code's tries, so the
         count is written in a transaction of its own.  Two writes with the same new key racing each
@@ -74,6 +75,7 @@ class EmbeddedPlatform:
         """
         if key and len(key) > 128:
             raise PlatformError("bad_key", "请求编号太长")
+        key = f"{scope}|{key}" if key else ""
         for attempt in range(2):
             try:
                 return await self.db.write(self._write_in, op, key, cls, fn)
@@ -124,7 +126,7 @@ class EmbeddedPlatform:
     async def add_proxy(self, device_id: str, elder_id_number: str, consent_code: str, key: str) -> DeviceLink:
         """帮家人办 with the elder's consent code."""
         return await self._write("proxy", key, DeviceLink,
-                                 lambda o: o.add_proxy(device_id, elder_id_number, consent_code))
+                                 lambda o: o.add_proxy(device_id, elder_id_number, consent_code), device_id)
 
     async def unlink_device(self, device_id: str) -> None:
         """Forget a TV's people."""
@@ -136,7 +138,8 @@ class EmbeddedPlatform:
 
     async def revoke_proxy(self, actor_id: str, person_id: str, key: str) -> None:
         """Withdraw a consent."""
-        await self._write("revoke_proxy", key, type(None), lambda o: o.revoke_proxy(actor_id, person_id))
+        await self._write("revoke_proxy", key, type(None), lambda o: o.revoke_proxy(actor_id, person_id),
+                          f"{actor_id}/{person_id}")
 
     # bookings
     async def slots(self, hall_id: str, service_id: str, day: str) -> list[Slot]:
@@ -145,17 +148,19 @@ class EmbeddedPlatform:
 
     async def create_booking(self, actor_id: str, person_id: str, slot_id: str, key: str) -> Booking:
         """Book one place."""
-        return await self._write("book", key, Booking, lambda o: o.book(actor_id, person_id, slot_id))
+        return await self._write("book", key, Booking, lambda o: o.book(actor_id, person_id, slot_id),
+                                 f"{actor_id}/{person_id}")
 
     async def cancel_booking(self, actor_id: str, person_id: str, number: str, key: str) -> Booking:
         """Cancel before the cut-off."""
-        return await self._write("cancel", key, Booking, lambda o: o.cancel(actor_id, person_id, number))
+        return await self._write("cancel", key, Booking, lambda o: o.cancel(actor_id, person_id, number),
+                                 f"{actor_id}/{person_id}")
 
     async def reschedule_booking(self, actor_id: str, person_id: str, number: str, slot_id: str,
                                  key: str) -> Booking:
         """Move a booking to another slot."""
         return await self._write("reschedule", key, Booking,
-                                 lambda o: o.reschedule(actor_id, person_id, number, slot_id))
+                                 lambda o: o.reschedule(actor_id, person_id, number, slot_id), f"{actor_id}/{person_id}")
 
     async def bookings(self, person_id: str) -> list[Booking]:
         """A person's bookings."""
@@ -166,7 +171,7 @@ class EmbeddedPlatform:
                                  fields: dict[str, str], key: str) -> Application:
         """Submit an application."""
         return await self._write("apply", key, Application,
-                                 lambda o: o.apply(actor_id, person_id, service_id, fields))
+                                 lambda o: o.apply(actor_id, person_id, service_id, fields), f"{actor_id}/{person_id}")
 
     async def applications(self, person_id: str) -> list[Application]:
         """A person's applications."""
@@ -184,7 +189,8 @@ class EmbeddedPlatform:
                    reason: str, key: str) -> Rating:
         """好差评."""
         return await self._write("rate", key, Rating,
-                                 lambda o: o.rate(actor_id, person_id, target_type, target_number, level, reason))
+                                 lambda o: o.rate(actor_id, person_id, target_type, target_number, level, reason),
+                                 f"{actor_id}/{person_id}")
 
     def sms_code_for_demo(self, id_number: str, purpose: str) -> str | None:
         """The code last 'sent' to a demo phone: what the phone would show (for the simulator's log and tests)."""

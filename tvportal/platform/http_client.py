@@ -12,15 +12,17 @@ import json
 import logging
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import aiohttp
+from sqlalchemy.exc import IntegrityError
 
 from tvportal.platform.models import (
     Application, Booking, Conflict, DeviceLink, HallInfo, LoginTicket, NotFound, Person, PlatformError, Rating,
     RecordTable,
     Queued, Service, Slot, SmsSent, from_json)
+from tvportal.platform.last_known import LastKnown
 from tvportal.platform.models import Unavailable as Unreachable
 from tvportal.platform.outbox import Outbox
 from tvportal.platform.signing import sign
@@ -32,34 +34,42 @@ CATALOG_TTL = 300.0
 
 @dataclass
 class Breaker:
-    """Circuit breaker: after ``threshold`` failures in a row, fail fast for ``cooldown`` seconds, then try one."""
+    """Circuit breaker: after ``threshold`` failures in a row, fail fast for ``cooldown`` seconds, then let one
+    call probe; the others keep failing fast until the probe has answered (or has been gone a cooldown long)."""
 
     threshold: int = 5
     cooldown: float = 10.0
     failures: int = 0
     opened_at: float = 0.0
+    probe_at: float | None = None  # when the probe in flight went out
+
+    def is_open(self) -> bool:
+        """Whether calls fail fast now (asks nothing of the probe slot)."""
+        return self.failures >= self.threshold
 
     def allow(self) -> bool:
-        """Whether a call may go out now."""
-        return self.failures < self.threshold or time.monotonic() - self.opened_at >= self.cooldown
+        """Whether a call may go out now; after the cooldown only the first caller may (it is the probe)."""
+        if not self.is_open():
+            return True
+        now = time.monotonic()
+        if now - self.opened_at < self.cooldown:
+            return False
+        if self.probe_at is not None and now - self.probe_at < self.cooldown:
+            return False
+        self.probe_at = now
+        return True
 
     def success(self) -> None:
         """Close the circuit."""
         self.failures = 0
+        self.probe_at = None
 
     def failure(self) -> None:
         """Count a failure; open (again) when over the threshold."""
         self.failures += 1
         if self.failures >= self.threshold:
             self.opened_at = time.monotonic()
-
-
-@dataclass
-class _Cached:
-    """A cached read with the time it was fetched."""
-
-    value: Any
-    fetched: float = field(default_factory=time.monotonic)
+            self.probe_at = None
 
 
 RESULT_TYPES: dict[str, type] = {"book": Booking, "apply": Application, "rate": Rating, "cancel": Booking,
@@ -79,16 +89,14 @@ class HttpPlatform:
         self.timeout = aiohttp.ClientTimeout(total=timeout_ms / 1000)
         self.retries = retries
         self.breaker = Breaker()
-        self._cache: dict[str, _Cached] = {}
+        self.last_known = LastKnown(outbox.db)
 
     async def _once(self, method: str, path: str, body: bytes, key: str) -> Any:
         """One signed request; PlatformError for 4xx answers, Unreachable for everything else."""
         if not self.breaker.allow():
             raise Unreachable("circuit open")
-        headers = sign(self.secret, method, path, body, self.app_id)
+        headers = sign(self.secret, method, path, body, self.app_id, key=key)
         headers["Content-Type"] = "application/json"
-        if key:
-            headers["Idempotency-Key"] = key
         try:
             async with self.session.request(method, self.base + path, data=body or None, headers=headers,
                                             timeout=self.timeout) as resp:
@@ -120,7 +128,7 @@ class HttpPlatform:
             try:
                 return await self._once(method, path, body, key)
             except Unreachable:
-                if attempt == tries - 1 or not self.breaker.allow():
+                if attempt == tries - 1 or self.breaker.is_open():
                     raise
                 await asyncio.sleep(random.uniform(0, 0.05 * 2 ** attempt))
         raise AssertionError("unreachable")
@@ -135,16 +143,17 @@ class HttpPlatform:
 
     async def _cached_list(self, cls: type[T], path: str) -> list[T]:
         """Catalog reads: fresh for CATALOG_TTL, and served stale while the platform is unreachable."""
-        hit = self._cache.get(path)
-        if hit and time.monotonic() - hit.fetched < CATALOG_TTL:
-            return hit.value
+        fresh = self.last_known.fresh_list(path, CATALOG_TTL)
+        if fresh is not None:
+            return fresh
         try:
             value = await self._get_list(cls, path)
         except Unreachable:
-            if hit:
-                return hit.value
-            raise
-        self._cache[path] = _Cached(value)
+            stale = await self.last_known.stale_list(cls, path)
+            if stale is None:
+                raise
+            return stale
+        await self.last_known.remember_list(path, value)
         return value
 
     async def _write(self, op: str, path: str, payload: dict, key: str, person_id: str, queue: bool) -> Any:
@@ -154,10 +163,22 @@ class HttpPlatform:
         except Unreachable:
             if not queue:
                 raise
-            entry = await asyncio.to_thread(self.outbox.add, op, key, person_id, {"path": path, "body": payload})
+            entry = await self._keep(op, key, person_id, {"path": path, "body": payload})
             log.info("central platform unreachable: %s kept in outbox as %s", op, entry.reference)
             raise Queued(entry.reference) from None
         return from_json(RESULT_TYPES[op], data)
+
+    async def _keep(self, op: str, key: str, person_id: str, payload: dict):
+        """Put a write in the outbox; a constraint error (a race no reference should lose) is tried once more,
+        then reported as the platform being unreachable, which the TV answers with its kind retry page."""
+        for attempt in range(2):
+            try:
+                return await asyncio.to_thread(self.outbox.add, op, key, person_id, payload)
+            except IntegrityError as exc:
+                log.warning("keeping %s in the outbox failed: %s", op, exc.orig)
+                if attempt:
+                    raise Unreachable("outbox constraint") from None
+        raise AssertionError("unreachable")
 
     async def deliver_outbox(self) -> int:
         """Send waiting writes in order; stop at the first that cannot get through. Returns how many were settled."""
@@ -209,17 +230,16 @@ class HttpPlatform:
                                                        "sms_code": sms_code}))
 
     async def device(self, device_id: str) -> DeviceLink:
-        """Who uses a device; the last answer is used while the platform is unreachable (so writes can queue)."""
+        """Who uses a device; the last answer is used while the platform is unreachable (so writes can queue),
+        also after a restart."""
         try:
             link = await self._get(DeviceLink, f"/v1/devices/{device_id}")
         except Unreachable:
-            hit = self._cache.get("device:" + device_id)
-            if hit is None:
+            known = await self.last_known.device(device_id)
+            if known is None:
                 raise
-            return hit.value
-        self._cache["device:" + device_id] = _Cached(link)
-        if len(self._cache) > 50_000:  # bounded: forget the oldest boxes
-            self._cache.pop(next(iter(self._cache)))
+            return known
+        await self.last_known.remember_device(device_id, link)
         return link
 
     async def add_proxy(self, device_id: str, elder_id_number: str, consent_code: str, key: str) -> DeviceLink:
@@ -231,7 +251,7 @@ class HttpPlatform:
     async def unlink_device(self, device_id: str) -> None:
         """Forget a device's people."""
         await self._call("DELETE", f"/v1/devices/{device_id}")
-        self._cache.pop("device:" + device_id, None)
+        await self.last_known.forget_device(device_id)
 
     async def helpers(self, person_id: str) -> list[Person]:
         """Who may act for a person."""
@@ -240,8 +260,7 @@ class HttpPlatform:
     async def revoke_proxy(self, actor_id: str, person_id: str, key: str) -> None:
         """Withdraw a consent."""
         await self._call("DELETE", f"/v1/people/{person_id}/helpers/{actor_id}", None, key)
-        for name in [n for n in self._cache if n.startswith("device:")]:
-            del self._cache[name]  # device answers kept for outages must not keep the withdrawn consent
+        await self.last_known.forget_devices()  # answers kept for outages must not keep the withdrawn consent
 
     async def slots(self, hall_id: str, service_id: str, day: str) -> list[Slot]:
         """A day's slots."""

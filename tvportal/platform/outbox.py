@@ -1,20 +1,22 @@
 """Durable outbox: writes that could not reach the central platform wait here and are delivered later.
 
 Each entry keeps the write's idempotency key, so delivering it again after a crash or a lost
-answer still creates the booking or application only once at the platform.
+answer still creates the booking or application only once at the platform.  Its reference (``DT``,
+the day, then a number from the ``outbox_numbers`` sequence) is short enough to read off a TV and can
+never be drawn twice, by one instance or several.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, RowMapping, select, update
+from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from tvportal.platform import services
+from tvportal.platform.models import PlatformError
 from tvportal.storage import Database, upsert
-from tvportal.storage.tables import outbox as outbox_t
+from tvportal.storage.tables import outbox as outbox_t, outbox_numbers
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Entry:
     result: dict | None
     message: str
     created: str
+    device_id: str = ""
 
 
 class Outbox:
@@ -41,11 +44,18 @@ class Outbox:
 
     def add(self, op: str, key: str, person_id: str, payload: dict) -> Entry:
         """Keep a write for later; the same key twice keeps it once (the first entry is returned)."""
-        stamp = services.now().strftime("%Y-%m-%d %H:%M:%S")
-        reference = f"DT{services.now():%y%m%d}{secrets.randbelow(10**6):06d}"
+        now = services.now()
+        stamp = now.strftime("%Y-%m-%d %H:%M:%S")
 
         def keep(conn: Connection) -> str:
             """Insert unless the key is there; the reference of the key's entry."""
+            known = conn.execute(select(outbox_t.c.reference, outbox_t.c.person_id).where(outbox_t.c.key == key)).first()
+            if known is not None:
+                if known.person_id != person_id:  # keys are scoped per person: never another person's entry
+                    raise PlatformError("key_reused", "这个请求编号已用于别的操作")
+                return known.reference
+            number = conn.execute(insert(outbox_numbers).values(day=f"{now:%y%m%d}")).inserted_primary_key[0]
+            reference = f"DT{now:%y%m%d}{number:06d}"
             upsert(conn, outbox_t, {"reference": reference, "op": op, "key": key, "person_id": person_id,
                                     "payload": json.dumps(payload, ensure_ascii=False), "status": "waiting",
                                     "result": "", "message": "", "tries": 0, "created": stamp, "updated": stamp},
@@ -53,6 +63,12 @@ class Outbox:
             return conn.execute(select(outbox_t.c.reference).where(outbox_t.c.key == key)).scalar_one()
 
         return self.get(self.db.write_sync(keep))
+
+    def claim(self, reference: str, device_id: str) -> None:
+        """Record the TV that queued an entry (the first claim stays): its receipt is shown to that TV only."""
+        stmt = update(outbox_t).where(outbox_t.c.reference == reference, outbox_t.c.device_id == "") \
+            .values(device_id=device_id)
+        self.db.write_sync(lambda conn: conn.execute(stmt))
 
     def _rows(self, stmt) -> list[Entry]:
         """The entries a query selects."""
@@ -91,4 +107,5 @@ class Outbox:
 def _entry(row: RowMapping) -> Entry:
     """A row as an Entry."""
     return Entry(row["reference"], row["op"], row["key"], row["person_id"], json.loads(row["payload"]),
-                 row["status"], json.loads(row["result"]) if row["result"] else None, row["message"], row["created"])
+                 row["status"], json.loads(row["result"]) if row["result"] else None, row["message"], row["created"],
+                 row["device_id"])

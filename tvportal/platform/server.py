@@ -36,6 +36,7 @@ class Knobs:
 PLATFORM_KEY = web.AppKey("central_platform", object)
 VERIFIER_KEY = web.AppKey("central_verifier", Verifier)
 KNOBS_KEY = web.AppKey("central_knobs", Knobs)
+NONCES_KEY = web.AppKey("central_nonces", object)  # a NonceLog (nonces.py), or None: memory only
 
 
 def _error(status: int, code: str, message: str, field: str = "") -> web.Response:
@@ -58,6 +59,10 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         return _error(503, "injected", "平台繁忙，请稍后再试")
     body = await request.read()
     refused = request.app[VERIFIER_KEY].check(request.method, request.path_qs, request.headers, body)
+    nonces = request.app[NONCES_KEY]
+    if not refused and nonces is not None and not await nonces.first_seen(
+            f"{request.headers.get('X-App-Id', '')}:{request.headers.get('X-Nonce', '')}"):
+        refused = "replayed request"
     if refused:
         log.warning("refused %s %s: %s", request.method, request.path, refused)
         return _error(401, "signature", refused)
@@ -99,9 +104,11 @@ def _key(request: web.Request) -> str:
     return key
 
 
-def build_api(platform: object, secrets_by_app: dict[str, str], knobs: Knobs | None = None) -> web.Application:
-    """The API application around a Platform."""
+def build_api(platform: object, secrets_by_app: dict[str, str], knobs: Knobs | None = None,
+              nonces: object | None = None) -> web.Application:
+    """The API application around a Platform; ``nonces`` (a NonceLog) keeps seen nonces across restarts."""
     app = web.Application(middlewares=[guard], client_max_size=64 * 1024)
+    app[NONCES_KEY] = nonces
     app[PLATFORM_KEY] = platform
     app[VERIFIER_KEY] = Verifier(secrets_by_app)
     app[KNOBS_KEY] = knobs or Knobs()

@@ -16,19 +16,22 @@ from collections import OrderedDict
 MAX_SKEW = 300  # seconds
 
 
-def string_to_sign(method: str, path_qs: str, timestamp: str, nonce: str, body: bytes) -> bytes:
+def string_to_sign(method: str, path_qs: str, timestamp: str, nonce: str, body: bytes, key: str = "") -> bytes:
     """The exact bytes that are signed."""
     digest = hashlib.sha256(body).hexdigest()
-    return "\n".join((method.upper(), path_qs, timestamp, nonce, digest)).encode()
+    return "\n".join((method.upper(), path_qs, timestamp, nonce, digest, key)).encode()
 
 
 def sign(secret: str, method: str, path_qs: str, body: bytes, app_id: str,
-         now: float | None = None) -> dict[str, str]:
-    """The headers that sign one request."""
+         now: float | None = None, key: str = "") -> dict[str, str]:
+    """The headers that sign one request (with its Idempotency-Key when it has one)."""
     timestamp = str(int(now if now is not None else time.time()))
     nonce = secrets.token_hex(12)
-    mac = hmac.new(secret.encode(), string_to_sign(method, path_qs, timestamp, nonce, body), hashlib.sha256)
-    return {"X-App-Id": app_id, "X-Timestamp": timestamp, "X-Nonce": nonce, "X-Signature": mac.hexdigest()}
+    mac = hmac.new(secret.encode(), string_to_sign(method, path_qs, timestamp, nonce, body, key), hashlib.sha256)
+    headers = {"X-App-Id": app_id, "X-Timestamp": timestamp, "X-Nonce": nonce, "X-Signature": mac.hexdigest()}
+    if key:
+        headers["Idempotency-Key"] = key
+    return headers
 
 
 class Verifier:
@@ -54,8 +57,8 @@ class Verifier:
         now = time.time() if now is None else now
         if abs(now - int(ts)) > MAX_SKEW:
             return "stale timestamp"
-        expected = hmac.new(secret.encode(), string_to_sign(method, path_qs, ts, nonce, body),
-                            hashlib.sha256).hexdigest()
+        signed = string_to_sign(method, path_qs, ts, nonce, body, get("Idempotency-Key", ""))
+        expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected, signature):
             return "bad signature"
         key = f"{app_id}:{nonce}"

@@ -298,6 +298,31 @@ outbox = Table(
     Column("tries", Integer, nullable=False, default=0),
     Column("created", Text, nullable=False),
     Column("updated", Text, nullable=False),
+    Column("device_id", Text, nullable=False, server_default=""),  # the TV that queued it sees its receipt
     Index("outbox_waiting", "status", "created"),
     Index("outbox_person", "person_id"),
+)
+
+# numbers outbox references: the autoincrement key is the sequence on both dialects (platform/outbox.py)
+outbox_numbers = Table(
+    "outbox_numbers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("day", Text, nullable=False),
+)
+
+# the central platform's last answers, used while it is unreachable, across restarts (platform/last_known.py)
+central_last_known = Table(
+    "central_last_known", metadata,
+    Column("kind", Text, primary_key=True),  # catalog | device
+    Column("key", Text, primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("fetched_at", Float, nullable=False),
+)
+
+# request nonces the simulator has seen, kept for their window so a replay after a restart is refused
+platform_nonces = Table(
+    "platform_nonces", metadata,
+    Column("nonce", Text, primary_key=True),
+    Column("seen_at", Float, nullable=False),
+    Index("platform_nonces_seen", "seen_at"),
 )

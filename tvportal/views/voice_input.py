@@ -16,7 +16,7 @@ from tvportal.speech import Script
 from tvportal.views.voice import json_answer
 from voice.audio import BYTES_PER_SECOND, MAX_BYTES, MAX_SECONDS, BadAudio, check_pcm, pcm_of_wav
 from voice.grammar import Grammar, parse_choices
-from voice.service import LISTENING
+from tvportal.voice_setup import LISTENING
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 20  # a WebSocket that sends nothing for this long is closed
@@ -94,7 +94,7 @@ async def listen(request: web.Request) -> web.StreamResponse:
         return await json_answer(request, 503, {"error": "本机没有安装语音识别模型，不能用说话操作。"})
     ws = web.WebSocketResponse(max_msg_size=BYTES_PER_SECOND * 2, heartbeat=10)
     await ws.prepare(request)
-    request.app[LISTENING].add(ws)  # closed on shutdown (voice/service.py)
+    request.app[LISTENING].add(ws)  # closed on shutdown (tvportal/voice_setup.py)
     stream = asr.stream(page_grammar(request, request.query.getall("c", [])))
     received = 0
     try:

@@ -1,6 +1,7 @@
-"""The portal's voice resources: the speech worker and the vosk model, owned by cleanup contexts,
-and the warm-up task that speaks newly published guide screens ahead of the first listener
-(voice/warmup.py; setting ``tts_warmup``).
+"""Wiring voice/ into the portal: the speech worker and the vosk model, owned by cleanup contexts, and the
+warm-up task that speaks newly published guide screens ahead of the first listener (voice/warmup.py;
+setting ``tts_warmup``). It lives in tvportal/ because it reads the portal's settings and app keys, and
+voice/ imports nothing from tvportal/ (tests/test_layering.py).
 """
 
 from __future__ import annotations
