@@ -7,8 +7,8 @@
   unreachable (catalog, halls, which people a TV's sign-in stands for), kept across restarts.
 * ``platform_nonces``: the simulator's seen request nonces, kept for their window across restarts.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
