@@ -77,3 +77,18 @@ async def test_worker_death_fails_one_utterance_and_is_restarted(aiohttp_client,
     assert asr.available and asr.proc.pid != first
     resp = await client.post("/voice/recognize", data=spoken("首页"))
     assert resp.status == 200 and (await resp.json())["action"]["do"] == "home"
+
+
+async def test_silent_websocket_closes_although_pongs_arrive(aiohttp_client, tmp_path, monkeypatch):
+    """Idle means no data from the TV: heartbeat pongs (answered by the client) do not keep it open."""
+    from tvportal.views import voice_input
+
+    monkeypatch.setattr(voice_input, "IDLE_SECONDS", 1.5)
+    monkeypatch.setattr(voice_input, "HEARTBEAT", 0.3)
+    client = await portal(aiohttp_client, tmp_path, TINY_MODEL)
+    ws = await client.ws_connect("/voice/listen", autoping=True)
+    started = asyncio.get_running_loop().time()
+    msg = await ws.receive(timeout=6)
+    assert msg.type.name == "TEXT" and "声音" in msg.json()["error"]
+    assert (await ws.receive(timeout=3)).type.name in ("CLOSE", "CLOSED")
+    assert asyncio.get_running_loop().time() - started < 3

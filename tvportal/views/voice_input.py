@@ -21,6 +21,7 @@ from voice.service import LISTENING
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 20  # a WebSocket that sends nothing for this long is closed
+HEARTBEAT = 10  # seconds between pings: a TV that vanished without closing is noticed
 
 
 UNAVAILABLE = N_("Voice input is unavailable on this TV right now. Please use the remote's keys.")
@@ -107,7 +108,7 @@ async def listen(request: web.Request) -> web.StreamResponse:
         stream = asr.stream(await page_grammar(request, request.query.getall("c", [])))
     except AsrUnavailable:
         return await unavailable(request)
-    ws = web.WebSocketResponse(max_msg_size=BYTES_PER_SECOND * 2, heartbeat=10)
+    ws = web.WebSocketResponse(max_msg_size=BYTES_PER_SECOND * 2, heartbeat=HEARTBEAT)
     await ws.prepare(request)
     request.app[LISTENING].add(ws)  # closed on shutdown (voice/service.py)
     try:
