@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from tvportal.http.headers import add_vary
 from tvportal.i18n import current_locale
 from tvportal.keys import CLOCK, PAGE_CACHE, PREFS, PUBLISHED, SETTINGS
 from tvportal.page_cache import CachedPage, normal_query
@@ -100,7 +101,7 @@ async def compression(request: web.Request, handler: Handler) -> web.StreamRespo
     if (isinstance(response, web.Response) and "Content-Encoding" not in response.headers
             and response.content_type in COMPRESSIBLE and isinstance(response.body, bytes)):
         # compressed here rather than while sending, so that the page cache keeps the compressed bytes
-        response.headers["Vary"] = "Accept-Encoding"
+        add_vary(response.headers, "Accept-Encoding")
         if len(response.body) > 512 and "gzip" in request.headers.get("Accept-Encoding", ""):
             response.body = gzip.compress(response.body, 6, mtime=0)
             response.headers["Content-Encoding"] = "gzip"
