@@ -12,6 +12,7 @@ from aiohttp import web
 from epg_templates import TEMPLATE_DIR
 from tvportal import clock, i18n
 from tvportal.database import database_ctx
+from tvportal.http import logs
 from tvportal.http.inline_json import script_json
 from tvportal.editor.setup import setup_editor
 from tvportal.keys import ASSETS, CLOCK, PAGE_CACHE, SETTINGS
@@ -46,6 +47,7 @@ def setup_templates(app: web.Application, extra_dirs: list[str] | None = None) -
 def create_app(settings: Settings | None = None) -> web.Application:
     """Build the portal application from settings (defaults when none are given)."""
     settings = settings or load_settings()
+    logs.install()
     # the proxy middleware comes first: everything after it sees the real client
     edges = ((proxy_middleware(settings.trusted_proxies),) if settings.trusted_proxies else ()) \
         + ((edge_middleware(settings.base_path),) if settings.base_path else ())

@@ -14,6 +14,7 @@ from tvportal.editor.users import ROLE_NAMES
 from tvportal.i18n import N_, gettext as _
 from tvportal.keys import ASSETS, EDITOR_SESSION, EDITOR_USER
 from tvportal.clock import city_tz
+from tvportal.http.forms import form_of
 
 KIND_NAMES = {"guide": N_("Service guides"), "policy": N_("Policies"), "hall": N_("Halls")}
 KIND_NOUNS = {"guide": N_("service guide"), "policy": N_("policy"), "hall": N_("service hall")}
@@ -93,7 +94,7 @@ def _submitted(form: MultiDictProxy | None) -> list[tuple[str, str]]:
 
 async def signed_out_page(request: web.Request) -> web.Response:
     """A POST from a browser whose session ended: nothing is done, and what was typed is shown back."""
-    form = await request.post() if request.content_type in ("application/x-www-form-urlencoded",
+    form = await form_of(request, files=True) if request.content_type in ("application/x-www-form-urlencoded",
                                                             "multipart/form-data") else None
     message = _("You had been signed out, so nothing was saved. Copy what you typed below, "
                 "sign in again (in a new tab) and repeat the change.")

@@ -23,6 +23,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
 
 from tvportal.editor import users
+from tvportal.http.forms import form_of
 from tvportal.keys import DB, EDITOR_SESSION, EDITOR_USER, SETTINGS
 from tvportal.middlewares import CSP
 from tvportal.settings import Settings
@@ -151,7 +152,7 @@ async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse
             expected = session.get("csrf") or ""
             sent = request.headers.get(CSRF_HEADER, "")
             if not sent and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-                posted = await request.post()
+                posted = await form_of(request, files=user is not None)
                 sent = posted.get(CSRF_FIELD, "")
             if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
                 raise CsrfRejected(posted)

@@ -11,6 +11,7 @@ from aiohttp import web
 from tvportal.flows.guard import friendly
 from tvportal.flows.ui import (
     Choice, back_to, flow_screen, grouped, login_redirect, platform, show, waiting_entries, who)
+from tvportal.http.forms import form_of
 from tvportal.i18n import N_, format_day, gettext as _
 from tvportal.platform import services
 from tvportal.platform.models import Booking, PlatformError, Queued, Slot, Unavailable
@@ -199,7 +200,7 @@ async def book(request: web.Request) -> web.Response:
     current = await who(request)
     if current is None:
         raise login_redirect(request)
-    form = await request.post()
+    form = await form_of(request)
     key, move = str(form.get("key", "")), str(form.get("move", ""))
     slot, hall_name = await _slot(request, request.match_info["slot"])
     if not key:
@@ -320,7 +321,7 @@ def _cancel_screen(request: web.Request, booking: Booking, error: str = "", stat
 async def cancel(request: web.Request) -> web.Response:
     """POST: cancel (before the cut-off)."""
     booking, current = await _own(request, request.match_info["number"])
-    key = str((await request.post()).get("key", ""))
+    key = str((await form_of(request)).get("key", ""))
     try:
         await platform(request).cancel_booking(current.actor.id, current.person.id, booking.number, key)
     except Queued as queued:

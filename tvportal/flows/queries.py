@@ -10,6 +10,7 @@ from aiohttp import web
 from tvportal import canvas
 from tvportal.flows.guard import friendly
 from tvportal.flows.ui import Choice, flow_screen, flow_sentences, grouped, login_redirect, platform, show, who
+from tvportal.http.forms import form_of
 from tvportal.i18n import N_, gettext as _
 from tvportal.pagination import page_slice, parse_page
 from tvportal.platform.models import BAD_RATING_REASONS, RATING_LEVELS, PlatformError, Queued
@@ -148,7 +149,7 @@ def _levels(request: web.Request, kind: str, number: str, name: str, error: str 
 async def rate(request: web.Request) -> web.Response:
     """POST a level; the two lowest first ask why (from a short list)."""
     current, kind, target, name = await _target(request)
-    form = await request.post()
+    form = await form_of(request)
     level_raw, reason, key = str(form.get("level", "")), str(form.get("reason", "")), str(form.get("key", ""))
     levels = dict(RATING_LEVELS)
     if not level_raw.isdigit() or int(level_raw) not in levels:

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from remote_nav import Layout, Rect
 from tvportal import canvas
+from tvportal.http.forms import form_of
 from tvportal.i18n import LOCALES, gettext as _, language_name
 from tvportal.keys import ASR, PUBLISHED, SETTINGS, TTS
 from tvportal.prefs import RATES, Prefs, remember
@@ -81,7 +82,7 @@ async def settings_page(request: web.Request) -> web.Response:
 
 async def change_setting(request: web.Request) -> web.Response:
     """Apply one switch from the settings form and come back to the same row."""
-    form = await request.post()
+    form = await form_of(request)
     field, value = form.get("field"), form.get("value")
     prefs = prefs_of(request)
     if field == "text" and value in ("0", "1"):
