@@ -23,6 +23,7 @@ from tvportal.page_cache import CachedPage, normal_query
 from tvportal.prefs import COOKIE, Prefs
 from tvportal.flows.session import SESSION_COOKIE
 from tvportal.screen import FLASH_COOKIE, key_profile_of
+from tvportal.storage.faults import cannot_write
 
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,10 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
         if exc.status < 400:
             raise
         return error_screen(request, exc.status, exc.reason)
-    except Exception:
+    except Exception as exc:
+        if cannot_write(exc):  # full or read-only storage: the transaction rolled back; say so (storage/faults.py)
+            log.error("cannot save on %s %s: %s", request.method, request.path, getattr(exc, "orig", None) or exc)
+            return error_screen(request, 507, "")
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error_screen(request, 500, "")
     if response.status >= 400 and not response.prepared and isinstance(response, web.Response) \

@@ -15,6 +15,7 @@ from tvportal.i18n import N_, gettext as _
 from tvportal.keys import ASSETS, EDITOR_SESSION, EDITOR_USER
 from tvportal.clock import city_tz
 from tvportal.http.forms import form_of
+from tvportal.storage.faults import DISK_FULL
 
 KIND_NAMES = {"guide": N_("Service guides"), "policy": N_("Policies"), "hall": N_("Halls")}
 KIND_NOUNS = {"guide": N_("service guide"), "policy": N_("policy"), "hall": N_("service hall")}
@@ -26,6 +27,7 @@ ERROR_TEXTS = {
     405: N_("This address does not accept that kind of request."),
     413: N_("What you sent is too large."),
     500: N_("Something went wrong on our side. Nothing was changed; please try again."),
+    507: DISK_FULL,
 }
 
 
