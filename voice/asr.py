@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from voice.grammar import GLOBAL, Choice, Grammar, SnapshotGrammar, shared_names, substrings
+from voice.tts import _spawn as spawn  # a cancelled start kills the process instead of hanging
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ class Recognizer:
 
     async def _start(self) -> None:
         """Start a worker and wait for its ready (or its reason, or its death)."""
-        self.proc = proc = await asyncio.create_subprocess_exec(
+        self.proc = proc = await spawn(
             sys.executable, "-m", "voice.asr_worker", str(self.model_path.resolve()), str(self.threads),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             cwd=str(Path(__file__).resolve().parent.parent))
@@ -96,6 +97,9 @@ class Recognizer:
             hello = json.loads(await asyncio.wait_for(proc.stdout.readline(), START_TIMEOUT) or b"{}")
         except (asyncio.TimeoutError, ValueError):
             hello = {}
+        except BaseException:  # shutdown during start-up: the worker ends with it
+            await asyncio.shield(_end(proc))
+            raise
         if not hello.get("ready"):
             await _end(proc)
             await asyncio.sleep(0)  # the error reader takes the worker's last words
