@@ -51,7 +51,7 @@ async def test_damaged_model_is_unavailable_and_portal_serves(aiohttp_client, tm
     health = await (await client.get("/healthz")).json()
     assert "voice_input" in health["degraded"] and health["parts"]["voice_input"]["ok"] is False
     settings_page = await (await client.get("/settings")).text()
-    assert "语音" in settings_page
+    assert "语音识别模型不能用" in settings_page
 
 
 async def test_worker_death_fails_one_utterance_and_is_restarted(aiohttp_client, tmp_path):

@@ -73,6 +73,11 @@ class Recognizer:
         """Whether voice input works."""
         return not self.unavailable
 
+    @property
+    def failed(self) -> bool:
+        """A model is installed but does not work (not merely missing)."""
+        return bool(self.unavailable) and not model_problem(self.model_path) and self.unavailable != "not loaded"
+
     def find_word(self, word: str) -> int:
         """The model's id of a word looked up by ``prepare``; -1 when it is not in the vocabulary."""
         return self.known.get(word, -1)
