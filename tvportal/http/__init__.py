@@ -1,2 +1,2 @@
-"""HTTP plumbing shared by every view: inline JSON for <script> elements, header helpers, request bodies
-read safely (tvportal/http/forms.py)."""
+"""HTTP plumbing shared by every view: inline JSON for <script> elements (inline_json.py), header helpers
+(headers.py), posted forms read safely (forms.py) and one-line logs for malformed requests (logs.py)."""
