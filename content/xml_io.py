@@ -18,7 +18,7 @@ from typing import Any
 from lxml import etree
 from sqlalchemy import Connection
 
-from content import store
+from content import safe_json, store
 from content.integrity import check_references
 from content.model import KINDS, SCHEMA_VERSION, ContentError, migrate, model_of, to_plain
 from content.xml_format import ROOT, XmlValueError, document, element_record_data, load_schema
@@ -178,13 +178,20 @@ def _take(batch: list[Any], root: Any, version: int, out: list, report: ImportRe
         out.append((el.tag, migrate(el.tag, raw, version), el.sourceline))
 
 
+JSON_REFUSALS = {
+    "syntax": "JSON 格式错误：{detail}",
+    "depth": "JSON 嵌套太深（最多 {depth} 层），请检查文件是否完整、是否由本系统导出",
+    "number": "JSON 里有太长的数字（最多 {digits} 位），请检查文件",
+}
+
+
 def _parse_json(data: bytes, report: ImportReport) -> list[tuple[str, dict[str, Any], int | None]]:
     """The (kind, data, position) of each record of a JSON export."""
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        _fail(report, f"JSON 格式错误：{exc.msg if hasattr(exc, 'msg') else '不是 UTF-8 文字'}", line)
+        doc = safe_json.loads(data)
+    except safe_json.JsonRejected as exc:
+        _fail(report, JSON_REFUSALS[exc.reason].format(detail=exc.detail, depth=safe_json.MAX_DEPTH,
+                                                       digits=safe_json.MAX_DIGITS), exc.line)
         return []
     if not isinstance(doc, dict) or not isinstance(doc.get("schema_version"), int):
         _fail(report, "JSON 文件应是一个对象，并带有整数 schema_version")

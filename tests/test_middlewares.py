@@ -78,3 +78,14 @@ async def test_real_app_gzips_pages_and_caches_assets(client):
     again = await client.get("/static/" + css, headers={"If-None-Match": resp.headers["ETag"]})
     assert again.status == 304
     assert (await client.get("/static/tv.0000000000.css")).status == 404
+
+
+async def test_vary_is_appended_not_overwritten(aiohttp_client):
+    """A view that varies by a header keeps it when compression adds Accept-Encoding (caches key on both)."""
+    async def varies(request: web.Request) -> web.Response:
+        return web.Response(text=BIG, content_type="text/html", headers={"Vary": "Cookie, User-Agent"})
+
+    app = web.Application(middlewares=[middlewares.compression])
+    app.router.add_get("/", varies)
+    resp = await (await aiohttp_client(app)).get("/", headers={"Accept-Encoding": "gzip"})
+    assert [v.strip() for v in resp.headers["Vary"].split(",")] == ["Cookie", "User-Agent", "Accept-Encoding"]

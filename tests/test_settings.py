@@ -47,3 +47,50 @@ def test_unknown_toml_key_is_refused(tmp_path):
     cfg.write_text("prot = 1\n")
     with pytest.raises(SettingsError, match="prot"):
         load_settings(config_file=cfg, environ={})
+
+
+def test_docs_table_is_made_from_the_declarations():
+    """docs/settings.md's table is exactly what ``python -m tvportal.settings_doc`` makes."""
+    from tvportal.settings_doc import with_table
+
+    text = DOC.read_text(encoding="utf-8")
+    assert with_table(text) == text, "run python -m tvportal.settings_doc"
+
+
+@pytest.mark.parametrize("name,value,allowed", [
+    ("key_profile", "samsung", "huawei_zte"), ("log_level", "verbose", "WARNING"), ("port", "-5", "1 to 65535"),
+    ("port", "70000", "1 to 65535"), ("default_locale", "fr", "zh_CN"), ("tts_queue_size", "0", "1 or more"),
+])
+def test_bad_choice_or_range_stops_serve_with_one_line(tmp_path, name, value, allowed):
+    """``tvportal serve`` exits 2 with one line naming the setting, its value and what is allowed."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=str(root), **{f"TVPORTAL_{name.upper()}": value})
+    result = subprocess.run([sys.executable, "-m", "tvportal", "serve", "--data-dir", str(tmp_path / "d")],
+                            capture_output=True, text=True, env=env, timeout=60, cwd=root)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0] and value in lines[0] and allowed in lines[0], result.stderr
+
+
+def test_choices_take_their_canonical_spelling():
+    """``info`` is INFO; a key profile is matched whatever its case."""
+    s = load_settings({"log_level": "info", "key_profile": "Huawei_ZTE"}, environ={})
+    assert (s.log_level, s.key_profile) == ("INFO", "huawei_zte")
+
+
+async def test_healthz_is_503_when_pages_fail(client, monkeypatch):
+    """A portal whose home page fails is not healthy, whatever the database says; the parts say why."""
+    from tvportal.views import home
+
+    async def broken(request):
+        raise KeyError("samsung")
+
+    monkeypatch.setattr(home, "home", broken)
+    resp = await client.get("/healthz")
+    data = await resp.json()
+    assert resp.status == 503 and data["status"] == "failing" and "pages" in data["degraded"]
+    assert data["parts"]["database"]["ok"] and set(data["parts"]) >= {"speech", "voice_input", "platform", "disk"}

@@ -277,7 +277,7 @@ def test_db_command_reports_an_unreachable_database(tmp_path, capsys, monkeypatc
     monkeypatch.setenv("TVPORTAL_DATABASE_URL", f"postgresql://nobody@/x?host={tmp_path}&port=18199")
     assert main(["db", "upgrade"]) == 2
     err = capsys.readouterr().err
-    assert "cannot be used" in err and "Traceback" not in err
+    assert "数据库无法使用" in err and "Traceback" not in err
 
 
 def test_published_versions_cannot_be_changed(db_url):

@@ -178,7 +178,7 @@ async def test_recognizer_loads_once_and_refuses_partial_models(tmp_path):
     broken = Recognizer(tmp_path)
     await broken.load()
     assert not broken.available and "final.mdl" in broken.unavailable
-    broken.close()
+    await broken.close()
 
 
 async def test_portal_without_model(client):

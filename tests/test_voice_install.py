@@ -31,8 +31,9 @@ async def test_install_with_right_checksum(model_zip, tmp_path, capsys):
     assert "voice-model" in capsys.readouterr().out
     recognizer = Recognizer(tmp_path / "voice-model")
     await recognizer.load()
+    await recognizer.prepare(["首页"])
     assert recognizer.available and recognizer.find_word("首页") >= 0
-    recognizer.close()
+    await recognizer.close()
 
 
 def test_wrong_checksum_keeps_old_model(model_zip, tmp_path, capsys):

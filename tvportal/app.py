@@ -6,11 +6,14 @@ import functools
 
 import aiohttp_jinja2
 import jinja2
+import markupsafe
 from aiohttp import web
 
 from epg_templates import TEMPLATE_DIR
 from tvportal import clock, i18n
 from tvportal.database import database_ctx
+from tvportal.http import logs
+from tvportal.http.inline_json import script_json
 from tvportal.editor.setup import setup_editor
 from tvportal.keys import ASSETS, CLOCK, PAGE_CACHE, SETTINGS
 from tvportal.middlewares import ORDER
@@ -37,11 +40,14 @@ def setup_templates(app: web.Application, extra_dirs: list[str] | None = None) -
     base = app[SETTINGS].base_path
     env.globals["base"] = base
     env.filters["url"] = functools.partial(prefixed, base)
+    # every JSON inside <script> (tvportal/http/inline_json.py); safe as it is: no HTML escaping on top
+    env.filters["script_json"] = lambda data: markupsafe.Markup(script_json(data))
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
     """Build the portal application from settings (defaults when none are given)."""
     settings = settings or load_settings()
+    logs.install()
     # the proxy middleware comes first: everything after it sees the real client
     edges = ((proxy_middleware(settings.trusted_proxies),) if settings.trusted_proxies else ()) \
         + ((edge_middleware(settings.base_path),) if settings.base_path else ())

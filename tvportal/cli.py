@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import SQLAlchemyError
 
 from tvportal.settings import SettingsError
+from tvportal.storage.faults import StorageUnusable, cannot_write, start_failure
 
 # modules under tvportal/commands/ that add a subcommand; a new command adds its name here
 COMMAND_MODULES: tuple[str, ...] = ("serve", "central_sim", "voice", "content", "user", "db")
@@ -32,12 +33,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:  # every command reads settings; one place says what is wrong with them
         print(f"tvportal: {exc}", file=sys.stderr)
         return 2
-    except SQLAlchemyError as exc:  # a database that is down or refuses us: one line, not a traceback
-        print(f"tvportal: the database cannot be used: {getattr(exc, 'orig', None) or exc}", file=sys.stderr)
+    except StorageUnusable as exc:  # the database at start: which file, and what to do (storage/faults.py)
+        print(f"tvportal: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:  # a port already in use, a file that cannot be read: say which, not a traceback
-        where = f" ({exc.filename})" if exc.filename else ""
-        print(f"tvportal: {exc.strerror or exc}{where}", file=sys.stderr)
+    except SQLAlchemyError as exc:  # a database that is down or refuses us: one line, not a traceback
+        print(f"tvportal: {start_failure(exc)}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a port already in use, a file that cannot be written: say which, not a traceback
+        if cannot_write(exc):
+            print(f"tvportal: {start_failure(exc)}", file=sys.stderr)
+        else:
+            where = f" ({exc.filename})" if exc.filename else ""
+            print(f"tvportal: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from aiohttp import web
-from sqlalchemy import Connection
+from sqlalchemy import Connection, make_url
+from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 
 from content import store
 from content.demo_loader import load_demo
@@ -23,6 +25,7 @@ from tvportal.keys import DB, SETTINGS, PUBLISHED
 from tvportal.settings import Settings
 from tvportal.storage import Database, migrate
 from tvportal.storage.shared_secrets import shared_secret
+from tvportal.storage.faults import StorageUnusable, start_failure
 
 log = logging.getLogger(__name__)
 INDEX_FILE = "search-index.pickle"  # content/index_cache.py: the search index saved for the next start
@@ -49,6 +52,11 @@ def prepare(db: Database, settings: Settings) -> None:
 
             demo_data.create(conn, settings.demo_city)
 
+    if db.dialect == "sqlite":
+        # a damaged page is found now, in a second, not by the first TV whose guide lives on it
+        verdict = db.read_sync(lambda conn: conn.exec_driver_sql("PRAGMA quick_check(1)").scalar())
+        if verdict != "ok":
+            raise DatabaseError("PRAGMA quick_check", None, sqlite3.DatabaseError(f"malformed: {verdict}"))
     migrate.upgrade(db, first_start)
 
 
@@ -57,11 +65,16 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     db = open_database(settings)
     try:
-        await asyncio.to_thread(prepare, db, settings)
-        app[DB] = db
-        index_file = Path(settings.data_dir) / INDEX_FILE
-        snapshot, current = await db.read(load_snapshot, index_file)
-        secret = await db.write(shared_secret, SEGMENT_SECRET)
+        try:
+            await asyncio.to_thread(prepare, db, settings)
+            app[DB] = db
+            index_file = Path(settings.data_dir) / INDEX_FILE
+            snapshot, current = await db.read(load_snapshot, index_file)
+            secret = await db.write(shared_secret, SEGMENT_SECRET)
+        except (SQLAlchemyError, OSError) as exc:  # a damaged file, a read-only dir: one line (storage/faults.py)
+            where = make_url(settings.db_url).render_as_string(hide_password=True) if settings.database_url \
+                else settings.database_path
+            raise StorageUnusable(start_failure(exc, where)) from exc
         app[PUBLISHED] = published = Published(snapshot, secret)
         tasks = [asyncio.create_task(published.watch(db, settings.content_check_ms / 1000)),
                  asyncio.create_task(published.compact())]  # after start-up: records keep less memory

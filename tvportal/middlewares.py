@@ -16,12 +16,14 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from tvportal.http.headers import add_vary
 from tvportal.i18n import current_locale
 from tvportal.keys import CLOCK, PAGE_CACHE, PREFS, PUBLISHED, SETTINGS
 from tvportal.page_cache import CachedPage, normal_query
 from tvportal.prefs import COOKIE, Prefs
 from tvportal.flows.session import SESSION_COOKIE
 from tvportal.screen import FLASH_COOKIE, key_profile_of
+from tvportal.storage.faults import cannot_write
 
 
 log = logging.getLogger(__name__)
@@ -100,7 +102,7 @@ async def compression(request: web.Request, handler: Handler) -> web.StreamRespo
     if (isinstance(response, web.Response) and "Content-Encoding" not in response.headers
             and response.content_type in COMPRESSIBLE and isinstance(response.body, bytes)):
         # compressed here rather than while sending, so that the page cache keeps the compressed bytes
-        response.headers["Vary"] = "Accept-Encoding"
+        add_vary(response.headers, "Accept-Encoding")
         if len(response.body) > 512 and "gzip" in request.headers.get("Accept-Encoding", ""):
             response.body = gzip.compress(response.body, 6, mtime=0)
             response.headers["Content-Encoding"] = "gzip"
@@ -130,7 +132,10 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
         if exc.status < 400:
             raise
         return error_screen(request, exc.status, exc.reason)
-    except Exception:
+    except Exception as exc:
+        if cannot_write(exc):  # full or read-only storage: the transaction rolled back; say so (storage/faults.py)
+            log.error("cannot save on %s %s: %s", request.method, request.path, getattr(exc, "orig", None) or exc)
+            return error_screen(request, 507, "")
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error_screen(request, 500, "")
     if response.status >= 400 and not response.prepared and isinstance(response, web.Response) \

@@ -7,7 +7,6 @@ keys do (tests/test_key_hints.py checks that on every page).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -16,6 +15,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from remote_nav import Layout, keymap, profile_for_user_agent
+from tvportal.http.inline_json import script_json
 from tvportal.i18n import format_day, gettext as _
 from tvportal.keys import ASR, ASSETS, CLOCK, PREFS, SETTINGS, TTS
 from tvportal.prefs import Prefs
@@ -167,11 +167,6 @@ def key_profile_of(request: web.Request) -> str:
     return _profile_for(request.headers.get("User-Agent", "")) if profile == "auto" else profile
 
 
-def _script_json(data: Any) -> str:
-    """JSON safe to put inside a <script> element."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-
-
 def render(request: web.Request, screen: Screen) -> web.Response:
     """Render a Screen with the base TV template."""
     settings = request.app[SETTINGS]
@@ -182,12 +177,11 @@ def render(request: web.Request, screen: Screen) -> web.Response:
         "screen": screen,
         "hints": hints,
         "prefs": prefs,
-        "nav_json": json.dumps(nav_data(request, screen, hints), ensure_ascii=False, separators=(",", ":"))
-        .replace("</", "<\\/"),
+        "nav_json": script_json(nav_data(request, screen, hints)),
         "today": format_day(today),
         "css_url": request.app[ASSETS].url("tv.css"),
         "js_url": request.app[ASSETS].url("nav.js"),
-        "speech_json": _script_json(speech_script(request, screen, hints)),
+        "speech_json": script_json(speech_script(request, screen, hints)),
         "voice_js_url": request.app[ASSETS].url("voice.js"),
         **screen.context,
     }

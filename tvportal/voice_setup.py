@@ -99,10 +99,10 @@ async def close_speech(app: web.Application) -> None:
 
 
 async def asr_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Load the vosk model once (off the event loop) and stop its threads on shutdown."""
+    """Start the recognition worker, which loads and tests the vosk model, and end it on shutdown."""
     await app[ASR].load()
     yield
-    app[ASR].close()
+    await app[ASR].close()
 
 
 def setup_voice(app: web.Application) -> None:

@@ -61,6 +61,21 @@ def segment(phrase: str, find_word: Callable[[str], int]) -> list[str | None]:
     return out
 
 
+def substrings(phrases: Iterable[str]) -> set[str]:
+    """Every text ``segment`` may look up for these phrases (asked of the model in one batch)."""
+    out: set[str] = set()
+    for phrase in phrases:
+        text = clean(phrase)
+        out.update(text[i:j] for i in range(len(text)) for j in range(i + 1, min(len(text), i + MAX_WORD) + 1))
+    return out
+
+
+def shared_names(snapshot: object) -> list[str]:
+    """The service names of a snapshot said anywhere: the most popular first, at most MAX_SERVICES."""
+    guides = sorted(getattr(snapshot, "guides", ()), key=lambda g: -getattr(g, "popularity", 0))
+    return [g.short_name for g in guides[:MAX_SERVICES] if getattr(g, "short_name", "")]
+
+
 @dataclass
 class Grammar:
     """The phrases of one page and the action each one stands for."""
@@ -171,10 +186,8 @@ class SnapshotGrammar:
     def shared(self, snapshot: object, find_word: Callable[[str], int]) -> Grammar:
         """Global commands and the most popular service names of ``snapshot``."""
         if self.grammar is None or snapshot is not self.snapshot:
-            guides = sorted(getattr(snapshot, "guides", ()), key=lambda g: -getattr(g, "popularity", 0))
-            names = [g.short_name for g in guides[:MAX_SERVICES] if getattr(g, "short_name", "")]
             grammar = Grammar()
-            add_shared(grammar, find_word, names)
+            add_shared(grammar, find_word, shared_names(snapshot))
             grammar._items()  # serialised now, once
             self.snapshot, self.grammar = snapshot, grammar
             self.builds += 1

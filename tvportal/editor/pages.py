@@ -14,6 +14,8 @@ from tvportal.editor.users import ROLE_NAMES
 from tvportal.i18n import N_, gettext as _
 from tvportal.keys import ASSETS, EDITOR_SESSION, EDITOR_USER
 from tvportal.clock import city_tz
+from tvportal.http.forms import form_of
+from tvportal.storage.faults import DISK_FULL
 
 KIND_NAMES = {"guide": N_("Service guides"), "policy": N_("Policies"), "hall": N_("Halls")}
 KIND_NOUNS = {"guide": N_("service guide"), "policy": N_("policy"), "hall": N_("service hall")}
@@ -25,6 +27,7 @@ ERROR_TEXTS = {
     405: N_("This address does not accept that kind of request."),
     413: N_("What you sent is too large."),
     500: N_("Something went wrong on our side. Nothing was changed; please try again."),
+    507: DISK_FULL,
 }
 
 
@@ -93,7 +96,7 @@ def _submitted(form: MultiDictProxy | None) -> list[tuple[str, str]]:
 
 async def signed_out_page(request: web.Request) -> web.Response:
     """A POST from a browser whose session ended: nothing is done, and what was typed is shown back."""
-    form = await request.post() if request.content_type in ("application/x-www-form-urlencoded",
+    form = await form_of(request, files=True) if request.content_type in ("application/x-www-form-urlencoded",
                                                             "multipart/form-data") else None
     message = _("You had been signed out, so nothing was saved. Copy what you typed below, "
                 "sign in again (in a new tab) and repeat the change.")

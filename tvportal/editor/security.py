@@ -23,6 +23,8 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
 
 from tvportal.editor import users
+from tvportal.http.forms import form_of
+from tvportal.storage.faults import cannot_write
 from tvportal.keys import DB, EDITOR_SESSION, EDITOR_USER, SETTINGS
 from tvportal.middlewares import CSP
 from tvportal.settings import Settings
@@ -151,7 +153,7 @@ async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse
             expected = session.get("csrf") or ""
             sent = request.headers.get(CSRF_HEADER, "")
             if not sent and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-                posted = await request.post()
+                posted = await form_of(request, files=user is not None)
                 sent = posted.get(CSRF_FIELD, "")
             if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
                 raise CsrfRejected(posted)
@@ -207,7 +209,11 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
         if exc.status < 400:
             raise
         return error_page(request, exc.status)
-    except Exception:
+    except Exception as exc:
+        if cannot_write(exc):  # full or read-only storage: the transaction rolled back (storage/faults.py)
+            log.error("editor cannot save on %s %s: %s", request.method, request.path,
+                      getattr(exc, "orig", None) or exc)
+            return error_page(request, 507)
         log.exception("editor error on %s %s", request.method, request.path)
         return error_page(request, 500)
 

@@ -11,6 +11,7 @@ from tvportal.editor import audit, forms, users, versions
 from tvportal.editor.diff import render_fields
 from tvportal.editor.pages import flash, local_time, page
 from tvportal.editor.security import client_address, requires
+from tvportal.http.forms import form_of
 from tvportal.i18n import N_, gettext as _
 from tvportal.keys import DB, EDITOR_USER
 
@@ -77,7 +78,7 @@ async def user_list(request: web.Request) -> web.Response:
 @requires("admin")
 async def user_add(request: web.Request) -> web.Response:
     """Add an account."""
-    form = await request.post()
+    form = await form_of(request, files=True)
     name, role = str(form.get("name", "")).strip().lower(), str(form.get("role", ""))
     password = str(form.get("password", ""))
     me, address = request[EDITOR_USER].name, client_address(request)
@@ -102,7 +103,7 @@ async def user_add(request: web.Request) -> web.Response:
 async def user_change(request: web.Request) -> web.Response:
     """Change one account: role, password, disabled or enabled (never your own role or state)."""
     name = request.match_info["name"]
-    form = await request.post()
+    form = await form_of(request, files=True)
     action = str(form.get("action", ""))
     db = request.app[DB]
     me = request[EDITOR_USER]

@@ -9,6 +9,7 @@ from aiohttp import web
 from tvportal.editor import audit, users
 from tvportal.editor.pages import flash, page
 from tvportal.editor.security import PREFIX, client_address, csrf_token, session_of, sign_in
+from tvportal.http.forms import form_of
 from tvportal.i18n import gettext as _
 from tvportal.keys import DB, EDITOR_USER
 
@@ -47,7 +48,7 @@ def _succeeded(conn, name: str, address: str) -> None:
 
 async def signin(request: web.Request) -> web.Response:
     """Check the name and password; too many failures block the name and the address for a while."""
-    form = await request.post()
+    form = await form_of(request, files=True)
     name = str(form.get("name", "")).strip().lower()
     password = str(form.get("password", ""))
     target = _safe_next(str(form.get("next", PREFIX)))

@@ -12,6 +12,7 @@ from tvportal.editor import audit, versions
 from tvportal.editor.pages import flash, page
 from tvportal.editor.security import client_address, requires
 from tvportal.editor.publishing import publish_snapshot
+from tvportal.http.forms import form_of
 from tvportal.i18n import gettext as _
 from tvportal.keys import CLOCK, DB, EDITOR_USER, PUBLISHED
 
@@ -52,7 +53,7 @@ async def _report_page(request: web.Request, context: dict, status: int = 200) -
 @requires("publisher")
 async def import_file(request: web.Request) -> web.Response:
     """Check an uploaded file; unless it is a dry run and when it is clean, publish all of it in one transaction."""
-    form = await request.post()
+    form = await form_of(request, files=True)
     upload = form.get("file")
     if upload is None or isinstance(upload, str) or not upload.filename:
         return page(request, "import.html", {"report": None, "error": _("Choose a file to import."),

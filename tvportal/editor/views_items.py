@@ -15,6 +15,7 @@ from tvportal.editor.diff import changes, render_fields
 from tvportal.editor.pages import KIND_NAMES, KIND_NOUNS, flash, page
 from tvportal.editor.publishing import do_publish, ensure_baseline, kind_of, title_of
 from tvportal.editor.security import client_address, requires
+from tvportal.http.forms import form_of
 from tvportal.i18n import gettext as _
 from tvportal.keys import DB, EDITOR_USER
 
@@ -142,7 +143,7 @@ async def _row_op(request: web.Request, kind: str, item_id: str, data: dict, cur
 async def create(request: web.Request) -> web.Response:
     """Create a new item as an unpublished draft."""
     kind = kind_of(request)
-    form: MultiDictProxy = await request.post()
+    form: MultiDictProxy = await form_of(request, files=True)
     data = forms.parse_form(forms.specs_of(kind), form)
     if form.get("_op"):
         return await _row_op(request, kind, "", data, None, str(form["_op"]))
@@ -177,7 +178,7 @@ async def save(request: web.Request) -> web.Response:
     current = await db.read(versions.working, kind, item_id)
     if current is None:
         raise web.HTTPNotFound()
-    form: MultiDictProxy = await request.post()
+    form: MultiDictProxy = await form_of(request, files=True)
     data = forms.parse_form(forms.specs_of(kind), form)
     data["id"] = item_id  # the id names the item; it is not changed by editing
     if form.get("_op"):

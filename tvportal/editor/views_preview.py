@@ -13,6 +13,7 @@ from content.model import ContentError
 from tvportal.editor import forms
 from tvportal.editor.checks import plain_warnings
 from tvportal.editor.security import requires
+from tvportal.http.forms import form_of
 from tvportal.i18n import gettext as _
 from tvportal.screen import Screen, render
 from tvportal.views.guides import guide_screen
@@ -41,7 +42,7 @@ def _message_page(text: str) -> str:
 async def preview(request: web.Request) -> web.Response:
     """Render the posted form as the TV would show it; ``?format=json`` adds the page count and warnings."""
     kind = request.match_info["kind"]
-    form = await request.post()
+    form = await form_of(request, files=True)
     data = forms.parse_form(forms.specs_of(kind), form)
     if request.match_info.get("id"):
         data["id"] = request.match_info["id"]

@@ -10,6 +10,7 @@ from tvportal.editor.diff import changes, render_fields
 from tvportal.editor.pages import flash, page
 from tvportal.editor.publishing import do_publish, ensure_baseline, kind_of, publish_snapshot, title_of
 from tvportal.editor.security import client_address, requires
+from tvportal.http.forms import form_of
 from tvportal.i18n import gettext as _
 from tvportal.keys import DB, EDITOR_USER
 
@@ -38,7 +39,7 @@ def _conflict_flash(request: web.Request, clash: versions.Conflict) -> None:
 async def publish(request: web.Request) -> web.Response:
     """Publish the current draft."""
     kind, item_id = kind_of(request), request.match_info["id"]
-    form = await request.post()
+    form = await form_of(request, files=True)
     try:
         await do_publish(request, kind, item_id, _revision(form), str(form.get("_note", "")))
     except versions.Conflict as clash:
@@ -52,7 +53,7 @@ async def publish(request: web.Request) -> web.Response:
 async def unpublish(request: web.Request) -> web.Response:
     """Take an item off the TV (its text stays as a draft and in the versions)."""
     kind, item_id = kind_of(request), request.match_info["id"]
-    form = await request.post()
+    form = await form_of(request, files=True)
     user = request[EDITOR_USER]
     address = client_address(request)
 
@@ -141,7 +142,7 @@ async def rollback_confirm(request: web.Request) -> web.Response:
 async def rollback(request: web.Request) -> web.Response:
     """Publish an old version again as a new version; an unpublished draft it replaces is kept in the log."""
     kind, item_id = kind_of(request), request.match_info["id"]
-    form = await request.post()
+    form = await form_of(request, files=True)
     user = request[EDITOR_USER]
     number = str(form.get("number", ""))
     if not number.isdigit():

@@ -11,7 +11,8 @@ from aiohttp import web
 from tvportal.flows.guard import friendly
 from tvportal.flows.queued import to_receipt, waiting_entries
 from tvportal.flows.ui import (
-    Choice, back_to, flow_screen, grouped, login_redirect, platform, show, who)
+    Choice, back_to, flow_screen, grouped, login_redirect, platform, show, waiting_entries, who)
+from tvportal.http.forms import form_of
 from tvportal.i18n import N_, format_day, gettext as _
 from tvportal.platform import services
 from tvportal.platform.models import Booking, PlatformError, Queued, Slot, Unavailable
@@ -200,7 +201,7 @@ async def book(request: web.Request) -> web.Response:
     current = await who(request)
     if current is None:
         raise login_redirect(request)
-    form = await request.post()
+    form = await form_of(request)
     key, move = str(form.get("key", "")), str(form.get("move", ""))
     slot, hall_name = await _slot(request, request.match_info["slot"])
     if not key:
@@ -328,7 +329,7 @@ async def cancel(request: web.Request) -> web.Response:
         booking, current = None, await who(request)
         if current is None:
             raise
-    key = str((await request.post()).get("key", ""))
+    key = str((await form_of(request)).get("key", ""))
     try:
         await platform(request).cancel_booking(current.actor.id, current.person.id, number, key)
     except Queued as queued:

@@ -12,7 +12,8 @@ from tvportal.flows.guard import friendly
 from tvportal.flows.queued import to_receipt, waiting_entries
 from tvportal.flows.session import act_for
 from tvportal.flows.ui import (
-    Choice, back_to, flow_screen, grouped, login_redirect, platform, show, state, who)
+    Choice, back_to, flow_screen, grouped, login_redirect, platform, show, state, waiting_entries, who)
+from tvportal.http.forms import form_of
 from tvportal.i18n import N_, format_day, format_moment, gettext as _
 from tvportal.pagination import page_slice, parse_page
 from tvportal.platform import eligibility, services
@@ -106,7 +107,7 @@ async def for_whom(request: web.Request) -> web.Response:
 async def set_for_whom(request: web.Request) -> web.Response:
     """POST the chosen person (only oneself or a consenting family member), then the eligibility check."""
     service, current = await _signed_in(request)
-    chosen = str((await request.post()).get("person", ""))
+    chosen = str((await form_of(request)).get("person", ""))
     if chosen == current.actor.id or any(p.id == chosen for p in current.link.acts_for):
         await act_for(request, "" if chosen == current.actor.id else chosen)
         state(request).pop("apply:" + service.id, None)  # answers given for someone else do not carry over
@@ -197,7 +198,7 @@ async def answer(request: web.Request) -> web.Response:
     service = await _service(request)
     index = _index(request, service)
     form = services.FORMS[service.id]
-    value = str((await request.post()).get("value", ""))
+    value = str((await form_of(request)).get("value", ""))
     q = form.fields[index]
     if value not in {v for v, _l in q.choices}:
         return question_screen(request, service, index, _("Please choose one of the answers below."), 400)
@@ -238,7 +239,7 @@ async def confirm(request: web.Request) -> web.Response:
 async def submit(request: web.Request) -> web.Response:
     """POST: submit with the page's idempotency key (a second press gives the same application)."""
     service, current = await _signed_in(request)
-    key = str((await request.post()).get("key", ""))
+    key = str((await form_of(request)).get("key", ""))
     answers = state(request).get("apply:" + service.id, {})
     if not key:
         return confirm_screen(request, service, current, _("Please press the button again."), 400)

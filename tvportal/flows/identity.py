@@ -16,6 +16,7 @@ from tvportal.flows.session import act_for, platform_device, sign_out
 from tvportal.flows.signin_pin import after_sign_in, masked_name, remembered_people
 from tvportal.flows.signin_store import PIN_TRIES, person_of
 from tvportal.flows.ui import Choice, Who, device_id, flash, flow_screen, platform, show, state, who
+from tvportal.http.forms import form_of
 from tvportal.i18n import gettext as _
 from tvportal.platform.models import PlatformError
 from tvportal.keys import SETTINGS
@@ -148,7 +149,7 @@ async def _signed_in(request: web.Request) -> Who:
 
 async def _field(request: web.Request, name: str) -> str:
     """One posted form field."""
-    return str((await request.post()).get(name, ""))
+    return str((await form_of(request)).get(name, ""))
 
 
 @friendly

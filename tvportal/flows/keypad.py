@@ -12,6 +12,7 @@ from aiohttp import web
 from remote_nav import Layout, Rect
 from tvportal import canvas
 from tvportal.flows.ui import keep_device, state
+from tvportal.http.forms import form_of
 from tvportal.i18n import gettext as _
 from tvportal.screen import Crumb, Screen, prefs_of, render
 
@@ -60,7 +61,7 @@ def clean(value: str, entry: Entry) -> str | None:
 async def pressed(request: web.Request, entry: Entry) -> tuple[str, str]:
     """Apply a posted key to the entry: (key, value). The runtime posts the whole value in ``v``; the
     plain form posts one key and the value comes from the flow state."""
-    form = await request.post()
+    form = await form_of(request)
     key = str(form.get("k", ""))
     st = state(request)
     posted = clean(str(form.get("v", "")), entry) if "v" in form else None

@@ -11,6 +11,7 @@ from tvportal import canvas
 from tvportal.flows.guard import friendly
 from tvportal.flows.queued import to_receipt
 from tvportal.flows.ui import Choice, flow_screen, flow_sentences, grouped, login_redirect, platform, show, who
+from tvportal.http.forms import form_of
 from tvportal.i18n import N_, gettext as _
 from tvportal.pagination import page_slice, parse_page
 from tvportal.platform.models import BAD_RATING_REASONS, RATING_LEVELS, PlatformError, Queued, Unavailable
@@ -163,7 +164,7 @@ async def rate(request: web.Request) -> web.Response:
         if current is None or kind not in ("booking", "application"):
             raise
         target, name = _Unchecked(request.match_info["number"]), ""
-    form = await request.post()
+    form = await form_of(request)
     level_raw, reason, key = str(form.get("level", "")), str(form.get("reason", "")), str(form.get("key", ""))
     levels = dict(RATING_LEVELS)
     if not level_raw.isdigit() or int(level_raw) not in levels:

@@ -11,6 +11,7 @@ from tvportal.flows.guard import friendly
 from tvportal.flows.keypad import Entry, Pad, pressed, show_pad
 from tvportal.flows.session import current, db, sign_in, sign_out
 from tvportal.flows.ui import Choice, device_id, flash, flow_screen, platform, show, state
+from tvportal.http.forms import form_of
 from tvportal.i18n import gettext as _
 from tvportal.keys import SETTINGS
 from tvportal.platform.models import Person
@@ -194,7 +195,7 @@ async def forget(request: web.Request) -> web.Response:
     """Forget a remembered person on this TV (from 我的; anyone signed in on this TV may tidy its list)."""
     if await current(request, device_id(request)) is None:
         raise web.HTTPSeeOther("/id")
-    person_id = str((await request.post()).get("person", ""))
+    person_id = str((await form_of(request)).get("person", ""))
     known = await db(request).read(store.one_remembered, device_id(request), person_id)
     await db(request).write(store.forget, device_id(request), person_id)
     if known is not None:

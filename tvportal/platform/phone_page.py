@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from tvportal.http.forms import form_of
 from tvportal.platform import idnumber
 from tvportal.platform.models import PlatformError
 
@@ -44,7 +45,7 @@ def add_phone_routes(app: web.Application, platform_of: Callable[[web.Applicatio
     async def submit(request: web.Request) -> web.Response:
         """Send a code, or confirm the ticket with the code."""
         ticket = request.match_info["ticket"]
-        form = await request.post()
+        form = await form_of(request)
         number = str(form.get("id_number", "")).strip().upper()
         platform = platform_of(request.app)
         problem = idnumber.problem(number)

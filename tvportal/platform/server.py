@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from content import safe_json
 from tvportal.platform.models import PlatformError, to_json
 from tvportal.platform.phone_page import add_phone_routes
 from tvportal.platform.signing import Verifier
@@ -80,7 +81,7 @@ def _json(value: object) -> web.Response:
 async def _body(request: web.Request) -> dict:
     """The JSON body, or a 400 platform error."""
     try:
-        data = json.loads(await request.read() or b"{}")
+        data = safe_json.loads(await request.read() or b"{}")
     except ValueError:
         raise PlatformError("bad_json", "请求格式不对") from None
     if not isinstance(data, dict):

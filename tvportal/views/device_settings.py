@@ -8,6 +8,7 @@ from aiohttp import web
 
 from remote_nav import Layout, Rect
 from tvportal import canvas
+from tvportal.http.forms import form_of
 from tvportal.i18n import LOCALES, gettext as _, language_name
 from tvportal.keys import ASR, PUBLISHED, SETTINGS, TTS
 from tvportal.prefs import RATES, Prefs, remember
@@ -35,8 +36,11 @@ def voice_rows(prefs: Prefs) -> list[tuple[str, str, str, str, str]]:
     ]
 
 
-def voice_status(reading: bool, commands: bool) -> str:
+def voice_status(reading: bool, commands: bool, model_fails: bool = False) -> str:
     """One line saying which voice functions this TV lacks; empty when both work."""
+    if model_fails and not commands:  # installed but damaged (voice/asr.py): "not installed" would mislead
+        return _("Voice commands are unavailable: the speech model on this TV does not work. "
+                 "Please use the remote's keys.")
     if not reading and not commands:
         return _("Reading aloud and voice commands are not installed on this TV.")
     if not reading:
@@ -72,16 +76,16 @@ async def settings_page(request: web.Request) -> web.Response:
     layout.assign_digits("main")
     screen = Screen(title=_("Settings"), crumbs=[Crumb(_("Home"), "/"), Crumb(_("Settings"))], layout=layout,
                     template="settings.html", start="s-text",
-                    context={"voice_status": voice_status(tts.available, asr.available)})
+                    context={"voice_status": voice_status(tts.available, asr.available, asr.failed)})
     screen.spoken = [f"{label} {state}" for _rid, label, state, *_rest in rows]
-    screen.spoken += [s for s in (voice_status(tts.available, asr.available),
+    screen.spoken += [s for s in (voice_status(tts.available, asr.available, asr.failed),
                                   _("Press OK to switch. This TV remembers the choice.")) if s]
     return render(request, screen)
 
 
 async def change_setting(request: web.Request) -> web.Response:
     """Apply one switch from the settings form and come back to the same row."""
-    form = await request.post()
+    form = await form_of(request)
     field, value = form.get("field"), form.get("value")
     prefs = prefs_of(request)
     if field == "text" and value in ("0", "1"):

@@ -8,6 +8,7 @@ from remote_nav import Layout, Rect
 from tvportal import canvas
 from tvportal.i18n import gettext as _
 from tvportal.screen import Crumb, Screen, render
+from tvportal.storage.faults import DISK_FULL
 
 
 def _texts(status: int, reason: str) -> tuple[str, str]:
@@ -23,6 +24,8 @@ def _texts(status: int, reason: str) -> tuple[str, str]:
                                                              "characters.")
         return _("The request is not valid"), _("Something in the address or the form is not valid. "
                                                  "Nothing has been changed.")
+    if status == 507:
+        return _("Cannot save right now"), _(DISK_FULL)
     if status == 405:
         return _("This action is not possible here"), _("Nothing has been changed.")
     return _("Something went wrong"), _("The portal could not show this page. Please try again later; "

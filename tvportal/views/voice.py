@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from tvportal.flows.ui import DEVICE_COOKIE
+from tvportal.http.forms import form_of
 from tvportal.i18n import LOCALES, N_
 from tvportal.i18n import gettext as _
 from tvportal.keys import SETTINGS, SPEECH_SIGNER, TTS
@@ -96,7 +97,7 @@ async def _open_text_refused(request: web.Request, text: str, locale: str,
 
 async def change_prefs(request: web.Request) -> web.StreamResponse:
     """``POST /voice/prefs``: reading on/off, rate or volume from the remote; the new values as JSON."""
-    form = await request.post()
+    form = await form_of(request)
     prefs = prefs_of(request)
     field, value = form.get("field"), form.get("value")
     if field == "reading" and value in ("0", "1", "toggle"):

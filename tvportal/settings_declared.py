@@ -1,0 +1,160 @@
+"""Every setting of the portal, declared once: name, type, default, allowed values and the help text.
+
+tvportal/settings.py reads and checks them; docs/settings.md's table is made from them
+(``python -m tvportal.settings_doc``; tests/test_settings.py fails when the two differ).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from remote_nav.key_profiles import profile_names
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Declaration of one setting; ``help`` is Markdown (it is the docs' text)."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()  # the only values allowed (text settings)
+    minimum: int | None = None  # whole-number settings: the allowed range
+    maximum: int | None = None
+
+
+DECLARED: tuple[Setting, ...] = (
+    Setting("host", str, "127.0.0.1",
+            "Address the portal listens on. Use `0.0.0.0` to serve set-top boxes on the network."),
+    Setting("port", int, 8080,
+            "TCP port the portal listens on.", minimum=1, maximum=65535),
+    Setting("data_dir", str, "./tvportal-data",
+            "Folder for the SQLite database and generated files; created on first start."),
+    Setting("database", str, "",
+            "Path of the SQLite database; empty means `tvportal.sqlite3` inside `data_dir`. Not used when "
+            "`database_url` is set."),
+    Setting("database_url", str, "",
+            "Where everything the portal keeps lives (content, editor, flow state, embedded platform, "
+            "outbox): `postgresql://user:password@host:5432/tvportal` for PostgreSQL (use "
+            "`TVPORTAL_DATABASE_URL` to keep the password out of files); empty means the SQLite file above. "
+            "See docs/storage.md."),
+    Setting("database_pool_size", int, 5,
+            "Database connections, and worker threads running database calls, per portal process. With "
+            "PostgreSQL, instances × (2 × this) must stay below the server's `max_connections`.",
+            minimum=1),
+    Setting("flow_state_hours", int, 24,
+            "Hours an unfinished TV flow (half-typed ID digits, answers to a form) is kept in the database "
+            "for its device; older ones are removed.", minimum=1),
+    Setting("demo_city", str, "lu_an",
+            "Bundled demo content loaded into an empty database on first start (a folder under "
+            "`content/demo/`)."),
+    Setting("central_url", str, "",
+            "Base URL of the province's central platform; empty means the embedded platform inside the "
+            "portal."),
+    Setting("central_app_id", str, "tvportal",
+            "App id the portal signs central-platform requests with (HMAC-SHA256)."),
+    Setting("central_secret", str, "",
+            "Shared secret for signing central-platform requests; keep it out of git (use "
+            "`TVPORTAL_CENTRAL_SECRET`). `tvportal central-sim` needs it too."),
+    Setting("central_timeout_ms", int, 3000,
+            "Time limit of one central-platform call, in milliseconds.", minimum=1),
+    Setting("central_retries", int, 2,
+            "Extra tries of a failed idempotent central-platform call (reads, and writes that carry an "
+            "idempotency key), with jittered back-off.", minimum=0),
+    Setting("central_outbox_interval", int, 5,
+            "Seconds between attempts to deliver writes waiting in the outbox to the central platform.", minimum=1),
+    Setting("exit_url", str, "",
+            "Where Back on the home page leads: the IPTV operator's portal. Empty means Back on home does "
+            "nothing."),
+    Setting("default_locale", str, "zh_CN",
+            "Language of a device that has not chosen one: `zh_CN` or `en`.", choices=("zh_CN", "en")),
+    Setting("content_check_ms", int, 250,
+            "How often, in milliseconds, an instance asks the database for the newest content version (one "
+            "indexed read of one row); content published on another instance is shown within this interval "
+            "plus the time to read the changes (250 ms keeps a publish within 1 s of reaching every TV at "
+            "10,000 guides).", minimum=50, maximum=60000),
+    Setting("timezone", str, "Asia/Shanghai",
+            "The city's time zone (an IANA name). Every \"today\" the portal uses is the date there: the date "
+            "on TV pages, bookable days, the page cache's date. The server's own clock may be on UTC."),
+    Setting("key_profile", str, "auto",
+            "Remote-control key profile: `auto` picks one from the browser's User-Agent; or one of `default`,"
+            " `browser`, `hbbtv`, `huawei_zte`, `ipanel`, `tizen`, `webos`, `android` (see "
+            "docs/remote-navigation.md).", choices=("auto", *profile_names())),
+    Setting("cookie_secure", bool, False,
+            "Mark cookies `Secure`; turn on when the portal is served over HTTPS."),
+    Setting("log_level", str, "INFO",
+            "Python logging level (`DEBUG`, `INFO`, `WARNING`, `ERROR`).",
+            choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    Setting("session_secret", str, "",
+            "Key of the editor's encrypted session cookies: 44 characters of url-safe base64 (`python -c "
+            "\"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())\"`). Empty means a"
+            " key generated on first start into `editor-session.key` in `data_dir` (permissions 0600). Set it"
+            " when several portal processes serve the editor."),
+    Setting("editor_idle_minutes", int, 120,
+            "Minutes without activity after which an editor is signed out of /editor (docs/editor.md).", minimum=1),
+    Setting("access_log", bool, False,
+            "Write one log line per request (off by default: set-top boxes make many requests)."),
+    Setting("tts_enabled", bool, True,
+            "Read pages aloud: libespeak-ng in a worker process (docs/voice.md). Off, or espeak-ng missing, "
+            "reports reading as unavailable on the TV's settings page."),
+    Setting("tts_warmup", bool, True,
+            "After each publish, synthesise the sentences of the changed guides' screens (read from the "
+            "portal's own pages) in the background at low priority, so the first listener does not wait; a TV"
+            " asking for a sentence always goes first (docs/voice.md)."),
+    Setting("tts_warmup_guides", int, 200,
+            "Most guides warmed up per publish, the most popular first; at start every guide counts as "
+            "changed.", minimum=0),
+    Setting("tts_queue_size", int, 32,
+            "New (not yet cached) sentences waiting for the speech worker, all TVs together; more are "
+            "answered 503 with Retry-After.", minimum=1),
+    Setting("tts_device_pending", int, 3,
+            "New sentences one TV (client address) may have waiting or being synthesised; more are answered "
+            "429 with Retry-After.", minimum=1),
+    Setting("tts_device_per_minute", int, 60,
+            "New sentences synthesised for one TV per minute (as a burst at most); cached sentences are "
+            "always served.", minimum=1),
+    Setting("tts_open_per_minute", int, 6,
+            "New sentences a minute, per client address, of text the portal did not write (a phone, a script, a "
+            "test of the speech); the portal's own signed sentences do not count. 0 reads only the portal's text.",
+            minimum=0),
+    Setting("voice_model_path", str, "",
+            "Folder of the vosk Chinese model for voice commands; empty means `voice-model` inside `data_dir`"
+            " (where `tvportal voice install-model` puts it). No model: voice input is reported unavailable."),
+    Setting("trusted_proxies", tuple, (),
+            "Addresses or networks (`127.0.0.1`, `10.0.0.0/8`, `::1`) of reverse proxies in front of the "
+            "portal. A request from one of them is taken to come from the client named in `X-Forwarded-For` "
+            "(the right-most address that is not itself a trusted proxy), with the scheme of "
+            "`X-Forwarded-Proto` and the host of `X-Forwarded-Host`; from anyone else these headers are "
+            "ignored. Every per-client limit (the editor's sign-in lock) and the audit log use that address. "
+            "In TOML a list (`[\"127.0.0.1\", \"10.0.0.0/8\"]`), in the environment separated by commas. A "
+            "malformed entry stops the start with a message naming it."),
+    Setting("base_path", str, "",
+            "Path prefix the portal is served under, e.g. `/tv` for `https://example.cn/tv/`: every link, "
+            "form, redirect, asset, the remote runtime's and voice's addresses and the cookies' path carry "
+            "it, and the portal answers under it (`/` redirects there). Empty means the site root. See "
+            "docs/deployment.md."),
+    Setting("public_url", str, "",
+            "The address phones use to reach the portal, base path included, e.g. `https://tv.example.cn/tv`:"
+            " the sign-in QR code points there. Empty means the address the TV's request came to (through "
+            "`trusted_proxies`), which a phone on the mobile network often cannot reach: set it in any real "
+            "deployment."),
+    Setting("editor_enabled", bool, True,
+            "Serve the content editor under `/editor`. Turn it off on TV instances and run one editor "
+            "instance on its own port, reachable only from the office network (docs/deployment.md). Off, "
+            "`/editor` answers 404."),
+    Setting("tv_idle_minutes", int, 15,
+            "Minutes without a key press after which a person signed in on a TV is signed out. A sign-in also"
+            " ends when the browser closes (its cookie has no expiry) and at 退出登录.", minimum=1),
+    Setting("tv_remember_days", int, 90,
+            "Days a person remembered on a TV (家庭成员, with a 4-digit TV PIN) is kept without being used; then "
+            "the TV forgets them.", minimum=1),
+    Setting("sms_per_id_hour", int, 3,
+            "SMS codes one ID number may be sent per hour (counted over the last hour; asking again does not "
+            "reset the count).", minimum=1),
+    Setting("sms_per_tv_hour", int, 5,
+            "SMS codes one TV may ask for per hour, whatever the ID numbers.", minimum=1),
+    Setting("sms_resend_seconds", int, 60,
+            "Seconds the 重新获取 key counts down before another SMS code may be asked for.", minimum=0),
+)

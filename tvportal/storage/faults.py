@@ -1,0 +1,55 @@
+"""What a storage fault means to the people who meet it: an operator at start, a viewer or an editor later.
+
+At start (``tvportal serve`` and the other commands) a damaged database file, a data dir that cannot be
+written or a full disk stop the command with one line in Chinese naming the file and what to do, never
+a traceback or a hang (tvportal/cli.py).  While serving, a full disk or a read-only database makes the
+write's transaction roll back, so nothing is half-written, and the viewer gets a page saying so
+(tvportal/middlewares.py error_pages, the editor's _guarded) instead of a 500.
+"""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from tvportal.i18n import N_, gettext as _
+
+DISK_FULL = N_("The portal cannot save anything right now: its storage is full or read-only. Nothing was "
+               "changed; please try again later.")
+_FULL = ("database or disk is full", "no space left")
+_READ_ONLY = ("readonly database", "read-only", "unable to open database", "permission denied")
+_DAMAGED = ("file is not a database", "malformed", "disk i/o error")
+
+
+class StorageUnusable(RuntimeError):
+    """The database cannot be used at start; the message says which and what to do."""
+
+
+def _text(exc: BaseException) -> str:
+    """The driver's own words of an exception, lower-case."""
+    return str(getattr(exc, "orig", None) or exc).lower()
+
+
+def cannot_write(exc: BaseException) -> bool:
+    """A write failed for want of space or permission (not a bug): the viewer is told, nothing is lost."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT)
+    return isinstance(exc, SQLAlchemyError) and any(w in _text(exc) for w in (*_FULL, *_READ_ONLY))
+
+
+def start_failure(exc: BaseException, database: str | Path | None = None) -> str:
+    """One line for an operator: what is wrong with which file, and what to do."""
+    what = _text(exc)
+    name = str(getattr(exc, "filename", None) or database or "")
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT) or any(w in what for w in _FULL):
+        return _("The disk holding {name} is full: free some space, then start again.").format(name=name)
+    if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES) or any(w in what for w in _READ_ONLY):
+        return _("{name} cannot be written (read-only or no permission): make the data folder writable for "
+                 "the portal's user, or set data_dir to another folder.").format(name=name)
+    if any(w in what for w in _DAMAGED):
+        return _("The database file {name} is damaged ({reason}): stop every portal process, restore the file "
+                 "from a backup, or move it away to start with the demo content.").format(name=name, reason=what)
+    return _("The database cannot be used ({reason}): check the setting database_url or the file {name}.").format(
+        reason=what, name=name)
