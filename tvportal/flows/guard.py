@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from tvportal.flows.state import flow_state
-from tvportal.flows.ui import device_id, keep_device, unavailable
+from tvportal.flows.ui import device_id, keep_device, this_browser, unavailable
 from tvportal.i18n import gettext as _
 from tvportal.platform.models import Unavailable
 
@@ -24,7 +24,8 @@ def friendly(handler: Handler) -> Handler:
     @functools.wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
         """Run the handler; an outage shows what happens next."""
-        async with flow_state(request, device_id(request)):
+        async with flow_state(request, device_id(request)) as st:
+            this_browser(request, st)
             return await _run(request)
 
     async def _run(request: web.Request) -> web.StreamResponse:

@@ -126,7 +126,8 @@ def screen(request: web.Request, pad: Pad) -> Screen:
     complete = len(pad.value) == entry.length
     start = pad.focus or ("kok" if complete and not pad.error else "k1")
     nav = {"pad": {"n": entry.length, "x": int(entry.allow_x), "p": int(entry.masked), "v": pad.value,
-                   "bad": wrong_digit_message(), "w": pad.wait}}
+                   "bad": wrong_digit_message(), "w": pad.wait,
+                   "full": _("All %(n)d digits are in. To change one, press Delete.") % {"n": entry.length}}}
     context = {"pad": pad, "cells": _cells(entry, pad.value), "digits_top": area.y + line, "msg_top": area.y + line + 96,
                "resend_wait": pad.wait}
     return Screen(title=pad.title, crumbs=pad.crumbs, layout=layout, template="keypad.html", start=start,
