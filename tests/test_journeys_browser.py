@@ -143,6 +143,9 @@ def test_rating_digit_is_the_number_of_stars(tmp_path, browser_page):
         for level in (5, 4, 3, 2, 1):
             digit = page.inner_text(f"#l{level} .num")
             assert digit == str(level) and page.inner_text(f"#l{level} .note") == "★" * level
-        key(page, "5")
+        key(page, "5")  # shows the choice first: a digit pressed by mistake sends nothing
+        assert "您选的是" in _main(page) and "5 非常满意 ★★★★★" in _main(page) and focused_id(page) == "send"
+        assert scalar(db, select(platform_ratings.c.level).where(platform_ratings.c.target_number == number)) is None
+        key(page, "Enter")
         assert "谢谢" in _main(page)
         assert scalar(db, select(platform_ratings.c.level).where(platform_ratings.c.target_number == number)) == 5

@@ -86,7 +86,11 @@
     if (!live(id)) for (id in I) if (live(id)) break;
     if (live(id)) focus(id);
     id = kept();
+    g = w.TVKQ;
+    w.TVKQ = 0;
     if (P) replay(id);
+    // then the keys a keypad page caught before this script ran (base.html)
+    for (i = 0; g && i < g.length; i++) act(g[i]);
   }
 
   // Follow the map; a hidden/missing target is skipped in the same direction.
@@ -179,7 +183,7 @@
     if (val.length == P.n) {
       // Complete: OK is the next press, unless the check digit says one digit is wrong; a
       // digit more says the box is full and offers 删除 rather than vanish.
-      if (f && k.length < 2 || P.x && !idok(val)) { m = f && k.length < 2 ? P.full : P.bad; focus('kdel'); } else focus('kok');
+      if (f && k.length == 1 || P.x && !idok(val)) { m = f && k.length == 1 ? P.full : P.bad; focus('kdel'); } else focus('kok');
     } else if (/^\d$/.test(k)) focus('k' + k);
     if (m || !r) txt($('pm'), m);
     // the voice layer says what was typed (it cannot see keys the pad consumes)
@@ -213,12 +217,54 @@
     }
   }
 
-  // 确认: the entry goes to the server; keys pressed meanwhile are kept.
+  // 确认: the entry goes to the server without leaving the page (X-Pad), and keys pressed
+  // meanwhile are kept. The answer is the same keypad again (a wrong PIN: header X-Pad
+  // "value|focus|message", updated in place, so no key falls between two pages), a page
+  // to go to (X-Pad-Go), or another screen, written in place of this one.
   function send() {
+    var x = new XMLHttpRequest();
     busy = +new Date;
     keep('');
-    open('kok');
+    x.open('POST', $('pad').action);
+    x.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
+    x.setRequestHeader('X-Pad', 1);
+    x.onreadystatechange = function () {
+      var h = x.readyState == 4 && (x.getResponseHeader('X-Pad') || '').split('|'), u;
+      if (!h) return;
+      u = x.getResponseHeader('X-Pad-Go');
+      // no answer at all (the network): OK can be pressed again
+      if (!x.status) busy = 0;
+      else if (u) load(u);
+      else if (h[1]) {
+        busy = 0;
+        val = decodeURIComponent(h[0]);
+        type('');
+        txt($('pm'), decodeURIComponent(h[2]));
+        focus(h[1]);
+        replay(kept());
+      } else paint(x.responseText);
+    };
+    x.send('k=ok&v=' + encodeURIComponent(val));
   }
+
+  // The next screen is fetched and written in place of this one, its address set with
+  // replaceState: a page load would drop keys (Chromium ignores input until the new page
+  // paints), and the keys kept meanwhile are typed there. Without replaceState: a page load.
+  function load(u) {
+    var y = new XMLHttpRequest(), H = w.history;
+    if (!H.replaceState) return go(u);
+    y.open('GET', u);
+    y.onreadystatechange = function () {
+      if (y.readyState == 4 && !y.status) go(u);
+      else if (y.readyState == 4) {
+        H.replaceState(null, '', y.responseURL || u);
+        paint(y.responseText);
+      }
+    };
+    y.send();
+  }
+
+  function paint(t) { d.open(); d.write(t); d.close(); }
 
   // Count down the seconds until a new code may be asked for, then offer the key (w < 0:
   // the hourly limit is reached and the screen says when).
@@ -269,14 +315,16 @@
   // second of a pair is dropped; a handled key is then also suppressed natively.
   function handle(e, press) {
     e = e || w.event;
-    var c = e.which || e.keyCode, t = +new Date, h;
+    // t: when the key came (the event's time): a busy box may handle two quick presses
+    // at once, and 44 in an ID number is still two keys
+    var c = e.which || e.keyCode, t = e.timeStamp || +new Date, h;
     // A keypress right after a real keydown is its echo (or a character code such as
     // 112 for "p" that must not be read as F1); 0/229 keydowns carry no code.
     if (press && t - down.t < 50 && down.c && down.c != 229) h = down.h;
     else if (c == prev.c && t - prev.t < 40) h = prev.h;
     else {
       h = act(c);
-      prev = {c: c, t: +new Date, h: h};
+      prev = {c: c, t: t, h: h};
       if (!press) down = prev;
     }
     // DOM0 handlers cancel by returning false; listeners need preventDefault.

@@ -5,6 +5,7 @@ key is a plain form button and the entry is kept server-side between presses."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -147,6 +148,11 @@ def typed_so_far(entry: Entry, value: str) -> str:
 
 def show_pad(request: web.Request, pad: Pad) -> web.Response:
     """Render a keypad screen (keeping the device's cookies)."""
-    response = render(request, screen(request, pad))
+    shown = screen(request, pad)
+    response = render(request, shown)
+    if request.headers.get("X-Pad") and pad.action == request.path and not pad.resend:
+        # the runtime sent 确认 without a page load and shows this same keypad in place (a wrong PIN):
+        # value, focus, message (a code keypad's 重新获取 changes too: that one is written whole)
+        response.headers["X-Pad"] = "|".join((quote(pad.value), shown.start or "k1", quote(pad.error or pad.info)))
     keep_device(request, response)
     return response
