@@ -359,6 +359,8 @@
   api = w.tvnav = {
     focus: focus,
     current: function () { return cur; },
+    // when a keypad's 确认 was sent and its answer is not shown yet (0: not)
+    busy: function () { return busy; },
     onaction: null,
     ontype: null
   };
