@@ -144,3 +144,12 @@ async def test_keypad_answered_in_place(client, settings, wrong):
     else:
         assert resp.status == 204 and resp.headers["X-Pad-Go"] == "/id/enter/code" and "X-Pad" not in resp.headers
         assert "tvdev" in resp.cookies
+
+
+async def test_signed_out_notice_is_not_kept_by_the_browser(client, settings):
+    """Home saying 已退出登录 is not stored by the browser, so 返回 to it later does not say it again."""
+    await sign_in(client, settings, "zhang")
+    resp = await client.post("/id/logout")
+    assert "已退出登录" in text(await resp.text()) and "no-store" in resp.headers.get("Cache-Control", "")
+    again = await client.get("/")
+    assert "已退出登录" not in text(await again.text()) and "no-store" not in again.headers.get("Cache-Control", "")
