@@ -96,7 +96,8 @@ def test_apply_for_a_family_member_and_refused_for_oneself(tmp_path, browser_pag
         assert page.query_selector("#go") is None  # no questions to answer for nothing
         key(page, "1")  # 换一个人办
         key(page, "2")  # 李桂兰（家人）
-        assert "您今年86岁，满80岁可以申请" in _main(page) and "代办人：陈建国（家人）" in _main(page)
+        # acting for her, the sentence names her (not 您)
+        assert "李桂兰今年86岁，满80岁可以申请" in _main(page) and "代办人：陈建国（家人）" in _main(page)
         key(page, "Enter")
         _answer_all(page)
         assert "/apply/a/BJ" in page.url and "申请人：李桂兰" in _main(page)

@@ -104,7 +104,7 @@ def standard_keys(screen: Screen, exit_url: str) -> list[KeyHint]:
             hints.append(KeyHint("back", _("Back"), _("Leave the portal"), href=exit_url))
     else:
         # on a keypad Back first deletes the last digit (many remotes have one key for both)
-        hints.append(KeyHint("back", _("Back"), _("Delete a digit; empty: go back") if screen.typing
+        hints.append(KeyHint("back", _("Back"), _("Delete digit") if screen.typing
                              else _("Previous screen")))
         hints.append(KeyHint("yellow", _("Yellow key"), _("Home"), href="/", chip=_("Yellow")))
     if not screen.is_search:
