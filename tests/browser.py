@@ -65,3 +65,17 @@ def launch(playwright, user_data_dir: Path):
 def focused_id(page) -> str:
     """Id of the element that has focus."""
     return page.evaluate("document.activeElement && document.activeElement.id")
+
+
+def settled(page, seconds: float = 20) -> None:
+    """Wait until a keypad's 确认 has its answer on screen: the runtime sends it without a page load and
+    shows the same keypad again in place or writes the next screen in place of this one."""
+    probe = "document.readyState == 'complete' && !!window.tvnav && !tvnav.busy() && !!tvnav.current()"
+    for _tick in range(int(seconds * 10)):
+        try:
+            if page.evaluate(probe):
+                return
+        except Exception:  # a page was being replaced while it was read
+            pass
+        page.wait_for_timeout(100)
+    raise TimeoutError(f"the keypad's answer did not come on {page.url}")

@@ -96,7 +96,8 @@ def test_apply_for_a_family_member_and_refused_for_oneself(tmp_path, browser_pag
         assert page.query_selector("#go") is None  # no questions to answer for nothing
         key(page, "1")  # 换一个人办
         key(page, "2")  # 李桂兰（家人）
-        assert "您今年86岁，满80岁可以申请" in _main(page) and "代办人：陈建国（家人）" in _main(page)
+        # acting for her, the sentence names her (not 您)
+        assert "李桂兰今年86岁，满80岁可以申请" in _main(page) and "代办人：陈建国（家人）" in _main(page)
         key(page, "Enter")
         _answer_all(page)
         assert "/apply/a/BJ" in page.url and "申请人：李桂兰" in _main(page)
@@ -143,6 +144,9 @@ def test_rating_digit_is_the_number_of_stars(tmp_path, browser_page):
         for level in (5, 4, 3, 2, 1):
             digit = page.inner_text(f"#l{level} .num")
             assert digit == str(level) and page.inner_text(f"#l{level} .note") == "★" * level
-        key(page, "5")
+        key(page, "5")  # shows the choice first: a digit pressed by mistake sends nothing
+        assert "您选的是" in _main(page) and "5 非常满意 ★★★★★" in _main(page) and focused_id(page) == "send"
+        assert scalar(db, select(platform_ratings.c.level).where(platform_ratings.c.target_number == number)) is None
+        key(page, "Enter")
         assert "谢谢" in _main(page)
         assert scalar(db, select(platform_ratings.c.level).where(platform_ratings.c.target_number == number)) == 5

@@ -79,9 +79,9 @@ ES6 = {
 
 
 def test_minified_size_within_budget():
-    """The minified runtime fits the 5 KB budget (4 KB navigation, 1 KB keypad)."""
+    """The minified runtime fits the 7 KB budget (4 KB navigation, 3 KB keypad)."""
     size = len(runtime_js().encode("utf-8"))
-    assert size <= SIZE_BUDGET == 5120, f"nav.js minified is {size} bytes"
+    assert size <= SIZE_BUDGET == 7168, f"nav.js minified is {size} bytes"
 
 
 def test_minified_is_smaller_and_cached():

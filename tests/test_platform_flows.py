@@ -230,6 +230,10 @@ async def test_finished_booking_can_be_rated_once(client, settings):
     number = re.findall(r'href="/booking/b/(YY\w+)"', mine)[-1]
     detail = await tv.get(f"/booking/b/{number}")
     assert f"/rate/booking/{number}" in detail
-    _u, thanks = await tv.post_button(await tv.get(f"/rate/booking/{number}"), "l4")
+    # one digit only shows the choice (您选的是：4 满意 ★★★★); 提交 sends it, 重选 goes back
+    _u, sure = await tv.post_button(await tv.get(f"/rate/booking/{number}"), "l4")
+    assert "您选的是" in sure and "4 满意 ★★★★" in sure and "PJ" not in sure
+    assert f"/rate/booking/{number}" in await tv.get(f"/booking/b/{number}")  # nothing sent yet
+    _u, thanks = await tv.post_button(sure, "send")
     assert "PJ" in thanks
     assert f"/rate/booking/{number}" not in await tv.get(f"/booking/b/{number}")

@@ -125,8 +125,17 @@ async def test_elder_sees_and_revokes_consent(client, settings):
     await sign_in(client, settings, "li")
     page = await (await client.get("/id/family")).text()
     assert "可以帮您办的家人" in text(page) and "陈建国" in text(page)
-    revoke = re.search(r'name="actor" value="(\w+)"', page).group(1)
-    await client.post("/id/family/revoke", data={"actor": revoke})
+    # 我的 lists who may act for her (not 还没有添加)
+    mine = await screen(client, "/me")
+    assert "可以帮您办的家人： 陈建国" in mine and "还没有添加" not in mine
+    # withdrawing asks first, with the focus on No; the answer is said on 帮家人办
+    ask = re.search(r'href="(/id/family/revoke\?actor=\w+)"', page).group(1)
+    question = await (await client.get(ask)).text()
+    assert "不再让陈建国帮您办吗？" in text(question) and '"start":"keep"' in question
+    revoke = re.search(r'name="actor" value="(\w+)"', question).group(1)
+    assert "陈建国" in await screen(client, "/id/family")  # asking changed nothing
+    resp = await client.post("/id/family/revoke", data={"actor": revoke})
+    assert "陈建国已不能再帮您办" in text(await resp.text())
     assert "陈建国" not in await screen(client, "/id/family")
     await client.post("/id/logout")
     await sign_in(client, settings, "chen")

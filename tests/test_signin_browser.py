@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, focused_id, launch, portal
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, focused_id, launch, portal, settled
 from tests.platform_helpers import PEOPLE
 
 pytestmark = pytest.mark.browser
@@ -67,9 +67,9 @@ def press(page, keys: str, gap: int = KEY_GAP_MS) -> int:
 
 
 def ok(page) -> None:
-    """OK, waiting for the page it loads."""
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    """OK on a keypad's 确认, waiting for its answer (shown in place, no page load)."""
+    page.keyboard.press("Enter")
+    settled(page)
 
 
 def typed(page) -> str:

@@ -103,7 +103,9 @@ def standard_keys(screen: Screen, exit_url: str) -> list[KeyHint]:
         if exit_url:
             hints.append(KeyHint("back", _("Back"), _("Leave the portal"), href=exit_url))
     else:
-        hints.append(KeyHint("back", _("Back"), _("Previous screen")))
+        # on a keypad Back first deletes the last digit (many remotes have one key for both)
+        hints.append(KeyHint("back", _("Back"), _("Delete digit") if screen.typing
+                             else _("Previous screen")))
         hints.append(KeyHint("yellow", _("Yellow key"), _("Home"), href="/", chip=_("Yellow")))
     if not screen.is_search:
         hints.append(KeyHint("blue", _("Blue key"), _("Find"), href="/search", chip=_("Blue")))

@@ -5,8 +5,10 @@
   var M = w.TVNAV || {}, I = M.items || {}, G = M.groups || {}, KM = M.keymap || {}, K = M.keys || {},
     loc = w.location, page = 'tvf' + loc.pathname + loc.search, pk = encodeURIComponent(page),
     cur = null, mem = {}, prev = {c: 0, t: 0}, down = prev, api,
-    // Keypad screens: {n: length, x: X allowed last, p: mask as dots, v: value, bad: message, w: wait s}
-    P = M.pad, val = P && P.v || '';
+    // Keypad screens: {n: length, x: X allowed last, p: mask as dots, v: value, bad/full: messages, w: wait s}
+    P = M.pad, val = P && P.v || '',
+    // busy: when 确认 was sent (0: not); keys pressed until the next page wait in tvq
+    busy = 0, Q = 'tvq';
 
   // $ = element by id (null-safe); the budget for this file is 4 KB minified.
   function $(id) { return id && d.getElementById(id); }
@@ -79,9 +81,16 @@
     mem = {};
     for (g in G) if (G[g].last) mem[g] = G[g].last;
     for (i = 1; i < parts.length; i++) if (I[parts[i]]) mem[I[parts[i]].g] = parts[i];
-    if (!live(id)) id = M.start;
+    // data-nr: an item that signs out or withdraws is never where a screen starts
+    if (!live(id) || $(id).getAttribute('data-nr')) id = M.start;
     if (!live(id)) for (id in I) if (live(id)) break;
     if (live(id)) focus(id);
+    id = kept();
+    g = w.TVKQ;
+    w.TVKQ = 0;
+    if (P) replay(id);
+    // then the keys a keypad page caught before this script ran (base.html)
+    for (i = 0; g && i < g.length; i++) act(g[i]);
   }
 
   // Follow the map; a hidden/missing target is skipped in the same direction.
@@ -162,23 +171,100 @@
   }
 
   // A keypad key typed in place: no page load per digit, so no press is ever lost. The
-  // value goes into the cells c0.. and into the field pv that 确认 submits.
-  function type(k) {
-    var i, m = '';
+  // value goes into the cells c0.. and into the field pv that 确认 submits. r: a replayed
+  // key, which leaves the server's message (a wrong PIN...) on screen.
+  function type(k, r) {
+    var i, m = '', f = val.length == P.n;
     if (k == 'del') val = val.slice(0, -1);
     else if (k == 'clr') val = '';
-    else if (val.length < P.n && (k != 'x' || P.x && val.length == P.n - 1)) val += k.toUpperCase();
+    else if (!f && (k != 'x' || P.x && val.length == P.n - 1)) val += k.toUpperCase();
     for (i = 0; i < P.n; i++) txt($('c' + i), i < val.length ? (P.p ? '\u25cf' : val.charAt(i)) : '');
     $('pv').value = val;
     if (val.length == P.n) {
-      // Complete: OK is the next press, unless the check digit says one digit is wrong.
-      if (P.x && !idok(val)) { m = P.bad; focus('kdel'); } else focus('kok');
+      // Complete: OK is the next press, unless the check digit says one digit is wrong; a
+      // digit more says the box is full and offers 删除 rather than vanish.
+      if (f && k.length == 1 || P.x && !idok(val)) { m = f && k.length == 1 ? P.full : P.bad; focus('kdel'); } else focus('kok');
     } else if (/^\d$/.test(k)) focus('k' + k);
-    txt($('pm'), m);
+    if (m || !r) txt($('pm'), m);
     // the voice layer says what was typed (it cannot see keys the pad consumes)
     if (api.ontype) api.ontype(k, m);
     return 1;
   }
+
+  // Keys pressed while 确认 is on its way are kept for the next page ("time keys";
+  // window.name where sessionStorage is missing); "" forgets them.
+  function keep(s) {
+    try { sessionStorage.setItem(Q, s); } catch (e) { w.name = Q + s; }
+  }
+
+  // The kept keys of the last few seconds, forgotten once read.
+  function kept() {
+    var s = '';
+    try { s = sessionStorage.getItem(Q) || ''; sessionStorage.removeItem(Q); } catch (e) {
+      if (/^tvq/.test(w.name)) { s = w.name.slice(3); w.name = ''; }
+    }
+    s = s.split(' ');
+    return +new Date - s[0] < 2e4 ? s[1] : '';
+  }
+
+  // Replay kept keys into this keypad: digits type, 确认 (k) sends a complete entry.
+  function replay(s) {
+    for (var i = 0, c; i < s.length; i++) {
+      c = s.charAt(i);
+      if (busy) keep(busy + ' ' + s.slice(i));
+      else if (c != 'k') type(c == 'd' ? 'del' : c, 1);
+      else if (val.length == P.n) send();
+    }
+  }
+
+  // 确认: the entry goes to the server without leaving the page (X-Pad), and keys pressed
+  // meanwhile are kept. The answer is the same keypad again (a wrong PIN: header X-Pad
+  // "value|focus|message", updated in place, so no key falls between two pages), a page
+  // to go to (X-Pad-Go), or another screen, written in place of this one.
+  function send() {
+    var x = new XMLHttpRequest();
+    busy = +new Date;
+    keep('');
+    x.open('POST', $('pad').action);
+    x.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
+    x.setRequestHeader('X-Pad', 1);
+    x.onreadystatechange = function () {
+      var h = x.readyState == 4 && (x.getResponseHeader('X-Pad') || '').split('|'), u;
+      if (!h) return;
+      u = x.getResponseHeader('X-Pad-Go');
+      // no answer at all (the network): OK can be pressed again
+      if (!x.status) busy = 0;
+      else if (u) load(u);
+      else if (h[1]) {
+        busy = 0;
+        val = decodeURIComponent(h[0]);
+        type('');
+        txt($('pm'), decodeURIComponent(h[2]));
+        focus(h[1]);
+        replay(kept());
+      } else paint(x.responseText);
+    };
+    x.send('k=ok&v=' + encodeURIComponent(val));
+  }
+
+  // The next screen is fetched and written in place of this one, its address set with
+  // replaceState: a page load would drop keys (Chromium ignores input until the new page
+  // paints), and the keys kept meanwhile are typed there. Without replaceState: a page load.
+  function load(u) {
+    var y = new XMLHttpRequest(), H = w.history;
+    if (!H.replaceState) return go(u);
+    y.open('GET', u);
+    y.onreadystatechange = function () {
+      if (y.readyState == 4 && !y.status) go(u);
+      else if (y.readyState == 4) {
+        H.replaceState(null, '', y.responseURL || u);
+        paint(y.responseText);
+      }
+    };
+    y.send();
+  }
+
+  function paint(t) { d.open(); d.write(t); d.close(); }
 
   // Count down the seconds until a new code may be asked for, then offer the key (w < 0:
   // the hourly limit is reached and the screen says when).
@@ -195,9 +281,16 @@
     if (!el || el == d.body) el = $(cur);
     if (editing(el, a, c)) return 0;
     if (P) {
-      // Digits always type here (before voice's "0 repeats"); OK on a pad key types it.
-      if (a.indexOf('digit') == 0) return type(a.charAt(5));
+      id = a.indexOf('digit') ? a == 'ok' ? 'k' : a == 'back' && 'd' : a.charAt(5);
+      // While 确认 is on its way, digits, OK and Back wait for the next page (a wrong PIN
+      // comes back as an empty pad): a press is never lost.
+      if (busy && id) { keep(busy + ' ' + (kept() + id)); return 1; }
+      // Digits always type here (before voice's "0 repeats"); OK on a pad key types it;
+      // Back deletes a digit while there is one (many remotes share the key).
+      if (/\d/.test(id)) return type(id);
       if (a == 'ok' && (id = /^k(\d|x|del|clr)$/.exec(cur))) return type(id[1]);
+      if (a == 'back' && val) return type('del');
+      if (a == 'ok' && cur == 'kok') { send(); return 1; }
     }
     if (api.onaction && api.onaction(a, c) === true) return 1;
     if (/^(up|down|left|right)$/.test(a)) { move(a); return 1; }
@@ -222,14 +315,16 @@
   // second of a pair is dropped; a handled key is then also suppressed natively.
   function handle(e, press) {
     e = e || w.event;
-    var c = e.which || e.keyCode, t = +new Date, h;
+    // t: when the key came (the event's time): a busy box may handle two quick presses
+    // at once, and 44 in an ID number is still two keys
+    var c = e.which || e.keyCode, t = e.timeStamp || +new Date, h;
     // A keypress right after a real keydown is its echo (or a character code such as
     // 112 for "p" that must not be read as F1); 0/229 keydowns carry no code.
     if (press && t - down.t < 50 && down.c && down.c != 229) h = down.h;
     else if (c == prev.c && t - prev.t < 40) h = prev.h;
     else {
       h = act(c);
-      prev = {c: c, t: +new Date, h: h};
+      prev = {c: c, t: t, h: h};
       if (!press) down = prev;
     }
     // DOM0 handlers cancel by returning false; listeners need preventDefault.
@@ -259,11 +354,13 @@
     if (I[id] && id != cur) focus(id);
   }, 1);
   // A page restored from the back-forward cache does not run scripts again.
-  on(w, 'pageshow', function (e) { if (e.persisted) init(); });
+  on(w, 'pageshow', function (e) { if (e.persisted) { busy = 0; init(); } });
 
   api = w.tvnav = {
     focus: focus,
     current: function () { return cur; },
+    // when a keypad's 确认 was sent and its answer is not shown yet (0: not)
+    busy: function () { return busy; },
     onaction: null,
     ontype: null
   };

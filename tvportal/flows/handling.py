@@ -123,11 +123,39 @@ async def verdict(request: web.Request, service_id: str, person) -> eligibility.
     return eligibility.judge(service_id, born, history, services.now().date())
 
 
+def _reason(found: eligibility.Verdict, name: str) -> str:
+    """The verdict in the catalog's words; ``name`` is the family member acted for ("" for oneself)."""
+    you = {"who": name} if name else {}
+
+    def age(key: str, v: dict) -> str:
+        """An age sentence: the person's name when acting for them, else 您."""
+        if key == "too_young":
+            text = _("%(who)s is %(age)d this year; one must be %(min)d to apply") if name else \
+                _("You are %(age)d this year; one must be %(min)d to apply")
+        else:
+            text = _("%(who)s is %(age)d this year; from %(min)d one may apply") if name else \
+                _("You are %(age)d this year; from %(min)d one may apply")
+        return text % {**v, **you}
+
+    words = {
+        "open": lambda v: _("This is already being handled (application number %(number)s); no need to apply "
+                            "again") % v,
+        "no_birth": lambda v: _("The date of birth is not on record; please apply at a service hall"),
+        "done_year": lambda v: _("It has been done this year; next time in %(next)d") % v,
+        "done_ever": lambda v: _("It is already done (application number %(number)s); no need to apply again") % v,
+        "yearly_ok": lambda v: _("Once a year, not yet done this year"),
+        "needs": lambda v: _("You need a second-generation disability certificate"),
+    }
+    said = [age(k, v) if k in ("too_young", "age_ok") else words[k](v) for k, v in found.why]
+    return _("; ").join(said) if said else found.reason
+
+
 @friendly
 async def check(request: web.Request) -> web.Response:
     """Before any question: may this person apply? An open application is shown instead of a second one."""
     service, current = await _signed_in(request)
     found = await verdict(request, service.id, current.person)
+    reason = _reason(found, current.person.name if current.for_family else "")
     lines = [(_("Applicant"), f"{current.person.name}  {current.person.id_masked}")]
     if current.for_family:
         lines.append((_("Applied by"), _("{name} (family member)").format(name=current.actor.name)))
@@ -140,12 +168,12 @@ async def check(request: web.Request) -> web.Response:
                    Choice("home", _("Back to the home page"), href="/")]
         big, label = grouped(found.open_number), _("Application number")
     elif not found.allowed:
-        lines += [("", _("This service cannot be applied for now:")), ("", found.reason)]
+        lines += [("", _("This service cannot be applied for now:")), ("", reason)]
         choices = [*others, Choice("guide", _("Service guide"), href=f"/services/handling/{service.id}"),
                    Choice("home", _("Back to the home page"), href="/")]
         big = label = ""
     else:
-        lines.append((_("You can apply"), found.reason or _("Answer a few questions with the OK key.")))
+        lines.append((_("You can apply"), reason or _("Answer a few questions with the OK key.")))
         choices = [Choice("go", _("Start the questions"), href=f"/apply/{service.id}/q/0"), *others]
         big = label = ""
     screen = flow_screen(request, service.short_name, crumbs, lines=lines, choices=choices, cols=len(choices),

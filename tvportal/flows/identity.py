@@ -15,7 +15,8 @@ from tvportal.flows.guard import friendly
 from tvportal.flows.session import act_for, platform_device, sign_out
 from tvportal.flows.signin_pin import after_sign_in, masked_name, remembered_people
 from tvportal.flows.signin_store import PIN_TRIES, person_of
-from tvportal.flows.ui import Choice, Who, device_id, flash, flow_screen, platform, show, state, who
+from tvportal.flows.ui import (Choice, Who, ask_next, device_id, flash, flow_screen, forget_typed, next_url, platform,
+                               show, sign_out_choice, state, who)
 from tvportal.http.forms import form_of
 from tvportal.i18n import gettext as _
 from tvportal.platform.models import PlatformError
@@ -48,8 +49,9 @@ def _ways() -> list[Choice]:
 @friendly
 async def start(request: web.Request) -> web.Response:
     """您是谁 (signed out), or who is signed in, whom else to switch to (换人) and what they can do here."""
+    forget_typed(request)
     if request.query.get("from") == "me":
-        state(request)["next"] = "/me"  # 我的 → 登录 / 换人 comes back to 我的
+        ask_next(request, "/me")  # 我的 → 登录 / 换人 comes back to 我的
     current = await who(request)
     people = await remembered_people(request)
     if current is None:
@@ -63,7 +65,7 @@ async def start(request: web.Request) -> web.Response:
     if current.for_family:
         lines.append((_("Acting for"), f"{current.person.name}  {current.person.id_masked}"))
     choices = []
-    back = state(request).get("next", "")
+    back = next_url(request)
     if back and back != "/me":  # from 我的 (换人), Back is the way back: no 继续办理 needed
         choices.append(Choice("go", _("Continue"), href="/id/continue"))
     switch = _people_choices(people, but=current.actor.id)[:4]
@@ -74,7 +76,7 @@ async def start(request: web.Request) -> web.Response:
     if current.link.acts_for:
         choices.append(Choice("who", _("Choose for whom"), href="/id/who"))
     choices.append(Choice("family", _("Act for a family member"), href="/id/family"))
-    choices.append(Choice("logout", _("Sign out"), post="/id/logout"))
+    choices.append(sign_out_choice())
     return show(request, flow_screen(request, _("Who are you?"), [Crumb(_("Home"), "/"), Crumb(_("Sign in"))],
                                      lines=lines, choices=choices, cols=2, back="/me" if back == "/me" else "/"))
 
@@ -82,6 +84,7 @@ async def start(request: web.Request) -> web.Response:
 @friendly
 async def other_way(request: web.Request) -> web.Response:
     """用别的方法登录: someone not remembered here signs in while another person is signed in."""
+    forget_typed(request)
     lines = [("", _("Choose one of the two ways below."))]
     return show(request, flow_screen(request, _("Sign in another way"), _crumbs(_("Sign in another way")),
                                      lines=lines, choices=_ways(), back="/id"))
@@ -94,12 +97,13 @@ async def go_on(request: web.Request) -> web.Response:
     current = await who(request)
     if current is not None and request.query.get("m") == "in":
         flash(request, "in", masked_name(current.actor.name))
-    raise web.HTTPSeeOther(state(request).pop("next", "") or ("/me" if current else "/"))
+    raise web.HTTPSeeOther(next_url(request, take=True) or ("/me" if current else "/"))
 
 
 @friendly
 async def qr(request: web.Request) -> web.Response:
     """Show a QR code the phone scans to confirm this TV."""
+    forget_typed(request)
     pdev = platform_device(device_id(request))
     ticket = await platform(request).start_qr_login(pdev)
     state(request)["ticket"] = ticket.ticket
@@ -168,18 +172,21 @@ async def set_who(request: web.Request) -> web.Response:
     """Act for this person from now on (only oneself or a consenting family member)."""
     current = await _signed_in(request)
     person = await _field(request, "person")
-    allowed = {p.id for p in current.link.acts_for}
-    await act_for(request, person if person in allowed else "")
-    raise web.HTTPSeeOther("/id/continue" if state(request).get("next") else "/id")
+    chosen = next((p for p in current.link.acts_for if p.id == person), None)
+    await act_for(request, chosen.id if chosen else "")
+    flash(request, "for" if chosen else "self", chosen.name if chosen else "")
+    # back to what asked for it, else to 我的, which shows for whom the TV now acts
+    raise web.HTTPSeeOther("/id/continue" if next_url(request) else "/me")
 
 
 @friendly
 async def family(request: web.Request) -> web.Response:
     """帮家人办: whom I may act for (and add one with their consent code), and who may act for me —
     which the elder sees here and can revoke."""
+    forget_typed(request)
     current = await who(request)
     if current is None:
-        state(request)["next"] = "/id/family"
+        ask_next(request, "/id/family")
         raise web.HTTPSeeOther("/id")
     lines = []
     if current.link.acts_for:
@@ -192,18 +199,42 @@ async def family(request: web.Request) -> web.Response:
         choices.insert(0, Choice("who", _("Choose for whom"), href="/id/who"))
     for i, helper in enumerate(helpers[:5]):
         choices.append(Choice(f"r{i}", _("Stop %(name)s acting for me") % {"name": helper.name},
-                              post="/id/family/revoke", fields={"actor": helper.id}))
+                              href=f"/id/family/revoke?actor={helper.id}"))
     lines.append((_("May act for you"), "、".join(h.name for h in helpers) if helpers else _("nobody")))
     return show(request, flow_screen(request, _("Act for a family member"), _crumbs(_("Act for a family member")),
-                                     lines=lines, choices=choices, back="/id"))
+                                     lines=lines, choices=choices, back="/me"))
+
+
+async def _helper(request: web.Request, current: Who, actor: str):
+    """The family member who may act for the signed-in person (None: nobody by that id)."""
+    return next((h for h in await platform(request).helpers(current.actor.id) if h.id == actor), None)
+
+
+@friendly
+async def revoke_ask(request: web.Request) -> web.Response:
+    """不再让…帮我办: one question first (a press too many must not end a son's help); No has the focus."""
+    current = await _signed_in(request)
+    helper = await _helper(request, current, request.query.get("actor", ""))
+    if helper is None:
+        raise web.HTTPSeeOther("/id/family")
+    name = {"name": helper.name}
+    lines = [("", _("Stop %(name)s acting for you?") % name),
+             ("", _("%(name)s will no longer be able to book or apply for you, on any TV.") % name)]
+    choices = [Choice("keep", _("No, %(name)s may go on acting for me") % name, href="/id/family"),
+               Choice("stop", _("Yes, stop %(name)s acting for me") % name, post="/id/family/revoke",
+                      fields={"actor": helper.id}, final=True)]
+    return show(request, flow_screen(request, _("Stop acting for me"), _crumbs(_("Stop acting for me")),
+                                     lines=lines, choices=choices, back="/id/family"))
 
 
 @friendly
 async def revoke(request: web.Request) -> web.Response:
-    """The elder withdraws a family member's consent."""
+    """The elder withdraws a family member's consent (confirmed on the question above); 帮家人办 says so."""
     current = await _signed_in(request)
-    actor = await _field(request, "actor")
-    await platform(request).revoke_proxy(actor, current.actor.id, secrets.token_hex(16))
+    helper = await _helper(request, current, await _field(request, "actor"))
+    if helper is not None:
+        await platform(request).revoke_proxy(helper.id, current.actor.id, secrets.token_hex(16))
+        flash(request, "revoked", helper.name)
     raise web.HTTPSeeOther("/id/family")
 
 

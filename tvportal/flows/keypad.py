@@ -5,6 +5,7 @@ key is a plain form button and the entry is kept server-side between presses."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -127,7 +128,8 @@ def screen(request: web.Request, pad: Pad) -> Screen:
     complete = len(pad.value) == entry.length
     start = pad.focus or ("kok" if complete and not pad.error else "k1")
     nav = {"pad": {"n": entry.length, "x": int(entry.allow_x), "p": int(entry.masked), "v": pad.value,
-                   "bad": wrong_digit_message(), "w": pad.wait}}
+                   "bad": wrong_digit_message(), "w": pad.wait,
+                   "full": _("All %(n)d digits are in. To change one, press Delete.") % {"n": entry.length}}}
     context = {"pad": pad, "cells": _cells(entry, pad.value), "digits_top": area.y + line, "msg_top": area.y + line + 96,
                "resend_wait": pad.wait}
     return Screen(title=pad.title, crumbs=pad.crumbs, layout=layout, template="keypad.html", start=start,
@@ -147,6 +149,11 @@ def typed_so_far(entry: Entry, value: str) -> str:
 
 def show_pad(request: web.Request, pad: Pad) -> web.Response:
     """Render a keypad screen (keeping the device's cookies)."""
-    response = render(request, screen(request, pad))
+    shown = screen(request, pad)
+    response = render(request, shown)
+    if request.headers.get("X-Pad") and pad.action == request.path and not pad.resend:
+        # the runtime sent 确认 without a page load and shows this same keypad in place (a wrong PIN):
+        # value, focus, message (a code keypad's 重新获取 changes too: that one is written whole)
+        response.headers["X-Pad"] = "|".join((quote(pad.value), shown.start or "k1", quote(pad.error or pad.info)))
     keep_device(request, response)
     return response

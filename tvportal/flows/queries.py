@@ -170,6 +170,16 @@ async def rate(request: web.Request) -> web.Response:
     if not level_raw.isdigit() or int(level_raw) not in levels:
         return _levels(request, kind, target.number, name, _("Please choose one of the five answers."), 400)
     level = int(level_raw)
+    if level > 2 and not form.get("sure"):
+        # one digit is easily pressed by mistake: the choice is shown before it is sent (the two lowest
+        # ask why next, which is their second look)
+        action = f"/rate/{kind}/{target.number}"
+        choices = [Choice("send", _("Submit"), post=action, fields={"level": str(level), "key": key, "sure": "1"}),
+                   Choice("again", _("Choose again"), href=action)]
+        chosen = f"{level} {_(LEVEL_NAMES[level])} {'★' * level}"
+        screen = flow_screen(request, _("Rate this service"), [Crumb(_("Home"), "/"), Crumb(_("Rate this service"))],
+                             lines=[(_("You chose"), chosen)], choices=choices, back=action)
+        return show(request, screen)
     if level <= 2 and reason not in dict(BAD_RATING_REASONS):
         action = f"/rate/{kind}/{target.number}"
         choices = [Choice(f"r-{code}", _(REASON_NAMES[code]), post=action,

@@ -33,6 +33,7 @@ def setup_flow_routes(app: web.Application) -> None:
     r.add_get("/id/who", identity.choose_who)
     r.add_post("/id/who", identity.set_who)
     r.add_get("/id/family", identity.family)
+    r.add_get("/id/family/revoke", identity.revoke_ask)
     r.add_post("/id/family/revoke", identity.revoke)
     r.add_post("/id/logout", identity.logout)
     r.add_get("/me", me.me)

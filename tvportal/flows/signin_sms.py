@@ -13,7 +13,7 @@ from tvportal.flows.guard import friendly
 from tvportal.flows.keypad import Entry, Pad, id_check_failed, pressed, show_pad, wrong_digit_message
 from tvportal.flows.session import act_for, db, platform_device
 from tvportal.flows.signin_pin import after_sign_in
-from tvportal.flows.ui import device_id, platform, state, who
+from tvportal.flows.ui import Choice, device_id, flow_screen, platform, show, state, who
 from tvportal.i18n import gettext as _
 from tvportal.keys import CLOCK, SETTINGS
 from tvportal.platform import idnumber
@@ -29,6 +29,8 @@ ENTRIES = {
 CODE_FOR = {"id": "code", "elder": "elder_code"}
 NUMBER_OF = {"code": "id", "elder_code": "elder"}
 PURPOSE = {"id": "login", "elder": "consent"}
+CODE_OF = {PURPOSE[number]: code for number, code in CODE_FOR.items()}
+CODE_TRIES = 5  # the platform's wrong tries per code (docs/signin.md)
 SMS_VALID = 600  # a code sent less than this ago is still good: asking again sends no new one
 
 
@@ -82,6 +84,7 @@ def _mark_sent(request: web.Request, id_number: str, purpose: str, again: bool =
     st = state(request)
     st[f"sms:{purpose}"] = [store.digest(id_number), store.clock()]
     st["sms_note"] = "again" if again else "sent"
+    st.pop("tries:" + CODE_OF[purpose], None)
     st.pop(f"spent:{purpose}", None)
     st.pop(f"misses:{purpose}", None)
 
@@ -149,8 +152,28 @@ async def _code_pad(request: web.Request, what: str, error: str = "", status: in
                 error = _limit(request, at)
             else:
                 error = f"{error} {later}"
+    if spent and wait < 0:
+        return _used_up(request, what, at, status)
     focus = "kre" if spent and not wait else ""
     return show_pad(request, pad_for(request, what, error, status, wait, info, focus))
+
+
+def _used_up(request: web.Request, what: str, at: float, status: int) -> web.Response:
+    """The code is used up and the hourly limit allows no new one: no keypad (typing would lead nowhere),
+    but plainly when a code can be sent again and what can be done now, with the focus on a way that works."""
+    family = what == "elder_code"
+    lines = [("", _("This code can no longer be used, and no new code can be sent right now.")),
+             (_("New code from"), _at(request, at))]
+    if family:
+        choices = [Choice("back", _("Back to Act for a family member"), href="/id/family")]
+    else:
+        lines.append(("", _("You can sign in now with your phone, or ask a family member to do it for you.")))
+        choices = [Choice("qr", _("Scan a QR code with your phone"), href="/id/qr")]
+    choices.append(Choice("home", _("Back to the home page"), href="/"))
+    title = _("Act for a family member") if family else _("Sign in")
+    crumbs = [Crumb(_("Home"), "/"), Crumb(title, "/id/family" if family else "/id"), Crumb(_("Enter the code"))]
+    return show(request, flow_screen(request, title, crumbs, lines=lines, choices=choices,
+                                     back="/id/family" if family else "/id", status=status))
 
 
 @friendly
@@ -264,9 +287,15 @@ async def _code_done(request: web.Request, what: str, code: str) -> web.Response
         st["entry:" + what] = ""
         if exc.code in ("code_locked", "code_expired"):
             st[f"spent:{PURPOSE[NUMBER_OF[what]]}"] = True
+        message = platform_message(exc)
+        if exc.code == "code_wrong":
+            tries = st[f"tries:{what}"] = st.get(f"tries:{what}", 0) + 1
+            if tries < CODE_TRIES:
+                message = _("The code is not right; %(n)d more tries. Please look at the text message and type "
+                            "it again.") % {"n": CODE_TRIES - tries}
         if exc.field == "id_number":
             return show_pad(request, pad_for(request, NUMBER_OF[what], platform_message(exc), 400))
-        return await _code_pad(request, what, platform_message(exc), 400)
+        return await _code_pad(request, what, message, 400)
     elder = next((e for e in link.acts_for if e.id_masked == idnumber.mask(number)), None)
     if elder is not None:
         await act_for(request, elder.id)

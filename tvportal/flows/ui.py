@@ -4,6 +4,7 @@ one generic flow screen (lines, a big number, a QR code, choices) and friendly f
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,12 @@ from tvportal.views.lists import menu_sentences
 
 DEVICE_COOKIE = "tvdev"
 DEVICE = web.RequestKey("flow_device", str)
+# The flow state is the device's, but what one person typed or asked for belongs to this browser session:
+# a cookie without expiry names the session, and a state left by another (closed) one is dropped.
+TAB_COOKIE = "tvtab"
+TAB = web.RequestKey("flow_tab", str)
+OUTLIVES_BROWSER = ("sms:", "spent:")  # codes sent and used up: the hourly limits must not reset on a restart
+NEXT_SECONDS = 300  # after this, signing in goes to 我的 rather than to what someone asked for earlier
 
 
 def platform(request: web.Request) -> Platform:
@@ -40,8 +47,12 @@ def device_id(request: web.Request) -> str:
 
 
 def keep_device(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
-    """Give the box its device cookie when it has none yet (and its sign-in cookie when that changed)."""
+    """Give the box its device cookie when it has none yet (and its sign-in and browser-session cookies
+    when they changed)."""
     keep_session(request, response)
+    if request.get(TAB) and request.cookies.get(TAB_COOKIE) != request[TAB]:
+        response.set_cookie(TAB_COOKIE, request[TAB], path="/", httponly=True, samesite="Lax",
+                            secure=request.app[SETTINGS].cookie_secure)
     value = device_id(request)
     if request.cookies.get(DEVICE_COOKIE) != value:
         response.set_cookie(DEVICE_COOKIE, value, max_age=10 * 365 * 24 * 3600, path="/", httponly=True,
@@ -55,6 +66,39 @@ def state(request: web.Request) -> dict[str, Any]:
     if STATE not in request:
         raise RuntimeError("flow state used outside a handler decorated with flows.guard.friendly")
     return request[STATE]
+
+
+def this_browser(request: web.Request, st: dict[str, Any]) -> None:
+    """Drop what another browser session left in the device's flow state (a half-typed ID number, the
+    page to return to): closing the browser on a shared TV must leave nothing for the next person."""
+    tab = request.cookies.get(TAB_COOKIE, "")
+    if not tab or st.get("tab") != tab:
+        kept = {k: v for k, v in st.items() if k.startswith(OUTLIVES_BROWSER)}
+        st.clear()
+        st.update(kept)
+        st["tab"] = tab = tab or secrets.token_urlsafe(12)
+    request[TAB] = tab
+
+
+def forget_typed(request: web.Request) -> None:
+    """Leaving the sign-in: what was typed on its keypads is gone (the next person never sees it)."""
+    st = state(request)
+    for key in [k for k in st if k.startswith("entry:")] + ["sms_to", "sms_note"]:
+        st.pop(key, None)
+
+
+def ask_next(request: web.Request, url: str) -> None:
+    """Where signing in should lead: back to what asked for it (for a few minutes)."""
+    state(request)["next"] = [url, time.time()]
+
+
+def next_url(request: web.Request, take: bool = False) -> str:
+    """Where signing in leads now ("" when nothing asked for it in the last few minutes); ``take`` forgets it."""
+    st = state(request)
+    value = st.pop("next", None) if take else st.get("next")
+    if isinstance(value, list) and len(value) == 2 and time.time() - value[1] < NEXT_SECONDS:
+        return str(value[0])
+    return ""
 
 
 @dataclass(frozen=True)
@@ -85,7 +129,7 @@ async def who(request: web.Request) -> Who | None:
 
 def login_redirect(request: web.Request) -> web.HTTPSeeOther:
     """Send the box to the login screen, coming back here afterwards."""
-    state(request)["next"] = request.path_qs
+    ask_next(request, request.path_qs)
     return web.HTTPSeeOther("/id")
 
 
@@ -101,6 +145,7 @@ class Choice:
     note: str = ""
     digit: int | None = None
     disabled: bool = False
+    final: bool = False  # signs out or withdraws: a screen never starts on it, even when it was left there
 
 
 def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choices: list[Choice],
@@ -126,10 +171,10 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
             disabled.append((choice, rect))
             continue
         item = layout.add(choice.id, rect, href=choice.href, label=choice.label, post=choice.post,
-                          fields=choice.fields, note=choice.note)
+                          fields=choice.fields, note=choice.note, final=choice.final)
         item.digit = choice.digit
-    if numbered and not any(c.digit is not None for c in choices):
-        layout.assign_digits("main")
+    if numbered:
+        _number(layout)
     screen = Screen(title=title, crumbs=crumbs, layout=layout, template="flow.html",
                     start=start or (layout.items[0].id if layout.items else None), back=back, status=status,
                     private=private,
@@ -139,6 +184,20 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
     if not big:  # a question or a choice of day: the listener hears the answers (a receipt's are just ways on)
         screen.spoken += menu_sentences(layout)
     return screen
+
+
+def _number(layout: Layout) -> None:
+    """Digits 1, 2 … for the choices in order, skipping those a choice keeps everywhere (退出登录 is 9)."""
+    taken = {item.digit for item in layout.items if item.digit is not None}
+    free = (d for d in range(1, 10) if d not in taken)
+    for item in layout.items:
+        if item.digit is None:
+            item.digit = next(free, None)
+
+
+def sign_out_choice() -> Choice:
+    """退出登录, on every screen that offers it with the same number key and never where focus starts."""
+    return Choice("logout", _("Sign out"), post="/id/logout", digit=9, final=True)
 
 
 def flow_sentences(error: str, big: str, big_label: str, lines: list[tuple[str, str]],
@@ -179,6 +238,12 @@ def _flash_text(kind: str, name: str) -> str:
         return _("Signed in: %(name)s") % {"name": name}
     if kind == "mem":
         return _("Remembered: next time press your number key and type your TV PIN")
+    if kind == "for":
+        return _("From now on you act for %(name)s") % {"name": name}
+    if kind == "self":
+        return _("From now on you act for yourself")
+    if kind == "revoked":
+        return _("%(name)s can no longer act for you") % {"name": name}
     if kind == "forgot":
         return _("This TV no longer remembers %(name)s") % {"name": name}
     return ""

@@ -49,6 +49,10 @@ class Verdict:
     allowed: bool
     reason: str  # why not, or the condition that is met ("您今年86岁，满80岁可以申请")
     open_number: str = ""
+    # the same as (kind, values) pairs, for the TV to word in its own language and to name the person:
+    # open (number), no_birth, too_young (age, min), age_ok (age, min), done_year (next), done_ever (number),
+    # yearly_ok, needs (text)
+    why: tuple[tuple[str, dict], ...] = ()
 
 
 def birth_date(id_number: str) -> dt.date | None:
@@ -69,22 +73,28 @@ def judge(service_id: str, born: dt.date | None, history: Iterable[Past], today:
     same = [p for p in history if p.service_id == service_id]
     still_open = next((p for p in same if p.status != "finished"), None)
     if still_open is not None:
-        return Verdict(False, f"这件事已经在办了（办件编号 {still_open.number}），不用再申请", still_open.number)
+        return Verdict(False, f"这件事已经在办了（办件编号 {still_open.number}），不用再申请", still_open.number,
+                       (("open", {"number": still_open.number}),))
     rule = RULES.get(service_id, Rule())
-    reasons = []
+    reasons, why = [], []
     if rule.min_age:
         if born is None:
-            return Verdict(False, "没有查到出生日期，请到大厅办理")
+            return Verdict(False, "没有查到出生日期，请到大厅办理", why=(("no_birth", {}),))
         age = age_on(born, today)
         if age < rule.min_age:
-            return Verdict(False, f"您今年{age}岁，要年满{rule.min_age}岁才能申请")
+            return Verdict(False, f"您今年{age}岁，要年满{rule.min_age}岁才能申请",
+                           why=(("too_young", {"age": age, "min": rule.min_age}),))
         reasons.append(f"您今年{age}岁，满{rule.min_age}岁可以申请")
+        why.append(("age_ok", {"age": age, "min": rule.min_age}))
     if rule.once_per_year and any(p.submitted[:4] == str(today.year) for p in same):
-        return Verdict(False, f"今年已经办过了，{today.year + 1}年再办")
+        return Verdict(False, f"今年已经办过了，{today.year + 1}年再办", why=(("done_year", {"next": today.year + 1}),))
     if rule.once_ever and same:
-        return Verdict(False, f"已经办好了（办件编号 {same[0].number}），不用再申请")
+        return Verdict(False, f"已经办好了（办件编号 {same[0].number}），不用再申请",
+                       why=(("done_ever", {"number": same[0].number}),))
     if rule.once_per_year:
         reasons.append("每年办一次，今年还没有办")
+        why.append(("yearly_ok", {}))
     if rule.needs:
         reasons.append(rule.needs)
-    return Verdict(True, "；".join(reasons))
+        why.append(("needs", {"text": rule.needs}))
+    return Verdict(True, "；".join(reasons), why=tuple(why))

@@ -45,6 +45,8 @@ async def home(request: web.Request) -> web.Response:
     response = render(request, screen)
     if FLASH_COOKIE in request.cookies:
         response.del_cookie(FLASH_COOKIE, path="/")  # said once (and a cookie keeps it out of the page cache)
+        # nor kept by the browser: 返回 to home must not show 已退出登录 again from its history
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -11,13 +11,12 @@ from aiohttp import web
 from tvportal.flows.guard import friendly
 from tvportal.flows import signin_store as store
 from tvportal.flows.session import db
-from tvportal.flows.ui import Choice, device_id, flow_screen, show, who
+from tvportal.flows.ui import Choice, device_id, flow_screen, platform, show, sign_out_choice, who
 from tvportal.i18n import gettext as _
 from tvportal.screen import Crumb
 
 SIGN_IN = "/id?from=me"  # signed in, back to 我的
 FORGET = "/id/forget"
-SIGN_OUT = "/id/logout"
 ACT_FOR_FAMILY = "/id/family"
 
 
@@ -36,13 +35,16 @@ async def me(request: web.Request) -> web.Response:
     if current.for_family:
         lines.append((_("Acting for"), f"{current.person.name}  {current.person.id_masked}"))
     family = [p.name for p in current.link.acts_for]
-    lines.append((_("Family members"), "、".join(family) if family else _("None added yet")))
+    helpers = [h.name for h in await platform(request).helpers(current.actor.id)]
+    if family or not helpers:
+        lines.append((_("You may act for"), "、".join(family) if family else _("None added yet")))
+    if helpers:  # the elder sees who may act for her (she withdraws it in 帮家人办)
+        lines.append((_("May act for you"), "、".join(helpers)))
     choices = [Choice("bookings", _("My bookings"), href="/booking/mine?from=me"),
                Choice("applications", _("My applications"), href="/apply/mine?from=me"),
                Choice("family", _("Act for a family member"), href=ACT_FOR_FAMILY),
                Choice("people", _("Switch person"), href=SIGN_IN),
-               Choice("logout", _("Sign out"), post=SIGN_OUT),
-               settings]
+               settings, sign_out_choice()]
     if await db(request).read(store.one_remembered, device_id(request), current.actor.id) is not None:
-        choices.insert(5, Choice("forget", _("Do not remember me"), href=FORGET))
+        choices.insert(4, Choice("forget", _("Do not remember me"), href=FORGET))
     return show(request, flow_screen(request, _("Mine"), crumbs, lines=lines, choices=choices, cols=2, back="/"))
