@@ -11,7 +11,7 @@ from aiohttp import web
 from tvportal.flows.guard import friendly
 from tvportal.flows.queued import to_receipt, waiting_entries
 from tvportal.flows.ui import (
-    Choice, back_to, flow_screen, grouped, login_redirect, platform, show, waiting_entries, who)
+    Choice, back_to, flow_screen, grouped, login_redirect, platform, show, who)
 from tvportal.http.forms import form_of
 from tvportal.i18n import N_, format_day, gettext as _
 from tvportal.platform import services

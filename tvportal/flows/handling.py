@@ -12,7 +12,7 @@ from tvportal.flows.guard import friendly
 from tvportal.flows.queued import to_receipt, waiting_entries
 from tvportal.flows.session import act_for
 from tvportal.flows.ui import (
-    Choice, back_to, flow_screen, grouped, login_redirect, platform, show, state, waiting_entries, who)
+    Choice, back_to, flow_screen, grouped, login_redirect, platform, show, state, who)
 from tvportal.http.forms import form_of
 from tvportal.i18n import N_, format_day, format_moment, gettext as _
 from tvportal.pagination import page_slice, parse_page
