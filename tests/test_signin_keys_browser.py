@@ -82,6 +82,20 @@ def test_digits_typed_while_a_wrong_pin_is_checked_are_kept(tv, browser):
     assert page.url.endswith("/me") and "赵" in main_text(page)
 
 
+def test_wrong_pin_message_stays_while_she_types_on(tv, browser):
+    """Typing on after the wrong-PIN answer has arrived (by hand, not kept keys) leaves 密码不对 on screen:
+    it used to vanish with the first digit, so a quick typist used up tries without ever seeing why."""
+    base, data = tv
+    page, _reopen = browser
+    remember(page, base, data, "zhao")
+    pin_pad(page, base)
+    press(page, "9999")
+    page.keyboard.press("Enter")
+    assert eventually(page, lambda: "还可以再试4次" in message(page)), message(page)
+    press(page, "13")
+    assert typed(page) == "13" and "还可以再试4次" in message(page), (typed(page), message(page))
+
+
 def test_five_quick_wrong_pins_are_five_attempts(tv, browser):
     """Five wrong PINs typed at 0.35 s per key without waiting for any page: all five count (none is
     swallowed by a reload), so the PIN is locked."""

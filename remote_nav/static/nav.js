@@ -6,7 +6,7 @@
     loc = w.location, page = 'tvf' + loc.pathname + loc.search, pk = encodeURIComponent(page),
     cur = null, mem = {}, prev = {c: 0, t: 0}, down = prev, api,
     // Keypad screens: {n: length, x: X allowed last, p: mask as dots, v: value, bad/full: messages, w: wait s}
-    P = M.pad, val = P && P.v || '',
+    P = M.pad, val = P && P.v || '', own = 0,
     // busy: when 确认 was sent (0: not); keys pressed until the next page wait in tvq
     busy = 0, Q = 'tvq';
 
@@ -171,9 +171,9 @@
   }
 
   // A keypad key typed in place: no page load per digit, so no press is ever lost. The
-  // value goes into the cells c0.. and into the field pv that 确认 submits. r: a replayed
-  // key, which leaves the server's message (a wrong PIN...) on screen.
-  function type(k, r) {
+  // value goes into the cells c0.. and into the field pv that 确认 submits. The server's
+  // message (a wrong PIN...) stays until the next 确认: typed on, it would vanish unread.
+  function type(k) {
     var i, m = '', f = val.length == P.n;
     if (k == 'del') val = val.slice(0, -1);
     else if (k == 'clr') val = '';
@@ -185,7 +185,8 @@
       // digit more says the box is full and offers 删除 rather than vanish.
       if (f && k.length == 1 || P.x && !idok(val)) { m = f && k.length == 1 ? P.full : P.bad; focus('kdel'); } else focus('kok');
     } else if (/^\d$/.test(k)) focus('k' + k);
-    if (m || !r) txt($('pm'), m);
+    if (m || own) txt($('pm'), m);
+    own = !!m;
     // the voice layer says what was typed (it cannot see keys the pad consumes)
     if (api.ontype) api.ontype(k, m);
     return 1;

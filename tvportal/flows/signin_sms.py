@@ -158,11 +158,12 @@ async def _code_pad(request: web.Request, what: str, error: str = "", status: in
     return show_pad(request, pad_for(request, what, error, status, wait, info, focus))
 
 
-def _used_up(request: web.Request, what: str, at: float, status: int) -> web.Response:
-    """The code is used up and the hourly limit allows no new one: no keypad (typing would lead nowhere),
-    but plainly when a code can be sent again and what can be done now, with the focus on a way that works."""
-    family = what == "elder_code"
-    lines = [("", _("This code can no longer be used, and no new code can be sent right now.")),
+def _used_up(request: web.Request, what: str, at: float, status: int, why: str = "") -> web.Response:
+    """No code can be typed: the code is used up (or, ``why``, none can be sent) and the hourly limit allows no
+    new one. No keypad (typing would lead nowhere), but plainly when a code can be sent again and what can be
+    done now, with the focus on a way that works."""
+    family = what.startswith("elder")
+    lines = [("", why or _("This code can no longer be used, and no new code can be sent right now.")),
              (_("New code from"), _at(request, at))]
     if family:
         choices = [Choice("back", _("Back to Act for a family member"), href="/id/family")]
@@ -221,9 +222,10 @@ async def _number_done(request: web.Request, what: str, value: str) -> web.Respo
     # resets the count
     if not _pending(request, value, PURPOSE[what]):
         at = await _allowed(request, value, PURPOSE[what], resend=False)
-        if at:
-            limit = _limit(request, at)
-            return show_pad(request, pad_for(request, what, limit, 429))
+        if at:  # the ID pad again would only invite typing the code into it
+            st["entry:" + what] = ""
+            return _used_up(request, what, at, 429, _("Codes have been sent several times; no new code can be "
+                                                      "sent right now."))
         try:
             await _send(request, value, PURPOSE[what])
         except PlatformError as exc:
