@@ -123,7 +123,9 @@ async def test_elder_sees_and_revokes_consent(client, settings):
     code = embedded_code(settings, PEOPLE["li"], "consent")
     resp = await client.post("/id/enter/elder_code", data={"k": "ok", "v": code}, allow_redirects=False)
     assert resp.headers["Location"] == "/id/family"
-    assert "李桂兰" in await screen(client, "/id/family")
+    family = await screen(client, "/id/family")
+    assert "李桂兰" in family and "现在为李桂兰办理" in family  # acting for her from now on is said, once
+    assert "现在为李桂兰办理" not in await screen(client, "/id/family")
     await client.post("/id/logout")
     await sign_in(client, settings, "li")
     page = await (await client.get("/id/family")).text()

@@ -13,7 +13,7 @@ from tvportal.flows.guard import friendly
 from tvportal.flows.keypad import Entry, Pad, id_check_failed, pressed, show_pad, wrong_digit_message
 from tvportal.flows.session import act_for, db, platform_device
 from tvportal.flows.signin_pin import after_sign_in
-from tvportal.flows.ui import Choice, device_id, flow_screen, platform, show, state, who
+from tvportal.flows.ui import Choice, device_id, flash, flow_screen, platform, show, state, who
 from tvportal.i18n import gettext as _
 from tvportal.keys import CLOCK, SETTINGS
 from tvportal.platform import idnumber
@@ -299,8 +299,9 @@ async def _code_done(request: web.Request, what: str, code: str) -> web.Response
             return show_pad(request, pad_for(request, NUMBER_OF[what], platform_message(exc), 400))
         return await _code_pad(request, what, message, 400)
     elder = next((e for e in link.acts_for if e.id_masked == idnumber.mask(number)), None)
-    if elder is not None:
+    if elder is not None:  # he added her to act for her: done at once, and said, so no booking is a surprise
         await act_for(request, elder.id)
+        flash(request, "for", elder.name)
     for k in ("entry:elder", "entry:elder_code", "sms:consent", "misses:consent"):
         st.pop(k, None)
     raise web.HTTPSeeOther("/id/family")
