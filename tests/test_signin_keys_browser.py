@@ -135,12 +135,13 @@ def test_back_deletes_a_digit_then_leaves(tv, browser):
     page.goto(base + "/id")
     press(page, digit_of(page, "idnum"))
     page.wait_for_url("**/id/enter/id")
-    assert "删一位" in page.inner_text(".hints .k-back")
+    assert "上一屏" in page.inner_text(".hints .k-back")  # empty: Back leaves
     press(page, "34")
+    assert "删一位" in page.inner_text(".hints .k-back")
     back(page)
     assert typed(page) == "3" and page.url.endswith("/id/enter/id")
     back(page)
-    assert typed(page) == ""
+    assert typed(page) == "" and "上一屏" in page.inner_text(".hints .k-back")
     with page.expect_navigation():
         page.keyboard.press("Backspace")
     assert page.url.endswith("/id")

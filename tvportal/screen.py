@@ -70,6 +70,7 @@ class Screen:
     status: int = 200
     private: bool = False  # shows one person's data: never cached, by the page cache or the box
     typing: str = ""  # keypad screens: what the digit keys do here (they type instead of opening items)
+    typed: bool = False  # keypad screens: digits are in the box, so Back deletes one (the runtime updates the hint)
     nav_extra: dict[str, Any] = field(default_factory=dict)  # more runtime data, e.g. the keypad's "pad"
     notice: str = ""  # a one-time confirmation of what was just done (已退出登录), shown and read first
     # What the screen says, in reading order, for a listener who cannot read it: a guide screen's facts,
@@ -104,7 +105,7 @@ def standard_keys(screen: Screen, exit_url: str) -> list[KeyHint]:
             hints.append(KeyHint("back", _("Back"), _("Leave the portal"), href=exit_url))
     else:
         # on a keypad Back first deletes the last digit (many remotes have one key for both)
-        hints.append(KeyHint("back", _("Back"), _("Delete digit") if screen.typing
+        hints.append(KeyHint("back", _("Back"), _("Delete digit") if screen.typing and screen.typed
                              else _("Previous screen")))
         hints.append(KeyHint("yellow", _("Yellow key"), _("Home"), href="/", chip=_("Yellow")))
     if not screen.is_search:

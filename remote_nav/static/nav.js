@@ -186,6 +186,8 @@
       if (f && k.length == 1 || P.x && !idok(val)) { m = f && k.length == 1 ? P.full : P.bad; focus('kdel'); } else focus('kok');
     } else if (/^\d$/.test(k)) focus('k' + k);
     if (m || own) txt($('pm'), m);
+    // Back deletes a digit while there is one, else leaves: the hint bar says which
+    if (P.b) txt($('hl-back'), P.b[val ? 1 : 0]);
     own = !!m;
     // the voice layer says what was typed (it cannot see keys the pad consumes)
     if (api.ontype) api.ontype(k, m);

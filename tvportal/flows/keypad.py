@@ -129,11 +129,12 @@ def screen(request: web.Request, pad: Pad) -> Screen:
     start = pad.focus or ("kok" if complete and not pad.error else "k1")
     nav = {"pad": {"n": entry.length, "x": int(entry.allow_x), "p": int(entry.masked), "v": pad.value,
                    "bad": wrong_digit_message(), "w": pad.wait,
-                   "full": _("All %(n)d digits are in. To change one, press Delete.") % {"n": entry.length}}}
+                   "full": _("All %(n)d digits are in. To change one, press Delete.") % {"n": entry.length},
+                   "b": [_("Previous screen"), _("Delete digit")]}}  # what Back does, empty box or not
     context = {"pad": pad, "cells": _cells(entry, pad.value), "digits_top": area.y + line, "msg_top": area.y + line + 96,
                "resend_wait": pad.wait}
     return Screen(title=pad.title, crumbs=pad.crumbs, layout=layout, template="keypad.html", start=start,
-                  back=pad.back, status=pad.status, private=True, typing=_("Type the digits"), nav_extra=nav,
+                  back=pad.back, status=pad.status, private=True, typing=_("Type the digits"), typed=bool(pad.value), nav_extra=nav,
                   context=context, spoken=[pad.prompt, typed_so_far(entry, pad.value), pad.error or pad.info])
 
 
