@@ -65,7 +65,8 @@ async def test_flows_over_http(aiohttp_client, tmp_path, sim):
     records = await tv.get("/lookup/q2/result")
     assert "元档" in records
     rate = await tv.get(f"/rate/application/{number}")
-    _u, thanks = await tv.post_button(rate, "l5")
+    _u, sure = await tv.post_button(rate, "l5")
+    _u, thanks = await tv.post_button(sure, "send")  # the stars are confirmed before they are sent
     assert "PJ" in thanks
     assert scalar(path, select(func.count()).select_from(apps).where(apps.c.number == number)) == 1
 

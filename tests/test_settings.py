@@ -60,6 +60,7 @@ def test_docs_table_is_made_from_the_declarations():
 @pytest.mark.parametrize("name,value,allowed", [
     ("key_profile", "samsung", "huawei_zte"), ("log_level", "verbose", "WARNING"), ("port", "-5", "1 to 65535"),
     ("port", "70000", "1 to 65535"), ("default_locale", "fr", "zh_CN"), ("tts_queue_size", "0", "1 or more"),
+    ("central_url", "ftp://x", "https://"),
 ])
 def test_bad_choice_or_range_stops_serve_with_one_line(tmp_path, name, value, allowed):
     """``tvportal serve`` exits 2 with one line naming the setting, its value and what is allowed."""
@@ -94,3 +95,12 @@ async def test_healthz_is_503_when_pages_fail(client, monkeypatch):
     data = await resp.json()
     assert resp.status == 503 and data["status"] == "failing" and "pages" in data["degraded"]
     assert data["parts"]["database"]["ok"] and set(data["parts"]) >= {"speech", "voice_input", "platform", "disk"}
+
+
+def test_a_central_platform_needs_its_secret():
+    """A central_url without central_secret would have every call refused: it stops start-up with one line."""
+    from tvportal.settings import SettingsError
+
+    with pytest.raises(SettingsError, match="central_secret"):
+        load_settings({"central_url": "http://10.0.0.5/"}, environ={})
+    assert load_settings({"central_url": "https://gov.example/", "central_secret": "s" * 32}, environ={}).central_url

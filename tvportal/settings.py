@@ -202,6 +202,14 @@ def load_settings(
         values[key] = _coerce(_BY_NAME[key], raw)
     if values["database_url"] and not values["database_url"].startswith(("postgresql://", "sqlite:///")):
         raise SettingsError("setting database_url: expected postgresql://... (or sqlite:///path), or empty")
+    central = values["central_url"]
+    if central and not (central.startswith(("http://", "https://")) and central.split("://", 1)[1].strip("/")):
+        raise SettingsError(f"setting central_url: {central!r} is not a web address; expected http://host... or "
+                            "https://host..., or empty for the embedded platform")
+    if central and not values["central_secret"]:
+        # every call would be refused (401) and queued writes would wait for ever
+        raise SettingsError(f"setting central_secret: empty, but central_url is {central!r}; set the secret the "
+                            "central platform gave this portal (TVPORTAL_CENTRAL_SECRET)")
     try:
         zone(values["timezone"])
     except ValueError as exc:
