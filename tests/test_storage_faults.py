@@ -5,6 +5,7 @@ Chinese page (507), rolls the write back and keeps serving."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -130,3 +131,17 @@ async def test_full_disk_during_a_publish_is_an_editor_message(aiohttp_client, s
     disk.on = False
     assert await count(client.app, editor_versions) == versions_before
     assert await (await client.get("/guides/b1")).text() == tv_before
+
+
+async def test_full_disk_while_saving_an_edit_shows_what_was_typed(aiohttp_client, settings):
+    """An edit saved on a full disk: nothing is saved, and the page shows the typed text back to copy."""
+    make_users(settings)
+    client = await aiohttp_client(create_app(settings))
+    assert (await sign_in(client, "pub")).status == 303
+    _page, fields = await edit_form(client)
+    disk = FullDisk(client.app)
+    resp = await save(client, replace(fields, name=NEW_NAME))
+    text = await resp.text()
+    assert disk.tried and resp.status == 507 and "存储" in text and NEW_NAME in text, (resp.status, re.sub(r"<[^>]+>", " ", text)[-900:])
+    disk.on = False
+    assert NEW_NAME not in await (await client.get("/editor/guide/b1")).text()

@@ -104,6 +104,13 @@ async def signed_out_page(request: web.Request) -> web.Response:
                                         "submitted": _submitted(form), "signin": True}, status=401)
 
 
+def unsaved_page(request: web.Request, form: MultiDictProxy | None) -> web.Response:
+    """The storage is full or read-only: nothing was saved, and what was typed is shown so nothing is lost."""
+    message = _(DISK_FULL) + " " + _("Copy what you typed below; it is not saved anywhere else.")
+    return page(request, "error.html", {"status": 507, "message": message, "title": _("Not saved"),
+                                        "submitted": _submitted(form)}, status=507)
+
+
 def csrf_page(request: web.Request, form: MultiDictProxy | None) -> web.Response:
     """Refusal of a POST without a valid CSRF token; what was typed is shown so nothing is lost."""
     submitted = _submitted(form)

@@ -20,10 +20,11 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp_session import Session
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
+from multidict import MultiDictProxy
 from cryptography.fernet import Fernet
 
 from tvportal.editor import users
-from tvportal.http.forms import form_of
+from tvportal.http.forms import FORM, form_of
 from tvportal.storage.faults import cannot_write
 from tvportal.keys import DB, EDITOR_SESSION, EDITOR_USER, SETTINGS
 from tvportal.middlewares import CSP
@@ -144,6 +145,7 @@ async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse
     """Attach the user and refuse a POST whose CSRF token is missing or wrong."""
     session = request[EDITOR_SESSION]
     user = request[EDITOR_USER] = await _current_user(request, session)
+    original = request
     if user is not None:
         # signed-in editors post whole guides and import files; strangers keep the app's small body limit
         request = request.clone(client_max_size=MAX_EDITOR_BODY)
@@ -153,7 +155,7 @@ async def _checked(request: web.Request, handler: Handler) -> web.StreamResponse
             expected = session.get("csrf") or ""
             sent = request.headers.get(CSRF_HEADER, "")
             if not sent and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-                posted = await form_of(request, files=user is not None)
+                posted = original[FORM] = await form_of(request, files=user is not None)  # shown back on errors
                 sent = posted.get(CSRF_FIELD, "")
             if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
                 raise CsrfRejected(posted)
@@ -199,7 +201,7 @@ def editor_middleware(settings: Settings) -> Callable:
 
 async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Turn errors inside the editor into editor pages (the TV error pages are for the remote)."""
-    from tvportal.editor.pages import csrf_page, error_page
+    from tvportal.editor.pages import csrf_page, error_page, unsaved_page
 
     try:
         return await _checked(request, handler)
@@ -213,9 +215,19 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
         if cannot_write(exc):  # full or read-only storage: the transaction rolled back (storage/faults.py)
             log.error("editor cannot save on %s %s: %s", request.method, request.path,
                       getattr(exc, "orig", None) or exc)
-            return error_page(request, 507)
+            return unsaved_page(request, await _typed(request))
         log.exception("editor error on %s %s", request.method, request.path)
         return error_page(request, 500)
+
+
+async def _typed(request: web.Request) -> MultiDictProxy | None:
+    """The form a failed POST carried (aiohttp keeps a read body), to show it back; None when there is none."""
+    if request.method != "POST":
+        return None
+    try:
+        return await form_of(request, files=True)
+    except web.HTTPException:  # BadForm too
+        return None
 
 
 def requires(role: str) -> Callable[[Handler], Handler]:
