@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from aiohttp import web
 from lxml import html
@@ -55,6 +57,16 @@ async def test_wrong_method_is_a_tv_page(client):
     resp = await client.post("/guides")
     assert resp.status == 405
     assert_tv_error_page(await resp.text(), "这里不能这样操作")
+
+
+async def test_too_large_a_form_says_so(client):
+    """A 3 MB form is refused with a page saying it was too large and nothing was kept (not "try later")."""
+    body = io.BytesIO(b"field=text&value=" + b"1" * 3_000_000)
+    resp = await client.post("/settings", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert resp.status == 413
+    page = await resp.text()
+    assert_tv_error_page(page, "发送的内容太多")
+    assert "稍后再试" not in page and "没有丢" not in page
 
 
 async def test_unexpected_exception_is_a_friendly_500(client, caplog):

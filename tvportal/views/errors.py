@@ -28,6 +28,8 @@ def _texts(status: int, reason: str) -> tuple[str, str]:
         return _("Cannot save right now"), _(DISK_FULL)
     if status == 405:
         return _("This action is not possible here"), _("Nothing has been changed.")
+    if status == 413:  # trying again later would not help, and what was sent was refused, not kept
+        return _("Too much was sent"), _("What was sent was too large, so nothing was saved.")
     return _("Something went wrong"), _("The portal could not show this page. Please try again later; "
                                         "nothing you entered is lost.")
 
