@@ -199,3 +199,20 @@ async def test_fifty_thousand_boxes_do_not_evict_the_stale_catalog(tmp_path, sim
         knobs.down = True
         client.last_known.db = None  # only the memory is asked: the database copy is tested above
         assert await client.halls() == halls
+
+
+async def test_healthz_says_how_fresh_its_platform_knowledge_is(aiohttp_client, tmp_path, sim):  # noqa: F811
+    """/healthz learns of the platform only from the TVs' calls: before any it says so instead of a bare ok;
+    after an answer it says when; once the breaker is open it is degraded."""
+    url, _knobs, _path = sim
+    client = await aiohttp_client(create_app(portal_settings(tmp_path, url, central_retries=0)))
+    platform = (await (await client.get("/healthz")).json())["parts"]["platform"]
+    assert platform == {"ok": True, "detail": "not called since start"}, platform
+    assert (await client.get("/booking/halls")).status == 200
+    platform = (await (await client.get("/healthz")).json())["parts"]["platform"]
+    assert platform["ok"] and platform["detail"].startswith("last answer "), platform
+    breaker = client.server.app[PLATFORM].breaker
+    for _ in range(breaker.threshold):
+        breaker.failure()
+    health = await (await client.get("/healthz")).json()
+    assert health["parts"]["platform"] == {"ok": False, "detail": "not answering"} and "platform" in health["degraded"]

@@ -42,6 +42,7 @@ class Breaker:
     failures: int = 0
     opened_at: float = 0.0
     probe_at: float | None = None  # when the probe in flight went out
+    answered_at: float | None = None  # the last answer (monotonic); None: none since start (for /healthz)
 
     def is_open(self) -> bool:
         """Whether calls fail fast now (asks nothing of the probe slot)."""
@@ -63,6 +64,7 @@ class Breaker:
         """Close the circuit."""
         self.failures = 0
         self.probe_at = None
+        self.answered_at = time.monotonic()
 
     def failure(self) -> None:
         """Count a failure; open (again) when over the threshold."""

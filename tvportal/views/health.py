@@ -70,7 +70,14 @@ def _platform(request: web.Request) -> dict[str, Any]:
     if breaker is None:
         return {"ok": True}
     failing = getattr(breaker, "failures", 0) >= getattr(breaker, "threshold", 1)
-    return {"ok": not failing, "detail": "not answering" if failing else ""}
+    if failing:
+        return {"ok": False, "detail": "not answering"}
+    # the breaker learns only from calls TVs make: say how fresh that knowledge is rather than claim more
+    answered = getattr(breaker, "answered_at", None)
+    failures = getattr(breaker, "failures", 0)
+    detail = "not called since start" if answered is None and not failures else \
+        f"{failures} failed call(s) in a row" if failures else f"last answer {time.monotonic() - answered:.0f} s ago"
+    return {"ok": True, "detail": detail}
 
 
 def _disk(request: web.Request) -> dict[str, Any]:
