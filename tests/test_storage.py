@@ -179,12 +179,14 @@ async def test_half_typed_digits_go_on_at_another_instance(aiohttp_client, tmp_p
     """ID digits typed on instance A are there on instance B (and after A is gone); finishing on B works."""
     settings = portal_settings(tmp_path, db_url)
     a = await aiohttp_client(create_app(settings))
-    first = await a.get("/id/enter/id")
-    cookie = first.cookies["tvdev"].value
+    await a.get("/id/enter/id")
     for digit in "3415":
         assert (await a.post("/id/enter/id", data={"k": digit}, allow_redirects=False)).status == 303
+    # the same browser: its device cookie and its browser-session cookie (typed entries belong to that)
+    cookies = {c.key: c.value for c in a.session.cookie_jar}
+    assert {"tvdev", "tvtab"} <= cookies.keys(), cookies.keys()
     await a.close()
-    b = await aiohttp_client(create_app(settings), cookies={"tvdev": cookie})
+    b = await aiohttp_client(create_app(settings), cookies=cookies)
     for digit in "24":
         assert (await b.post("/id/enter/id", data={"k": digit}, allow_redirects=False)).status == 303
     page = await (await b.get("/id/enter/id")).text()
