@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from voice.grammar import GLOBAL, Choice, Grammar, SnapshotGrammar, shared_names, substrings
-from voice.tts import _spawn as spawn  # a cancelled start kills the process instead of hanging
+from voice.tts import spawn  # a cancelled start kills the process instead of hanging
 
 log = logging.getLogger(__name__)
 

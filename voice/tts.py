@@ -71,7 +71,7 @@ def speech_key(text: str, voice: str, rate: int, volume: int = VOLUME, engine: s
     return hashlib.sha256(json.dumps(shape, ensure_ascii=False).encode("utf-8")).hexdigest()[:40]
 
 
-async def _spawn(*args: str, **pipes: object) -> asyncio.subprocess.Process:
+async def spawn(*args: str, **pipes: object) -> asyncio.subprocess.Process:
     """Start a process; a cancelled start kills it instead of hanging.
 
     Cancelling ``create_subprocess_exec`` itself can wait for ever in CPython 3.11 (the transport waits
@@ -107,7 +107,7 @@ class Worker:
     @classmethod
     async def start(cls, timeout: float = START_TIMEOUT) -> Worker:
         """Start a worker and wait until its engine is ready."""
-        proc = await _spawn(sys.executable, "-m", "voice.tts_worker", stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        proc = await spawn(sys.executable, "-m", "voice.tts_worker", stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, cwd=str(Path(__file__).resolve().parent.parent))
         try:
             hello = json.loads(await asyncio.wait_for(proc.stdout.readline(), timeout) or b"{}")
@@ -356,7 +356,7 @@ class TtsService:
 
 async def encode_mp3(wav: str, mp3: str) -> None:
     """WAV to 16 kHz mono 16 kbit/s MP3 with sox (libsox-fmt-mp3)."""
-    proc = await _spawn("sox", "-q", "-v", "0.95", wav, "-r", "16000", "-c", "1", "-C", str(MP3_KBITS), mp3,
+    proc = await spawn("sox", "-q", "-v", "0.95", wav, "-r", "16000", "-c", "1", "-C", str(MP3_KBITS), mp3,
                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         _, err = await asyncio.wait_for(proc.communicate(), 30)
