@@ -23,6 +23,8 @@ from tvportal.platform.setup import setup_platform
 from tvportal.routes import setup_routes
 from tvportal.settings import Settings, load_settings
 from tvportal.speech import speech_key_ctx
+from tvportal.stats.collector import stats_ctx
+from tvportal.stats.metrics import setup_metrics
 from tvportal.static_assets import load_assets
 from tvportal.urls import edge_middleware, prefixed, strip_middleware
 from tvportal.voice_setup import setup_voice
@@ -61,6 +63,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     setup_routes(app)
     setup_voice(app)
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(stats_ctx)  # after the database: its last flush runs before the database closes
+    setup_metrics(app)
     app.cleanup_ctx.append(speech_key_ctx)
     if settings.editor_enabled:
         setup_editor(app)

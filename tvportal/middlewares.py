@@ -1,11 +1,13 @@
 """Cross-cutting request handling, installed in this order (outermost first):
 
 1. ``security_headers``: every response, error pages included, gets the same headers.
-2. ``device_prefs``: reads the device's cookie; sets the locale for translations.
-3. ``page_cache`` (tvportal/page_cache.py): rendered pages served from memory until the content changes;
+2. ``device_prefs``: reads the device's cookie; sets the locale for translations; sends a device token
+   issued meanwhile and keeps an operator account's preferences (flows/device.py).
+3. ``measure`` (tvportal/stats/metrics.py): request metrics, and the operator's page views and errors.
+4. ``page_cache`` (tvportal/page_cache.py): rendered pages served from memory until the content changes;
    it sits outside compression so that it keeps the compressed bytes.
-4. ``compression``: text bodies are gzip-compressed for clients that accept it (2-4 Mbit/s links).
-5. ``error_pages``: any 4xx/5xx, or an exception, becomes a TV page with key hints; never a traceback.
+5. ``compression``: text bodies are gzip-compressed for clients that accept it (2-4 Mbit/s links).
+6. ``error_pages``: any 4xx/5xx, or an exception, becomes a TV page with key hints; never a traceback.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from tvportal.i18n import current_locale
 from tvportal.keys import CLOCK, PAGE_CACHE, PREFS, PUBLISHED, SETTINGS
 from tvportal.page_cache import CachedPage, normal_query
 from tvportal.prefs import COOKIE, Prefs
+from tvportal.flows.device import keep_account_prefs, keep_token
 from tvportal.flows.session import SESSION_COOKIE
 from tvportal.screen import FLASH_COOKIE, key_profile_of
+from tvportal.stats.metrics import measure
 from tvportal.storage.faults import cannot_write
 
 
@@ -116,9 +120,22 @@ async def device_prefs(request: web.Request, handler: Handler) -> web.StreamResp
     request[PREFS] = prefs
     token = current_locale.set(prefs.locale)
     try:
-        return await handler(request)
+        response = await handler(request)
+    except web.HTTPException as exc:  # a redirect carries cookies too
+        await _device_cookies(request, exc)
+        raise
     finally:
         current_locale.reset(token)
+    await _device_cookies(request, response)
+    return response
+
+
+async def _device_cookies(request: web.Request, response: web.StreamResponse) -> None:
+    """A device token issued during the request goes to the box; preferences a box known by its operator
+    account chose are kept for it too, so that a cookie wipe loses nothing (flows/device.py)."""
+    keep_token(request, response)
+    if COOKIE in response.cookies and response.cookies[COOKIE].value:
+        await keep_account_prefs(request, response.cookies[COOKIE].value)
 
 
 @web.middleware
@@ -144,4 +161,4 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
     return response
 
 
-ORDER = (security_headers, device_prefs, page_cache, compression, error_pages)
+ORDER = (security_headers, device_prefs, measure, page_cache, compression, error_pages)

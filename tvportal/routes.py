@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from tvportal.keys import ASSETS, PAGE_CACHE
-from tvportal.views import device_settings, guides, halls, health, help, home, policies, search
+from tvportal.views import device_settings, guides, halls, health, help, home, launch, policies, search
 from tvportal.views.area import setup_area_routes
 
 # content pages that name the signed-in person's nearest hall when the TV chose no county: a request with a
@@ -43,6 +43,7 @@ def setup_routes(app: web.Application) -> None:
     app[PAGE_CACHE].viewer_routes.update(VIEWER_PAGES)
     setup_area_routes(app)
     r.add_get("/healthz", health.healthz)
+    r.add_get("/launch", launch.launch)
     r.add_get("/settings", device_settings.settings_page)
     r.add_post("/settings", device_settings.change_setting)
     r.add_get("/static/{name}", app[ASSETS].handle)

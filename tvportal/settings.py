@@ -76,6 +76,19 @@ class Settings:
     sms_per_id_hour: int
     sms_per_tv_hour: int
     sms_resend_seconds: int
+    operator_secret: str
+    launch_max_age_seconds: int
+    stats_salt: str
+    stats_retention_days: int
+    stats_flush_seconds: int
+    metrics_allow: tuple[str, ...]
+    brand_title: str
+    brand_logo: str
+    brand_text_colour: str
+    brand_background_colour: str
+    brand_focus_colour: str
+    home_tiles: tuple[str, ...]
+    template_dir: str
 
     @property
     def database_path(self) -> Path:

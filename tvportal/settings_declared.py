@@ -157,4 +157,41 @@ DECLARED: tuple[Setting, ...] = (
             "SMS codes one TV may ask for per hour, whatever the ID numbers.", minimum=1),
     Setting("sms_resend_seconds", int, 60,
             "Seconds the 重新获取 key counts down before another SMS code may be asked for.", minimum=0),
+    # operator kit: identity, statistics, branding
+    Setting("operator_secret", str, "",
+            "Secret the operator's EPG signs launch URLs with (HMAC-SHA256, docs/operator.md); keep it out of "
+            "git (use `TVPORTAL_OPERATOR_SECRET`). Empty means launch URLs are not accepted and every box is "
+            "known by a random device id the portal issues itself."),
+    Setting("launch_max_age_seconds", int, 300,
+            "Seconds a signed launch URL stays valid after its `ts`; each one opens the portal once "
+            "(a second use is not taken as the account).", minimum=10, maximum=86400),
+    Setting("stats_salt", str, "",
+            "Salt mixed into the hashed account in the statistics (no account is stored in clear); keep it "
+            "secret and stable (`TVPORTAL_STATS_SALT`). Empty means no household counts are kept."),
+    Setting("stats_retention_days", int, 400,
+            "Days of daily statistics kept; older days are removed.", minimum=1),
+    Setting("stats_flush_seconds", int, 10,
+            "Seconds between writes of the statistics counted in memory (counting never waits for the "
+            "database).", minimum=1, maximum=3600),
+    Setting("metrics_allow", tuple, ("127.0.0.1", "::1"),
+            "Addresses or networks that may read `/metrics` (Prometheus); others get 404. A list like "
+            "`trusted_proxies`."),
+    Setting("brand_title", str, "",
+            "Title of the home page; empty means 「<city>政务服务」 from the content."),
+    Setting("brand_logo", str, "",
+            "A PNG, JPEG or SVG file shown at the top left of the home page (at most 200 KB); empty means none."),
+    Setting("brand_text_colour", str, "",
+            "Text colour of the pages, `#rrggbb`; empty keeps the built-in one. Refused at start unless its "
+            "contrast with `brand_background_colour` is at least 7:1 (WCAG)."),
+    Setting("brand_background_colour", str, "",
+            "Background colour of the pages, `#rrggbb`; empty keeps the built-in one."),
+    Setting("brand_focus_colour", str, "",
+            "Colour of the focused item's frame and fill, `#rrggbb`; empty keeps the built-in one. The text on "
+            "it must keep 7:1 too."),
+    Setting("home_tiles", tuple, (),
+            "Which home tiles show and in what order, by id: `guides booking apply lookup policies halls voice "
+            "me`; empty means all eight. The voice tile is left out when no speech model is installed."),
+    Setting("template_dir", str, "",
+            "A folder of templates that override the bundled ones of the same name (epg_templates/); empty "
+            "means none."),
 )

@@ -245,7 +245,8 @@ async def receipt(request: web.Request) -> web.Response:
     choices = [Choice("mine", _("My bookings"), href="/booking/mine"), Choice("home", _("Back to the home page"), href="/")]
     # Back goes home: the booking flow behind this screen is finished and must not be walked again
     screen = flow_screen(request, _("Booked"), _crumbs(Crumb(_("Booked"))), big=grouped(booking.number),
-                         big_label=_("Booking number"), lines=lines, choices=choices, cols=2, back="/")
+                         big_label=_("Booking number"), lines=lines, choices=choices, cols=2, back="/",
+                         receipt=True)
     return show(request, screen)
 
 

@@ -8,8 +8,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from tvportal.flows.device import resolve_device
 from tvportal.flows.state import flow_state
-from tvportal.flows.ui import device_id, keep_device, this_browser, unavailable
+from tvportal.flows.ui import keep_device, this_browser, unavailable
 from tvportal.i18n import gettext as _
 from tvportal.platform.models import Unavailable
 from tvportal.urls import url
@@ -34,7 +35,7 @@ def friendly(handler: Handler) -> Handler:
     @functools.wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
         """Run the handler; an outage shows what happens next."""
-        async with flow_state(request, device_id(request)) as st:
+        async with flow_state(request, await resolve_device(request)) as st:
             this_browser(request, st)
             return await _run(request)
 

@@ -347,7 +347,7 @@ def _progress_screen(request: web.Request, app: Application, new: bool, whose: b
         lines = [(_("Applicant"), app.person_name), *_what_next(app)]
         screen = flow_screen(request, _("Submitted") + "：" + app.service_name, crumbs, big=grouped(app.number),
                              big_label=_("Application number"), lines=lines, choices=choices, cols=len(choices),
-                             back="/")  # Back leaves the finished flow: never into its questions again
+                             back="/", receipt=True)  # Back leaves the finished flow: never into its questions again
         return show(request, screen)
     per_page = 3 if prefs_of(request).large_text else 4
     window, pages = page_slice(len(app.steps), per_page, parse_page(request))

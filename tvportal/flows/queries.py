@@ -192,11 +192,12 @@ async def rate(request: web.Request) -> web.Response:
     try:
         rating = await platform(request).rate(current.actor.id, current.person.id, kind, target.number, level,
                                               reason, key or secrets.token_hex(16))
-        message = _("Thank you. Your rating number is {n}.").format(n=grouped(rating.number))
+        message, rated = _("Thank you. Your rating number is {n}.").format(n=grouped(rating.number)), True
     except Queued as queued:
         raise await to_receipt(request, queued) from None
     except PlatformError as exc:
-        message = exc.message
+        message, rated = exc.message, False
     screen = flow_screen(request, _("Thank you"), [Crumb(_("Home"), "/"), Crumb(_("Thank you"))],
-                         lines=[("", message)], choices=[Choice("home", _("Back to the home page"), href="/")], back="/")
+                         lines=[("", message)], choices=[Choice("home", _("Back to the home page"), href="/")], back="/",
+                         receipt=rated)
     return show(request, screen)

@@ -63,5 +63,6 @@ async def receipt(request: web.Request) -> web.Response:
         lines = [("", _("It was not accepted:")), ("", entry.message)]
     screen = flow_screen(request, _("Saved"), [Crumb(_("Home"), "/"), Crumb(_("Saved"))],
                          big=grouped(entry.reference), big_label=_("Reference number"), lines=lines,
-                         choices=[Choice("home", _("Back to the home page"), href="/")], back="/")
+                         choices=[Choice("home", _("Back to the home page"), href="/")], back="/",
+                         receipt=entry.status in ("waiting", "delivered"))
     return show(request, screen)

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from tvportal.flows import signin_store as store
+from tvportal.flows.device import rotate_device
 from tvportal.keys import DB, SETTINGS
 from tvportal.platform.models import Person
 from tvportal.storage import Database
@@ -51,6 +52,7 @@ async def sign_in(request: web.Request, device_id: str, pdev: str, person: Perso
     await db(request).write(store.start_session, token, device_id, pdev, person, store.clock(), idle)
     request[_SET] = token
     request[_ROW] = None  # read again when asked
+    await rotate_device(request)
 
 
 async def sign_out(request: web.Request) -> dict[str, Any] | None:
@@ -59,6 +61,7 @@ async def sign_out(request: web.Request) -> dict[str, Any] | None:
     row = await db(request).write(store.end_session, token) if token else None
     request[_SET] = ""
     request[_ROW] = None
+    await rotate_device(request)
     return row
 
 

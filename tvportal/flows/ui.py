@@ -12,17 +12,17 @@ from aiohttp import web
 
 from remote_nav import Layout, Rect
 from tvportal import canvas
+from tvportal.flows.device import DEVICE, keep_token
 from tvportal.flows.session import current, keep_session
 from tvportal.i18n import gettext as _
 from tvportal.flows.state import STATE
+from tvportal.stats.flows import finished, gave_up, track
 from tvportal.keys import PLATFORM, SETTINGS
 from tvportal.platform.interface import Platform
 from tvportal.platform.models import DeviceLink, Person
 from tvportal.screen import Crumb, Screen, prefs_of, render
 from tvportal.views.lists import menu_sentences
 
-DEVICE_COOKIE = "tvdev"
-DEVICE = web.RequestKey("flow_device", str)
 # The flow state is the device's, but what one person typed or asked for belongs to this browser session:
 # a cookie without expiry names the session, and a state left by another (closed) one is dropped.
 TAB_COOKIE = "tvtab"
@@ -37,26 +37,20 @@ def platform(request: web.Request) -> Platform:
 
 
 def device_id(request: web.Request) -> str:
-    """This set-top box's opaque id (from its cookie, or new)."""
-    if DEVICE in request:
-        return request[DEVICE]
-    raw = request.cookies.get(DEVICE_COOKIE, "")
-    value = raw if 16 <= len(raw) <= 64 and raw.replace("-", "").replace("_", "").isalnum() else secrets.token_urlsafe(18)
-    request[DEVICE] = value
-    return value
+    """This set-top box's device key (flows/device.py), resolved by the handler's ``friendly`` wrapper."""
+    if DEVICE not in request:
+        raise RuntimeError("device used before flows.device.resolve_device (wear flows.guard.friendly)")
+    return request[DEVICE]
 
 
 def keep_device(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
-    """Give the box its device cookie when it has none yet (and its sign-in and browser-session cookies
+    """Give the box its device token when it was issued now (and its sign-in and browser-session cookies
     when they changed)."""
     keep_session(request, response)
     if request.get(TAB) and request.cookies.get(TAB_COOKIE) != request[TAB]:
         response.set_cookie(TAB_COOKIE, request[TAB], path="/", httponly=True, samesite="Lax",
                             secure=request.app[SETTINGS].cookie_secure)
-    value = device_id(request)
-    if request.cookies.get(DEVICE_COOKIE) != value:
-        response.set_cookie(DEVICE_COOKIE, value, max_age=10 * 365 * 24 * 3600, path="/", httponly=True,
-                            samesite="Lax", secure=request.app[SETTINGS].cookie_secure)
+    keep_token(request, response)
     return response
 
 
@@ -73,6 +67,7 @@ def this_browser(request: web.Request, st: dict[str, Any]) -> None:
     page to return to): closing the browser on a shared TV must leave nothing for the next person."""
     tab = request.cookies.get(TAB_COOKIE, "")
     if not tab or st.get("tab") != tab:
+        gave_up(request, st)
         kept = {k: v for k, v in st.items() if k.startswith(OUTLIVES_BROWSER)}
         st.clear()
         st.update(kept)
@@ -151,8 +146,9 @@ class Choice:
 def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choices: list[Choice],
                 lines: list[tuple[str, str]] = (), cols: int = 1, back: str | None = None, big: str = "",
                 error: str = "", qr: str = "", start: str | None = None, status: int = 200,
-                private: bool = True, numbered: bool = True, big_label: str = "") -> Screen:
-    """One flow step: text lines on top, then a grid of choices (disabled ones shown, not focusable)."""
+                private: bool = True, numbered: bool = True, big_label: str = "", receipt: bool = False) -> Screen:
+    """One flow step: text lines on top, then a grid of choices (disabled ones shown, not focusable);
+    ``receipt``: the screen that finishes a service (counted done for the operator, stats/flows.py)."""
     metrics = canvas.metrics(prefs_of(request).large_text)
     area = canvas.MAIN
     width = area.w - (300 if qr else 0)
@@ -179,7 +175,7 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
                     start=start or (layout.items[0].id if layout.items else None), back=back, status=status,
                     private=private,
                     context={"lines": list(lines), "big": big, "big_label": big_label, "error": error, "qr": qr, "disabled": disabled,
-                             "text_w": width, "text_top": area.y})
+                             "text_w": width, "text_top": area.y, "receipt": receipt})
     screen.spoken = flow_sentences(error, big, big_label, lines, [c for c, _rect in disabled])
     if not big:  # a question or a choice of day: the listener hears the answers (a receipt's are just ways on)
         screen.spoken += menu_sentences(layout)
@@ -252,6 +248,8 @@ def _flash_text(kind: str, name: str) -> str:
 def show(request: web.Request, screen: Screen) -> web.Response:
     """Render a flow screen (with the notice of what was just done, once) keeping the device cookie."""
     note = request[STATE].pop("flash", None) if STATE in request else None
+    if STATE in request:
+        (finished if screen.context.get("receipt") else track)(request, request[STATE])
     if note and not screen.notice:
         screen.notice = _flash_text(*note)
     response = render(request, screen)

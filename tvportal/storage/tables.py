@@ -326,3 +326,56 @@ platform_nonces = Table(
     Column("seen_at", Float, nullable=False),
     Index("platform_nonces_seen", "seen_at"),
 )
+
+# ---------------------------------------------------------------------------------------------- operator kit
+
+# device ids the portal issued (flows/device.py): the cookie holds a token, only its sha256 is kept; the
+# stable ``device`` key behind it keys every device table, so rotating the token loses nothing
+tv_devices = Table(
+    "tv_devices", metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("device", Text, nullable=False),
+    Column("account", Text, nullable=False),  # "" = anonymous; else the operator account's hash
+    Column("issued", Float, nullable=False),
+    Index("tv_devices_device", "device"),
+    Index("tv_devices_issued", "issued"),
+)
+
+# a box account's display preferences, restored at launch after a cookie wipe (prefs.py's encoding)
+tv_device_prefs = Table(
+    "tv_device_prefs", metadata,
+    Column("device", Text, primary_key=True),
+    Column("prefs", Text, nullable=False),
+    Column("updated", Float, nullable=False),
+)
+
+# signatures of launch URLs already used: each opens the portal once (flows/device.py)
+tv_launches = Table(
+    "tv_launches", metadata,
+    Column("sig", Text, primary_key=True),
+    Column("at", Float, nullable=False),
+    Index("tv_launches_at", "at"),
+)
+
+# the operator's statistics, one row per day and what was counted (stats/; docs/operator.md)
+stats_daily = Table(
+    "stats_daily", metadata,
+    Column("day", Text, nullable=False),
+    Column("event", Text, nullable=False),
+    Column("model", Text, nullable=False),
+    Column("area", Text, nullable=False),
+    Column("screen", Text, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("presses", Integer, nullable=False),
+    PrimaryKeyConstraint("day", "event", "model", "area", "screen"),
+)
+
+# households seen per day (the account hashed with stats_salt), so the export can count them
+stats_households = Table(
+    "stats_households", metadata,
+    Column("day", Text, nullable=False),
+    Column("model", Text, nullable=False),
+    Column("area", Text, nullable=False),
+    Column("household", Text, nullable=False),
+    PrimaryKeyConstraint("day", "model", "area", "household"),
+)

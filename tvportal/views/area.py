@@ -23,7 +23,7 @@ from remote_nav import Layout
 from tvportal import canvas
 from tvportal.flows.session import SESSION_COOKIE, current
 from tvportal.flows.signin_store import person_of
-from tvportal.flows.ui import device_id
+from tvportal.flows.device import resolve_device
 from tvportal.i18n import gettext as _
 from tvportal.keys import PUBLISHED, SETTINGS
 from tvportal.prefs import remember
@@ -88,7 +88,7 @@ async def viewer_area(request: web.Request) -> tuple[str, str, bool]:
     if prefs.county:
         return prefs.county, prefs.town, False
     if SESSION_COOKIE in request.cookies:
-        row = await current(request, device_id(request))
+        row = await current(request, await resolve_device(request))
         if row is not None:
             return person_of(row["person"]).county_code, "", True
     return "", "", False

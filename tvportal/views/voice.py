@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tvportal.flows.ui import DEVICE_COOKIE
+from tvportal.flows.device import DEVICE_COOKIE
 from tvportal.http.forms import form_of
 from tvportal.i18n import LOCALES, N_
 from tvportal.i18n import gettext as _
