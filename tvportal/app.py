@@ -10,7 +10,7 @@ import markupsafe
 from aiohttp import web
 
 from epg_templates import TEMPLATE_DIR
-from tvportal import clock, i18n
+from tvportal import branding, clock, i18n
 from tvportal.database import database_ctx
 from tvportal.http import logs
 from tvportal.http.inline_json import script_json
@@ -41,6 +41,8 @@ def setup_templates(app: web.Application, extra_dirs: list[str] | None = None) -
     # tvportal/urls.py: literal app paths are written {{ base }}/path, computed ones {{ path|url }}
     base = app[SETTINGS].base_path
     env.globals["base"] = base
+    # versions in the links: the files are cached for a day, a restart with new branding shows at once
+    env.globals["brand_css"], env.globals["brand_logo"] = branding.versions(app[SETTINGS])
     env.filters["url"] = functools.partial(prefixed, base)
     # every JSON inside <script> (tvportal/http/inline_json.py); safe as it is: no HTML escaping on top
     env.filters["script_json"] = lambda data: markupsafe.Markup(script_json(data))
@@ -59,7 +61,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[CLOCK] = clock.CityClock(settings.timezone)
     app[ASSETS] = load_assets()
     app[PAGE_CACHE] = PageCache()
-    setup_templates(app)
+    setup_templates(app, [settings.template_dir] if settings.template_dir else None)
     setup_routes(app)
     setup_voice(app)
     app.cleanup_ctx.append(database_ctx)

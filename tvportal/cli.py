@@ -13,7 +13,7 @@ from tvportal.settings import SettingsError
 from tvportal.storage.faults import StorageUnusable, cannot_write, start_failure
 
 # modules under tvportal/commands/ that add a subcommand; a new command adds its name here
-COMMAND_MODULES: tuple[str, ...] = ("serve", "central_sim", "voice", "content", "user", "db")
+COMMAND_MODULES: tuple[str, ...] = ("serve", "central_sim", "voice", "content", "user", "db", "stats")
 
 
 def build_parser() -> argparse.ArgumentParser:

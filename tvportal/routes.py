@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from tvportal.keys import ASSETS, PAGE_CACHE
+from tvportal import branding
 from tvportal.views import device_settings, guides, halls, health, help, home, launch, policies, search
 from tvportal.views.area import setup_area_routes
 
@@ -44,6 +45,8 @@ def setup_routes(app: web.Application) -> None:
     setup_area_routes(app)
     r.add_get("/healthz", health.healthz)
     r.add_get("/launch", launch.launch)
+    r.add_get("/brand.css", branding.brand_css)
+    r.add_get("/brand/logo", branding.brand_logo)
     r.add_get("/settings", device_settings.settings_page)
     r.add_post("/settings", device_settings.change_setting)
     r.add_get("/static/{name}", app[ASSETS].handle)

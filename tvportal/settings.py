@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tvportal import branding
 from tvportal.clock import zone
 from tvportal.settings_declared import DECLARED, Setting
 
@@ -227,4 +228,8 @@ def load_settings(
         zone(values["timezone"])
     except ValueError as exc:
         raise SettingsError(f"setting timezone: {exc}") from None
+    try:
+        branding.check(values)
+    except branding.BrandingError as exc:
+        raise SettingsError(str(exc)) from None
     return Settings(**values)

@@ -7,37 +7,29 @@ from aiohttp import web
 from remote_nav import Layout
 from tvportal import canvas
 from tvportal.i18n import N_, gettext as _
-from tvportal.keys import PUBLISHED
+from tvportal.branding import home_tiles
+from tvportal.keys import PUBLISHED, SETTINGS
+from tvportal.voice_setup import model_dir
+from voice.asr import model_problem
 from tvportal.screen import FLASH_COOKIE, Crumb, Screen, render
 from tvportal.views.lists import menu_sentences
 
 # one-time notices home may show (the cookie carries only the key, never the words)
 NOTICES = {"out": N_("You are signed out")}
 
-# (id, href, title, one-line description); 预约办理 opens its hall list straight away (fewest presses)
-HOME_TILES: tuple[tuple[str, str, str, str], ...] = (
-    ("t-guides", "/guides", N_("Service guides"), N_("What to bring, where to go")),
-    ("t-booking", "/booking/halls", N_("Book a visit"), N_("Pick a day at the hall")),
-    ("t-handle", "/apply", N_("Apply"), N_("Pensions, allowances, cards")),
-    ("t-query", "/lookup", N_("Look up"), N_("Payments and progress")),
-    ("t-policies", "/policies", N_("Policies"), N_("New policies in plain words")),
-    ("t-halls", "/halls", N_("Service halls"), N_("Address, hours, phone")),
-    ("t-help", "/voice", N_("Voice and help"), N_("Speak to the TV, get help")),
-    ("t-me", "/me", N_("Mine"), N_("Bookings, applications, family")),
-)
-
-
 async def home(request: web.Request) -> web.Response:
-    """The home screen: 8 tiles in two rows, numbered 1-8."""
+    """The home screen: up to 8 tiles in two rows, numbered 1-8, as the operator chose (tvportal/branding.py)."""
     snapshot = request.app[PUBLISHED].snapshot
+    settings = request.app[SETTINGS]
+    tiles = home_tiles(settings, not model_problem(model_dir(request.app)))
     layout = Layout()
-    layout.grid([(tid, href, _(title)) for tid, href, title, _note in HOME_TILES], canvas.MAIN, cols=4, gap=24)
-    for item, (_tid, _href, _title, note) in zip(layout.items, HOME_TILES):
+    layout.grid([(tid, href, _(title)) for tid, href, title, _note in tiles], canvas.MAIN, cols=4, gap=24)
+    for item, (_tid, _href, _title, note) in zip(layout.items, tiles):
         item.extra["note"] = _(note)
     layout.assign_digits("main")
-    screen = Screen(title=_("{city} government services on TV").format(city=snapshot.city.name),
-                    crumbs=[Crumb(_("Home"))], layout=layout, template="home.html", start="t-guides",
-                    is_home=True)
+    title = settings.brand_title or _("{city} government services on TV").format(city=snapshot.city.name)
+    screen = Screen(title=title, crumbs=[Crumb(_("Home"))], layout=layout, template="home.html",
+                    start=layout.items[0].id if layout.items else None, is_home=True)
     screen.spoken = menu_sentences(layout)
     notice = NOTICES.get(request.cookies.get(FLASH_COOKIE, ""))
     if notice:
