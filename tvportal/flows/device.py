@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from aiohttp import web
-from sqlalchemy import Connection, delete, exists, select, update
+from sqlalchemy import Connection, delete, exists, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from tvportal.keys import DB, SETTINGS
 from tvportal.storage import upsert
@@ -93,7 +94,10 @@ def load_prefs(conn: Connection, device: str) -> str | None:
 def first_use(conn: Connection, sig: str, now: float, window: float) -> bool:
     """True the first time a launch signature is seen (then it is remembered for its window)."""
     conn.execute(delete(tv_launches).where(tv_launches.c.at < now - 2 * window))
-    return upsert(conn, tv_launches, {"sig": sig, "at": now}, ["sig"]) == 1
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    # RETURNING, not rowcount: the one answer both dialects give alike for a skipped insert
+    stmt = dialect.insert(tv_launches).values(sig=sig, at=now).on_conflict_do_nothing().returning(tv_launches.c.sig)
+    return conn.execute(stmt).first() is not None
 
 
 def prune_devices(conn: Connection, before: float) -> int:
