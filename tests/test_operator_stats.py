@@ -127,3 +127,15 @@ async def test_metrics_for_the_on_call_team_and_only_for_them(aiohttp_client, tm
     assert 'group="other",status="404"' in await (await client.get("/metrics")).text()  # no label per path
     closed = await aiohttp_client(create_app(portal_settings(tmp_path, "", metrics_allow=["10.9.0.0/16"])))
     assert (await closed.get("/metrics")).status == 404
+
+
+def test_press_counter_script_is_old_box_javascript():
+    """static/presses.js parses as ES5 (the runtime's check) and uses nothing newer than ES3's library."""
+    import pyjsparser
+
+    from tvportal.static_assets import STATIC_DIR
+
+    text = (STATIC_DIR / "presses.js").read_text(encoding="utf-8")
+    assert pyjsparser.parse(text)["type"] == "Program"
+    for newer in (".forEach", ".map(", ".filter(", ".trim(", "JSON.", "Object.keys", ".bind(", "Date.now"):
+        assert newer not in text

@@ -41,6 +41,8 @@ def setup_templates(app: web.Application, extra_dirs: list[str] | None = None) -
     # tvportal/urls.py: literal app paths are written {{ base }}/path, computed ones {{ path|url }}
     base = app[SETTINGS].base_path
     env.globals["base"] = base
+    if ASSETS in app:  # the operator's key-press count (stats/flows.py)
+        env.globals["presses_js_url"] = app[ASSETS].url("presses.js")
     # versions in the links: the files are cached for a day, a restart with new branding shows at once
     env.globals["brand_css"], env.globals["brand_logo"] = branding.versions(app[SETTINGS])
     env.filters["url"] = functools.partial(prefixed, base)

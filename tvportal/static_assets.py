@@ -84,4 +84,6 @@ def load_assets() -> StaticAssets:
     assets.add("voice.js", rjsmin.jsmin(voice_js.read_text(encoding="utf-8")).encode("utf-8"), "application/javascript")
     keypad_js = (STATIC_DIR / "keypad.js").read_text(encoding="utf-8")
     assets.add("keypad.js", rjsmin.jsmin(keypad_js).encode("utf-8"), "application/javascript")
+    presses_js = (STATIC_DIR / "presses.js").read_text(encoding="utf-8")
+    assets.add("presses.js", rjsmin.jsmin(presses_js).encode("utf-8"), "application/javascript")
     return assets

@@ -197,6 +197,8 @@ def verify(params: Mapping[str, str], secret: str, now: float, max_age: int) -> 
         return "no operator_secret set"
     if not params.get("UserID") or not params.get("STBID") or "sig" not in params:
         return "UserID, STBID or sig missing"
+    if any("&" in v or "=" in v for v in params.values()):  # the signed text could be read two ways
+        return "a value holds & or ="
     if not hmac.compare_digest(sign(params, secret), params["sig"].lower()):
         return "bad signature"
     try:
