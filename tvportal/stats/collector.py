@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import logging
+import time
 from collections.abc import AsyncIterator
 from urllib.parse import unquote
 
@@ -38,6 +40,14 @@ class Collector:
         self.salt = salt.encode("utf-8")
         self.counts: dict[Key, list[int]] = {}
         self.households: set[tuple[str, str, str, str]] = set()
+        self._day, self._day_until = "", 0.0
+
+    def day(self, app: web.Application) -> str:
+        """Today in the city, looked up at most once a second (it is asked on every page)."""
+        now = time.monotonic()
+        if now >= self._day_until:
+            self._day, self._day_until = app[CLOCK].today().isoformat(), now + 1.0
+        return self._day
 
     def add(self, key: Key, presses: int = 0, household: str = "") -> None:
         """Count one event (and the presses it took)."""
@@ -61,12 +71,19 @@ class Collector:
 STATS = web.AppKey("stats", Collector)
 
 
+@functools.lru_cache(maxsize=256)
+def _box(raw: str) -> tuple[str, str]:
+    """(model, area) of a ``tvbox`` cookie value (a box sends the same one on every page)."""
+    model, _sep, area = unquote(raw).partition("|")
+    return model[:40], area[:12]
+
+
 def box_of(request: web.Request) -> tuple[str, str]:
     """(model, area) of this box: from its launch (cookie ``tvbox``), else no model and the county the TV chose."""
-    model, _sep, area = unquote(request.cookies.get(BOX_COOKIE, "")).partition("|")
+    model, area = _box(request.cookies.get(BOX_COOKIE, ""))
     if not area and PREFS in request:
         area = request[PREFS].county
-    return model[:40], area[:12]
+    return model, area[:12]
 
 
 def count(request: web.Request, event: str, *, screen: str = "", presses: int = 0, model: str | None = None,
@@ -76,8 +93,7 @@ def count(request: web.Request, event: str, *, screen: str = "", presses: int = 
     if collector is None:
         return
     known_model, known_area = box_of(request)
-    day = request.app[CLOCK].today().isoformat()
-    collector.add((day, event, known_model if model is None else model, known_area if area is None else area,
+    collector.add((collector.day(request.app), event, known_model if model is None else model, known_area if area is None else area,
                    screen[:80]), presses, household)
 
 

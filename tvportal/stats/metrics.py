@@ -47,6 +47,15 @@ class Metrics:
         self.outbox_depth = Gauge("tvportal_outbox_waiting", "Writes waiting in the outbox for the central platform",
                                   registry=self.registry)
         self.registry.register(self)
+        self._children: dict[tuple[str, str], tuple] = {}  # labels() looks up and locks: once per pair
+
+    def observe(self, group: str, status: str, seconds: float) -> None:
+        """Count a request and its time."""
+        pair = self._children.get((group, status))
+        if pair is None:
+            pair = self._children[(group, status)] = (self.requests.labels(group, status), self.latency.labels(group))
+        pair[0].inc()
+        pair[1].observe(seconds)
 
     def collect(self):
         """Values read at scrape time: the page cache and the central platform's breaker."""
@@ -104,8 +113,7 @@ async def measure(request: web.Request, handler: Handler) -> web.StreamResponse:
     finally:
         metrics = request.app.get(METRICS)
         if metrics is not None:
-            metrics.requests.labels(group, str(status)).inc()
-            metrics.latency.labels(group).observe(time.perf_counter() - started)
+            metrics.observe(group, str(status), time.perf_counter() - started)
         if group not in SILENT and request.method == "GET":
             if status == 200:
                 resource = request.match_info.route.resource
