@@ -138,3 +138,21 @@ async def test_a_cookie_from_before_issued_ids_keeps_its_remembered_people(aioht
     assert "李*兰" in await screen(stranger, "/id")  # not rotated yet: it is the same cookie (as before)
     await sign_in(old, settings, "wang")
     assert "李*兰" not in await screen(plant(await aiohttp_client(create_app(settings)), old_key), "/id")
+
+
+async def test_old_anonymous_tokens_are_pruned_unless_they_key_someone(aiohttp_client, tmp_path, db_url):
+    """Pruning removes anonymous tokens older than the cut that no remembered person needs; a token that
+    remembers someone and an account's token stay."""
+    settings = portal_settings(tmp_path, db_url)
+    idle = await aiohttp_client(create_app(settings))
+    await idle.get("/id")
+    keeper = await aiohttp_client(create_app(settings))
+    await sign_in(keeper, settings, "li", pin="2468")
+    owner = await aiohttp_client(create_app(settings))
+    await owner.get(launch_url())
+    with transaction(settings) as conn:
+        conn.execute(tv_devices.update().values(issued=0.0))
+        assert device.prune_devices(conn, time.time() - 86400) == 1
+        left = set(conn.execute(select(tv_devices.c.token_hash)).scalars())
+    assert device.token_hash(cookie(idle, "tvdev")) not in left
+    assert {device.token_hash(cookie(keeper, "tvdev")), device.token_hash(cookie(owner, "tvdev"))} <= left

@@ -139,3 +139,13 @@ def test_press_counter_script_is_old_box_javascript():
     assert pyjsparser.parse(text)["type"] == "Program"
     for newer in (".forEach", ".map(", ".filter(", ".trim(", "JSON.", "Object.keys", ".bind(", "Date.now"):
         assert newer not in text
+
+
+def test_a_malformed_metrics_address_stops_the_start(tmp_path):
+    """metrics_allow is checked like trusted_proxies: the entry is named."""
+    import pytest
+
+    from tvportal.settings import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match="metrics_allow: 'prometheus.local'"):
+        load_settings({"data_dir": str(tmp_path), "metrics_allow": ["prometheus.local"]}, environ={})

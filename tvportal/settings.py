@@ -151,15 +151,20 @@ def _coerce_type(setting: Setting, value: Any) -> Any:
     return str(value)
 
 
-def _check_networks(value: tuple[str, ...]) -> tuple[str, ...]:
-    """Every trusted proxy must be an IP address or network (a typo would silently trust nobody)."""
-    for item in value:
-        try:
-            ipaddress.ip_network(item, strict=False)
-        except ValueError:
-            raise SettingsError(f"setting trusted_proxies: {item!r} is not an IP address or network "
-                                "(write e.g. 127.0.0.1 or 10.0.0.0/8)") from None
-    return value
+def _networks(name: str):
+    """The check of a list of addresses: each an IP address or network (a typo would silently allow nobody)."""
+
+    def check(value: tuple[str, ...]) -> tuple[str, ...]:
+        """Refuse the first entry that is not an address or network."""
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise SettingsError(f"setting {name}: {item!r} is not an IP address or network "
+                                    "(write e.g. 127.0.0.1 or 10.0.0.0/8)") from None
+        return value
+
+    return check
 
 
 def _check_base_path(value: str) -> str:
@@ -179,7 +184,7 @@ def _check_public_url(value: str) -> str:
     return value
 
 
-_CHECKS = {"trusted_proxies": _check_networks, "base_path": _check_base_path, "public_url": _check_public_url}
+_CHECKS = {"trusted_proxies": _networks("trusted_proxies"), "metrics_allow": _networks("metrics_allow"), "base_path": _check_base_path, "public_url": _check_public_url}
 
 
 def load_settings(

@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import Connection, delete, select
 
+from tvportal.flows.device import prune_devices
 from tvportal.keys import DB, SETTINGS
 from tvportal.storage import upsert
 from tvportal.storage.tables import flow_state as flow_t
@@ -94,6 +95,8 @@ async def pruning_ctx(app: web.Application) -> AsyncIterator[None]:
                 if gone:
                     log.info("forgot the unfinished flows of %d devices idle for %d hours", gone,
                              app[SETTINGS].flow_state_hours)
+                # anonymous device tokens older than a remembered person would be kept, keying nothing left
+                await app[DB].write(prune_devices, time.time() - app[SETTINGS].tv_remember_days * 86400.0)
             except Exception:  # a database hiccup must not end pruning for good
                 log.exception("pruning flow state failed")
             await asyncio.sleep(PRUNE_EVERY)
