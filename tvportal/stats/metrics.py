@@ -114,11 +114,11 @@ async def measure(request: web.Request, handler: Handler) -> web.StreamResponse:
         metrics = request.app.get(METRICS)
         if metrics is not None:
             metrics.observe(group, str(status), time.perf_counter() - started)
-        if group not in SILENT and request.method == "GET":
-            if status == 200:
+        if group not in SILENT:
+            if status == 200 and request.method == "GET":
                 resource = request.match_info.route.resource
                 count(request, "view", screen=resource.canonical if resource is not None else group)
-            elif status >= 400:
+            elif status >= 400:  # a refused form too, not only a page that was not found
                 count(request, "error", screen=str(status))
 
 
