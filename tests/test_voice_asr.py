@@ -197,12 +197,15 @@ async def test_green_hint_with_model(voice_client):
 
 
 async def test_voice_page(voice_client, client):
-    """The 语音助手 page offers 开始说话 with a model; without one it says voice commands are unavailable."""
+    """The 语音助手 page offers 开始说话 with a model; without one it says voice commands are unavailable, and
+    home leads to 帮助 instead of to it (issue 12: nobody meets that sentence from home)."""
     html = await (await voice_client.get("/voice")).text()
     assert 'id="v-listen"' in html and 'href="/help"' in html and "k-green" in html
+    assert 'href="/voice"' in await (await voice_client.get("/")).text()
     html = await (await client.get("/voice")).text()
     assert 'id="v-listen"' not in html and 'href="/help"' in html and "k-green" not in html
-    assert 'href="/voice"' in await (await client.get("/")).text()
+    home = await (await client.get("/")).text()
+    assert 'href="/voice"' not in home and 'id="t-help" class="f tile" href="/help"' in home
 
 
 async def test_long_recording_in_many_chunks(voice_client):
