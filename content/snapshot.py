@@ -268,25 +268,25 @@ class Published:
     async def refresh(self, db: Any, wait: bool = True) -> bool:
         """Apply the store's changes off the event loop, one refresh at a time; True when something changed.
 
-        ``wait``: also wait for the search index of a big change (``watch`` does not: its next check, a
-        small publish, goes ahead meanwhile)."""
+        ``wait``: when this call applied a big change, also wait for its search index (``watch`` does not: its
+        next check, a small publish, goes ahead meanwhile).  A small change never waits for the index of a big
+        one before it: an editor's one-guide correction is answered while another instance builds a segment."""
         async with self._refreshing:
             snapshot = self.snapshot
             head = await db.read(store.changed_keys, snapshot.version)
+            big = head is not None and len(head[1]) >= SearchIndex.ELSEWHERE
             if head is None:
-                changed = False
-            elif len(head[1]) < SearchIndex.ELSEWHERE:
+                pass
+            elif not big:
                 self.swap(await asyncio.to_thread(self.refreshed, db))
-                changed = True
             else:
                 await self._apply_big(db, snapshot, head)
-                changed = True
             del snapshot  # the old snapshot's records and index go now (unless a page being made still reads them)
             if head is not None and len(head[1]) > SearchIndex.MAX_DELTA:
                 await asyncio.to_thread(release_memory)  # hand what they held back to the system
-        if wait:
+        if wait and big:
             await self.indexed()
-        return changed
+        return head is not None
 
     async def indexed(self) -> None:
         """Wait until the search index of every big change applied so far is in."""
