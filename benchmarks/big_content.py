@@ -16,7 +16,8 @@ latency.  Measured, each against a baseline of the same run:
 ``--postgres`` adds the uncached guide page on PostgreSQL (a server started from Debian's binaries in the
 ports 18200-18299) against SQLite, at 1,000 guides.
 
-Run from the repository root: ``python benchmarks/big_content.py [--sizes 100,1000,10000] [--postgres]``.
+Run from the repository root: ``python benchmarks/big_content.py [--sizes 100,1000,10000] [--runs 2] [--check]
+[--postgres]``; it exits 1 on a missed target only with ``--check``.
 """
 
 from __future__ import annotations
@@ -310,6 +311,9 @@ def one_size(n: int, tmp: Path, baseline: dict) -> list[Row]:
             start = time.monotonic()
             import_s, import_cpu, import_peak = run_import(file, data_dir)
             shown = wait_for(a, f"/guides/{imported[-1].id}", imported[-1].name)
+            # a one-guide correction while the import's search segment is still being made: it must not wait
+            guide_id, name = publish_one(data_dir, n, 9)
+            correction = wait_for(a, f"/guides/{guide_id}", name)
             shown_b = wait_for(b, f"/guides/{imported[-1].id}", imported[-1].name)
             # the search index follows the records (its segment built by one instance, loaded by the other)
             query = "/search?q=" + urllib.parse.quote(MARK)
@@ -326,24 +330,31 @@ def one_size(n: int, tmp: Path, baseline: dict) -> list[Row]:
     p99_publish = percentile(during_publish, 99) if during_publish else 0
     p99_import = percentile(during_import, 99) if during_import else 0
     p99_import_b = percentile(during_import_b, 99) if during_import_b else 0
+    p99_idle = percentile(idle, 99) if idle else 0
+
+    def times_idle(p99: float) -> str:
+        return f"; {p99 / p99_idle:.1f}x idle p99 ({p99_idle:.0f} ms)" if p99_idle else ""
     rows += [
         Row(f"{n}: TV latency idle p50/p99", f"{ms(idle, 50)} / {ms(idle, 99)} ({len(idle)} requests)"),
         Row(f"{n}: publish by another process shown on A (worst of 3)", f"{worst_local:.2f} s",
             f"<= {TARGETS['other_instance_s']} s", worst_local <= TARGETS["other_instance_s"]),
         Row(f"{n}: ... shown on both A and B (worst of 3)", f"{worst_other:.2f} s",
             f"<= {TARGETS['publish_s']} s", worst_other <= TARGETS["publish_s"]),
-        Row(f"{n}: TV latency during publishes p50/p99", f"{ms(during_publish, 50)} / {ms(during_publish, 99)}",
+        Row(f"{n}: TV latency during publishes p50/p99", f"{ms(during_publish, 50)} / {ms(during_publish, 99)}"
+            + times_idle(p99_publish),
             f"p99 <= {TARGETS['p99_ms']:.0f} ms", p99_publish <= TARGETS["p99_ms"]),
         Row(f"{n}: import of {n} guides (CLI) wall (CPU), importer peak RSS", f"{import_s:.1f} s ({import_cpu:.1f} s), "
             f"{import_peak:.0f} MB; 1 guide: {baseline['import_one'][0]:.1f} s ({baseline['import_one'][1]:.1f} s)",
             f"CPU <= {TARGETS['import_s']:.0f} s", import_cpu <= TARGETS["import_s"]),
         Row(f"{n}: ... imported guides on the TV, after the import ended: A / B; found by search on both",
-            f"{shown:.1f} s / {shown + shown_b:.1f} s; {end - start - import_s:.1f} s"),
+            f"{shown:.1f} s / {shown + correction + shown_b:.1f} s; {end - start - import_s:.1f} s"),
+        Row(f"{n}: one-guide publish once A shows the import (its search segment still to come): shown on A",
+            f"{correction:.2f} s", f"<= {TARGETS['publish_s']} s", correction <= TARGETS["publish_s"]),
         Row(f"{n}: TV latency during import and apply p50/p99, A", f"{ms(during_import, 50)} / {ms(during_import, 99)}"
-            f" (max {max(during_import, default=0):.0f} ms, {len(during_import)} requests)",
+            f" (max {max(during_import, default=0):.0f} ms, {len(during_import)} requests)" + times_idle(p99_import),
             f"p99 <= {TARGETS['p99_ms']:.0f} ms", p99_import <= TARGETS["p99_ms"]),
         Row(f"{n}: ... B", f"{ms(during_import_b, 50)} / {ms(during_import_b, 99)}"
-            f" (max {max(during_import_b, default=0):.0f} ms, {len(during_import_b)} requests)",
+            f" (max {max(during_import_b, default=0):.0f} ms, {len(during_import_b)} requests)" + times_idle(p99_import_b),
             f"p99 <= {TARGETS['p99_ms']:.0f} ms", p99_import_b <= TARGETS["p99_ms"]),
         Row(f"{n}: RSS after 3 publishes ({n} guides)", f"{rss_publish:.0f} MB", f"<= {TARGETS['rss_mb']:.0f} MB",
             rss_publish <= TARGETS["rss_mb"]),
@@ -387,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="100,1000,10000")
     p.add_argument("--postgres", action="store_true", help="also the guide page on PostgreSQL against SQLite")
+    p.add_argument("--runs", type=int, default=2, help="measure each size this many times (a shared machine)")
+    p.add_argument("--check", action="store_true", help="exit 1 when any run misses a target (otherwise 0)")
     args = p.parse_args(argv)
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="tvportal-big-") as tmp_name:
@@ -405,12 +418,15 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(Row("18 guides (demo): start-up wall (CPU), RSS, 我要办 list CPU per request",
                         f"{startup[0]:.2f} s ({startup[1]:.2f} s), {baseline['rss']:.0f} MB, {baseline['list_ms']:.1f} ms"))
         for n in (int(x) for x in args.sizes.split(",")):
-            rows += one_size(n, tmp, baseline)
-            print_table(f"big content (so far, after {n})", rows)
+            for run in range(1, args.runs + 1):
+                run_tmp = tmp / f"run{run}"
+                run_tmp.mkdir(exist_ok=True)
+                rows += [replace(row, metric=f"run {run}, {row.metric}") for row in one_size(n, run_tmp, baseline)]
+                print_table(f"big content (so far, after {n}, run {run})", rows)
         if args.postgres:
             rows += postgres_rows(tmp, 1000)
     print_table("big content: publish, import, start-up, memory", rows)
-    return 0 if all_ok(rows) else 1
+    return 0 if all_ok(rows) or not args.check else 1
 
 
 if __name__ == "__main__":

@@ -352,8 +352,13 @@ class SearchIndex:
                 segments[i] = segments[i].without(hidden[i])
         out = SearchIndex.__new__(SearchIndex)
         out.topics, out.segments, out.hidden = self.topics, tuple(segments), tuple(hidden)
-        if len(segments) > self.MAX_SEGMENTS:
-            return SearchIndex(out.records, self.topics)
+        if len(segments) > self.MAX_SEGMENTS:  # merged into one, built elsewhere when big (seconds of GIL here)
+            records = out.records
+            if len(records) < self.ELSEWHERE:
+                return SearchIndex(records, self.topics)
+            from content.segment_worker import build_elsewhere  # noqa: PLC0415 - it imports this module
+
+            return SearchIndex.from_segment(build_elsewhere(records, self.topics), self.topics)
         return out
 
     def __len__(self) -> int:

@@ -64,7 +64,10 @@ def claim(conn: Connection, key: str, to_version: int) -> bytes | bool:
     if found is not None:
         return found.data or False
     stmt = store._insert(conn, content_segments).values(key=key, to_version=to_version, created=utc_stamp())
-    return conn.execute(stmt.on_conflict_do_nothing()).rowcount == 1 or fetch(conn, key) or False
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT .. ON CONFLICT, and every instance then took the
+    # claim for another's and waited ``WAIT`` before building the segment itself
+    inserted = conn.execute(stmt.on_conflict_do_nothing().returning(content_segments.c.key)).first()
+    return inserted is not None or fetch(conn, key) or False
 
 
 def fetch(conn: Connection, key: str) -> bytes | None:

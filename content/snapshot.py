@@ -224,11 +224,15 @@ class Published:
     holds the GIL for hundreds of milliseconds); the records are swapped in first, with the search index of
     before (the changed records found by their old text, removed ones hidden); then the search segment of the
     change, built once by one instance and loaded by the others (content/segment_store.py), is swapped in.
+    That last part can take minutes (another instance building the segment), so it runs on its own
+    (``_index_later``): the next publish, say a one-guide correction, is applied meanwhile instead of waiting
+    behind it, and the segment is then put into whatever index is current (``_reconciled``).
     """
 
     def __init__(self, snapshot: Snapshot, secret: bytes = b"") -> None:
         """Start with the snapshot built at start-up; ``secret`` signs the search segments of the database."""
         self._refreshing = asyncio.Lock()
+        self._indexing: asyncio.Task | None = None  # the search index of the last big change, being made
         self.secret = secret
         self.swap(snapshot)
 
@@ -261,24 +265,36 @@ class Published:
         compact(row.record for row in changes.rows)
         return snapshot.updated(changes)
 
-    async def refresh(self, db: Any) -> bool:
-        """Apply the store's changes off the event loop, one refresh at a time; True when something changed."""
+    async def refresh(self, db: Any, wait: bool = True) -> bool:
+        """Apply the store's changes off the event loop, one refresh at a time; True when something changed.
+
+        ``wait``: when this call applied a big change, also wait for its search index (``watch`` does not: its
+        next check, a small publish, goes ahead meanwhile).  A small change never waits for the index of a big
+        one before it: an editor's one-guide correction is answered while another instance builds a segment."""
         async with self._refreshing:
             snapshot = self.snapshot
             head = await db.read(store.changed_keys, snapshot.version)
+            big = head is not None and len(head[1]) >= SearchIndex.ELSEWHERE
             if head is None:
-                return False
-            if len(head[1]) < SearchIndex.ELSEWHERE:
+                pass
+            elif not big:
                 self.swap(await asyncio.to_thread(self.refreshed, db))
             else:
                 await self._apply_big(db, snapshot, head)
             del snapshot  # the old snapshot's records and index go now (unless a page being made still reads them)
-            if len(head[1]) > SearchIndex.MAX_DELTA:
+            if head is not None and len(head[1]) > SearchIndex.MAX_DELTA:
                 await asyncio.to_thread(release_memory)  # hand what they held back to the system
-            return True
+        if wait and big:
+            await self.indexed()
+        return head is not None
+
+    async def indexed(self) -> None:
+        """Wait until the search index of every big change applied so far is in."""
+        while self._indexing is not None and not self._indexing.done():
+            await asyncio.shield(self._indexing)
 
     async def _apply_big(self, db: Any, snapshot: Snapshot, head: tuple) -> None:
-        """Apply a big change in steps (see the class): records first, then the search segment."""
+        """Apply a big change in steps (see the class): records now, the search segment in the background."""
         newest, keys, removed = head
         with _collector_paused():
             rows: list[store.Row] = []
@@ -295,32 +311,33 @@ class Published:
             records_first = await asyncio.to_thread(snapshot.updated, changes, stale)
             self.swap(records_first)
         await self.between_steps()
-        try:
-            index = await self._index_of_big(db, snapshot, records_first, changes, gone)
-        except Exception:  # noqa: BLE001 - the records are in; their search must come even without the database
-            log.exception("search segment of content version %s not shared; indexing it here", newest)
-            searched, topics = [r.record for r in changes.rows if r.kind in SEARCHED], records_first.topics()
-            index = await asyncio.to_thread(
-                (lambda: snapshot.search_index.updated(searched, gone)) if topics == snapshot.topics() else
-                (lambda: SearchIndex([r for kind in SEARCHED for r in records_first.records(kind)], topics)))
-        self.swap(records_first.with_index(index))
+        self._indexing = asyncio.create_task(self._index_later(db, self._indexing, snapshot, records_first, changes, gone))
 
-    async def _index_of_big(self, db: Any, snapshot: Snapshot, records_first: Snapshot, changes: store.Changes,
-                            gone: list[tuple[str, str]]) -> SearchIndex:
-        """The search index after a big change, its segment shared through the database."""
-        newest = changes.version
+    async def _index_later(self, db: Any, before: asyncio.Task | None, snapshot: Snapshot, records_first: Snapshot,
+                           changes: store.Changes, gone: list[tuple[str, str]]) -> None:
+        """Make the search segment of a big change and put it into the current snapshot's index (after the
+        big change before it, whose segment must be in first)."""
+        if before is not None:
+            await asyncio.gather(before, return_exceptions=True)
         topics = records_first.topics()
-        if topics == snapshot.topics():
-            searched = [r.record for r in changes.rows if r.kind in SEARCHED]
-            key = segment_store.key_of(snapshot.version, newest, topics)
-            segment = await segment_store.shared(db, key, newest, searched, topics, self.secret)
-            index = await asyncio.to_thread(snapshot.search_index.updated, searched, gone, segment)
-        else:  # other topics: every record is indexed again, as one segment
-            searched = [r for kind in SEARCHED for r in records_first.records(kind)]
-            key = segment_store.key_of("all", newest, topics)
-            segment = await segment_store.shared(db, key, newest, searched, topics, self.secret)
-            index = SearchIndex.from_segment(segment, topics)
-        return index
+        whole = topics != snapshot.topics()  # other topics: every record is indexed again, as one segment
+        searched = [r for kind in SEARCHED for r in records_first.records(kind)] if whole else \
+            [r.record for r in changes.rows if r.kind in SEARCHED]
+        key = segment_store.key_of("all" if whole else snapshot.version, changes.version, topics)
+        try:
+            segment = await segment_store.shared(db, key, changes.version, searched, topics, self.secret)
+        except Exception:  # noqa: BLE001 - the records are in; their search must come even without the database
+            log.exception("search segment of content version %s not shared; indexing it here", changes.version)
+            from content.segment_worker import build_elsewhere  # noqa: PLC0415 - it imports content.search
+            segment = await asyncio.to_thread(build_elsewhere, searched, topics)
+        async with self._refreshing:
+            current = self.snapshot
+            if whole:
+                index = await asyncio.to_thread(_reconciled, SearchIndex.from_segment(segment, topics), records_first,
+                                                current)
+            else:
+                index = await asyncio.to_thread(_with_segment, current, searched, gone, segment)
+            self.swap(current.with_index(index))
 
     async def between_steps(self) -> None:
         """A turn of the event loop between two steps of a big change (TV requests waiting are answered)."""
@@ -341,9 +358,38 @@ class Published:
             try:
                 newest = await db.read(store.current_version)
                 if newest > self.snapshot.version:
-                    await self.refresh(db)
+                    await self.refresh(db, wait=False)
             except Exception:  # noqa: BLE001 - keep serving the content we have; the next tick tries again
                 log.exception("could not check the published content for changes")
+
+
+def _with_segment(current: Snapshot, records: list[Any], gone: list[tuple[str, str]], segment: Any) -> SearchIndex:
+    """The current index with the segment of a big change's ``records`` (``gone``: what it removed), less what
+    was published over them while the segment was being made (those are indexed again as they are now)."""
+    index = current.search_index.updated(records, gone, segment)
+    later, removed = [], []
+    for record in records:
+        now = getattr(current, f"{record.KIND}_by_id").get(record.id)
+        if now is None:
+            removed.append((record.KIND, record.id))
+        elif now is not record:
+            later.append(now)
+    return index.updated(later, removed) if later or removed else index
+
+
+def _reconciled(index: SearchIndex, built_on: Snapshot, current: Snapshot) -> SearchIndex:
+    """``index`` (made for the records of ``built_on``) brought up to ``current``: the records published since
+    (small publishes applied while it was being made) indexed again, those removed since hidden.
+
+    Only records searched by ``index`` differently from ``current`` are touched: found by identity, since a
+    snapshot keeps the record objects of everything a change did not touch."""
+    changed, removed = [], []
+    for kind in SEARCHED:
+        now, then = current.records(kind), getattr(built_on, f"{kind}_by_id")
+        ids = getattr(current, f"{kind}_by_id")
+        changed += [r for r in now if then.get(r.id) is not r]
+        removed += [(kind, rid) for rid in then if rid not in ids]
+    return index.updated(changed, removed) if changed or removed else index
 
 
 @contextmanager

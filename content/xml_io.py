@@ -22,7 +22,7 @@ from content import safe_json, store
 from content.integrity import check_references
 from content.model import KINDS, SCHEMA_VERSION, ContentError, migrate, model_of, to_plain
 from content.xml_format import ROOT, XmlValueError, document, element_record_data, load_schema
-from content.xml_safe import MAX_DEPTH, depth_exceeded, iter_elements, refuse_doctype, schema_message
+from content.xml_safe import MAX_DEPTH, iter_elements, refuse_doctype, schema_message
 
 MAX_BYTES = 64 * 1024 * 1024  # 10,000 full guides are about 53 MB of XML
 MAX_RECORDS = 20000
@@ -99,13 +99,13 @@ def _parse_xml(data: bytes, report: ImportReport) -> list[tuple[str, dict[str, A
         return []
     out: list[tuple[str, dict[str, Any], int | None]] = []
     try:
-        deep = depth_exceeded(data)
-        if deep is not None:
-            _fail(report, f"嵌套层数超过 {MAX_DEPTH} 层，不是本系统的内容文件", deep)
-            return []
         root, batch, depth, version = None, [], 0, 0
         for event, el in iter_elements(data):
             depth += 1 if event == "start" else -1
+            if depth > MAX_DEPTH:  # checked in this one pass: a deep file is refused before its tree grows
+                report.errors.clear()  # what earlier batches found does not matter: the file is refused as a whole
+                _fail(report, f"嵌套层数超过 {MAX_DEPTH} 层，不是本系统的内容文件", el.sourceline)
+                return []
             if event == "start" and depth == 1:
                 root, version = el, _root_version(el, report)
                 if not version:

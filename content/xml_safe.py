@@ -37,19 +37,6 @@ def iter_elements(data: bytes) -> Any:
                            load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False)
 
 
-def depth_exceeded(data: bytes) -> int | None:
-    """The line where nesting passes MAX_DEPTH, or None; streamed, so a deep file is never built as a tree
-    (each finished child of the root is dropped)."""
-    depth = 0
-    for event, el in iter_elements(data):
-        depth += 1 if event == "start" else -1
-        if depth > MAX_DEPTH:
-            return el.sourceline
-        if event == "end" and depth == 1:
-            el.getparent().remove(el)
-    return None
-
-
 class _BytesReader:
     """A minimal file object over bytes for iterparse."""
 

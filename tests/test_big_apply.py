@@ -11,10 +11,13 @@ import dataclasses
 import urllib.parse
 
 import pytest
+from sqlalchemy import func, select
+
 from content import segment_store, segment_worker, store
 from content.generate import generated_guides
 from content.search import SearchIndex
 from content.snapshot import Published
+from content.tables import content_segments
 from tvportal.app import create_app
 from tvportal.keys import DB, PUBLISHED
 from tvportal.settings import load_settings
@@ -143,3 +146,74 @@ async def test_without_the_segment_table_the_big_change_is_still_indexed(aiohttp
     snapshot = app[PUBLISHED].snapshot
     assert snapshot.stage == 1 and guides[5].id in snapshot.guide_by_id
     assert guides[5].id in {h.id for h in snapshot.search_hits(guides[5].name, 60)}
+
+
+async def test_a_one_guide_correction_goes_ahead_of_a_big_change_whose_segment_is_not_ready(
+        aiohttp_client, tmp_path, db_url, small_steps, monkeypatch):
+    """Another instance has claimed the big change's segment and is still building it: a correction published
+    meanwhile reaches the TV at once; when the segment comes, both the import and the correction are found."""
+    monkeypatch.setattr(segment_store, "POLL", 0.05)
+    client = await aiohttp_client(create_app(instance_settings(tmp_path, db_url, "a")))
+    app = client.server.app
+    published: Published = app[PUBLISHED]
+    before = published.snapshot
+    guides = imported()
+    guides[3] = dataclasses.replace(guides[3], name=guides[3].name + "庚辛壬旧")
+    await app[DB].write(store.put_many, guides)
+    newest = await app[DB].read(store.current_version)
+    key = segment_store.key_of(before.version, newest, before.topics())
+    assert await app[DB].write(segment_store.claim, key, newest) is True  # "the other instance" builds it
+    assert await app[DB].write(segment_store.claim, key, newest) is False  # and nobody else claims it now
+    assert await published.refresh(app[DB], wait=False)  # as the content check applies it
+    assert not published._indexing.done()  # the records are in, the segment is awaited
+
+    # a one-guide correction of a demo guide and of an imported one, published while the segment is awaited
+    h1 = dataclasses.replace(published.snapshot.guide_by_id["h1"], name="养老认证更正甲乙丙")
+    fixed = dataclasses.replace(guides[3], name="导入更正丁戊己")
+    await app[DB].write(store.put, "guide", h1)
+    await app[DB].write(store.put, "guide", fixed)
+    assert await published.refresh(app[DB], wait=False)
+    assert not published._indexing.done()  # it went ahead of the segment, did not wait for it
+    assert h1.name in await (await client.get("/guides/h1")).text()
+    assert fixed.name in await (await client.get(f"/guides/{fixed.id}")).text()
+    assert "h1" in {h.id for h in published.snapshot.search_hits(h1.name, 60)}
+
+    # the other instance delivers the segment of the change as it was (before the corrections)
+    parts = segment_worker.build_parts([g for g in guides], before.topics())
+    await app[DB].write(segment_store.put, key, newest, segment_store.seal(parts, published.secret))
+    await published.indexed()
+    snapshot = published.snapshot
+    assert snapshot.stage == 1
+    assert guides[-1].id in {h.id for h in snapshot.search_hits(guides[-1].name, 60)}  # the import is searchable
+    assert "h1" in {h.id for h in snapshot.search_hits(h1.name, 60)}  # the corrections stay found,
+    assert fixed.id in {h.id for h in snapshot.search_hits(fixed.name, 60)}
+    assert fixed.id not in {h.id for h in snapshot.search_hits("庚辛壬旧", 60)}  # not by their old text
+    for hit in snapshot.search_hits(fixed.name, 60):
+        assert hit.record is snapshot.guide_by_id.get(hit.id, hit.record)  # records of now, not of the import
+    # the same answers as an instance that applied it all in one go
+    fresh = (await aiohttp_client(create_app(instance_settings(tmp_path, db_url, "b")))).server.app
+    for query in (*QUERIES, h1.name, fixed.name, guides[3].name, guides[-1].name):
+        assert found(snapshot, query) == found(fresh[PUBLISHED].snapshot, query), query
+
+
+async def test_segments_stay_bounded_after_many_big_changes(aiohttp_client, tmp_path, db_url, small_steps,
+                                                           monkeypatch):
+    """Ten big changes in a row: the index merges its segments (built in the child process) and the database
+    keeps only the newest segments, so neither memory nor the table grows with the number of imports."""
+    merges, real = [], segment_worker.build_parts
+    monkeypatch.setattr(segment_worker, "build_parts", lambda *a: merges.append(len(a[0])) or real(*a))
+    app = (await aiohttp_client(create_app(instance_settings(tmp_path, db_url, "a")))).server.app
+    published: Published = app[PUBLISHED]
+    for round_ in range(10):
+        guides = [dataclasses.replace(g, name=f"{g.name}第{round_}轮") for g in imported(100)]
+        await app[DB].write(store.put_many, guides)
+        assert await published.refresh(app[DB])
+        assert len(published.snapshot.search_index.segments) <= SearchIndex.MAX_SEGMENTS
+    stored = await app[DB].read(lambda conn: conn.execute(select(func.count()).select_from(content_segments)).scalar())
+    assert stored <= segment_store.KEEP
+    assert len(small_steps) == 10  # each change's segment was built once,
+    assert merges and min(merges) > 100  # and the merges of all segments in the child process too
+    snapshot = published.snapshot
+    assert guides[5].id in {h.id for h in snapshot.search_hits(guides[5].name, 60)}
+    assert guides[5].id not in {h.id for h in snapshot.search_hits(guides[5].name.replace("第9轮", "第8轮"), 60)}
+    assert len(snapshot.search_index) == len(snapshot.guides) + len(snapshot.policies) + len(snapshot.halls)
