@@ -62,8 +62,10 @@ async def test_device_prefs_reads_the_cookie_and_ignores_garbage(aiohttp_client)
 
 
 def test_documented_order():
-    """Headers outermost, then prefs (the cache key needs them), cache, compression, error pages."""
-    assert middlewares.ORDER == (middlewares.security_headers, middlewares.device_prefs, middlewares.page_cache,
+    """Headers outermost, then prefs and the screen size (the cache key needs them), cache, compression, error
+    pages."""
+    assert middlewares.ORDER == (middlewares.security_headers, middlewares.device_prefs, middlewares.box_screen,
+                                 middlewares.page_cache,
                                  middlewares.compression, middlewares.error_pages)
 
 

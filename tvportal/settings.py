@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tvportal import boxes as _boxes
 from tvportal.clock import zone
 from tvportal.settings_declared import DECLARED, Setting
 
@@ -76,6 +77,10 @@ class Settings:
     sms_per_id_hour: int
     sms_per_tv_hour: int
     sms_resend_seconds: int
+    # operator kit: screens and exit
+    screen_size: str
+    exit_method: str
+    frame_ancestors: tuple[str, ...]
 
     @property
     def database_path(self) -> Path:
@@ -166,6 +171,21 @@ def _check_public_url(value: str) -> str:
 
 
 _CHECKS = {"trusted_proxies": _check_networks, "base_path": _check_base_path, "public_url": _check_public_url}
+# operator kit: screens and exit
+
+
+def _operator_check(check):
+    """A tvportal.boxes check whose refusal stops the start like any other bad setting."""
+    def run(value: Any) -> Any:
+        try:
+            return check(value)
+        except _boxes.BadSetting as exc:
+            raise SettingsError(str(exc)) from None
+    return run
+
+
+_CHECKS.update(exit_method=_operator_check(_boxes.check_exit_method),
+               frame_ancestors=_operator_check(_boxes.check_frame_ancestors))
 
 
 def load_settings(
