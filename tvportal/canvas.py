@@ -94,7 +94,7 @@ SD = Canvas("sd", 640, 530, SAFE=Rect(32, 26, 576, 478), HEADER=Rect(32, 26, 576
             HINTS=Rect(32, 412, 576, 92),
             normal=Metrics(body_px=24, line_height=1.4, list_rows=4, heading_px=34),
             large=Metrics(body_px=30, line_height=1.35, list_rows=3, heading_px=40),
-            tile_cols=2, tiles_per_screen=4, gap=12, button_w=220, guide_text_h=246, fact_label_px=(108, 130))
+            tile_cols=2, tiles_per_screen=4, gap=12, button_w=180, guide_text_h=246, fact_label_px=(116, 134))
 CANVASES = {"sd": SD, "hd": HD, "fhd": HD}
 
 _current: ContextVar[Canvas] = ContextVar("canvas", default=HD)

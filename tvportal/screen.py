@@ -16,6 +16,7 @@ from aiohttp import web
 
 from remote_nav import Layout, keymap, profile_for_user_agent
 from tvportal.boxes import exit_plan
+from tvportal.canvas import SD
 from tvportal.http.box_screen import screen_size_of
 from tvportal.http import csp
 from tvportal.http.csp import device_nonce
@@ -196,7 +197,9 @@ def render(request: web.Request, screen: Screen) -> web.Response:
         "speech_json": script_json(speech_script(request, screen, hints)),
         "voice_js_url": request.app[ASSETS].url("voice.js"),
         "hbbtv_exit": plan == ["h"],  # destroyApplication() is reached through an application manager object
+        # the page's own canvas: SD only when the view laid it out for SD (others are the HD page scaled)
         "size": screen_size_of(request),
+        "sd": screen.layout.width == SD.width,
         **screen.context,
     }
     # a screen that may be written in place of a keypad page carries the device's nonce (tvportal/http/csp.py)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from remote_nav import Layout
-from tvportal import canvas
 from tvportal.i18n import N_, gettext as _
 from tvportal.keys import PUBLISHED
 from tvportal.screen import FLASH_COOKIE, Crumb, Screen, render
-from tvportal.views.lists import menu_sentences
+from tvportal.views.lists import menu_sentences, tile_layout
 
 # one-time notices home may show (the cookie carries only the key, never the words)
 NOTICES = {"out": N_("You are signed out")}
@@ -30,14 +28,13 @@ HOME_TILES: tuple[tuple[str, str, str, str], ...] = (
 async def home(request: web.Request) -> web.Response:
     """The home screen: 8 tiles in two rows, numbered 1-8."""
     snapshot = request.app[PUBLISHED].snapshot
-    layout = Layout()
-    layout.grid([(tid, href, _(title)) for tid, href, title, _note in HOME_TILES], canvas.MAIN, cols=4, gap=24)
-    for item, (_tid, _href, _title, note) in zip(layout.items, HOME_TILES):
-        item.extra["note"] = _(note)
-    layout.assign_digits("main")
+    layout, paging = tile_layout(request, [(tid, href, _(title), _(note)) for tid, href, title, note in HOME_TILES],
+                                 "/")
+    first = paging["page"] == 1
+    # the second screen of tiles (SD) is not home for Back: Back returns to the first, not to the EPG
     screen = Screen(title=_("{city} government services on TV").format(city=snapshot.city.name),
-                    crumbs=[Crumb(_("Home"))], layout=layout, template="home.html", start="t-guides",
-                    is_home=True)
+                    crumbs=[Crumb(_("Home"))], layout=layout, template="home.html",
+                    start=layout.items[0].id, is_home=first, back=None if first else "/", **paging)
     screen.spoken = menu_sentences(layout)
     notice = NOTICES.get(request.cookies.get(FLASH_COOKIE, ""))
     if notice:
