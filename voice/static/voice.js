@@ -168,7 +168,7 @@
         var r = parse(e.data) || {}, go;
         if (r.partial) panel(S.said.listening + ' ' + r.partial);
         if (r.error) { end(r.error); ws.close(); }
-        if (!r.final) return;
+        if (!r['final']) return;  // final is reserved in ES3
         end();
         ws.close();
         panel(r.action['do'] == 'none' ? r.say : r.action.heard);
