@@ -32,11 +32,12 @@
     var el = $(id), old = $(cur);
     if (!el) return 0;
     if (old) mark(old, 0);
-    // cur is set before el.focus() so the focus listener below does not recurse.
+    // cur is set before el.focus() so the focus listener below does not recurse. The canvas
+    // never scrolls: preventScroll spares the box a forced layout on every key.
     cur = id;
     if (I[id]) mem[I[id].g] = id;
     mark(el, 1);
-    try { el.focus(); } catch (e) {}
+    try { el.focus({preventScroll: 1}); } catch (e) {}
     save();
     return 1;
   }
@@ -366,7 +367,7 @@
   on(d, 'keydown', t);
   // FiberHome boxes deliver keys only to document.onkeydown: set it too (handle() drops the
   // second hearing of a key). iPanel delivers remote keys to onirkeypress.
-  if (d.addEventListener) d.onkeydown = t;
+  d.onkeydown = t;
   on(d, 'keypress', t = listener(1));
   d.onirkeypress = t;
   // Keep the map position in step when focus moves by mouse or Tab (focus does not
