@@ -112,25 +112,25 @@ def key_presses(context, base: str, size: str, presses: int) -> list[Row]:
                                                     "nativeVirtualKeyCode": code})
             page.wait_for_timeout(60)  # a remote's repeat is slower than this; each press is its own
         log = page.evaluate("window.__keys.slice()")
+        tag = f"{size} [CPU {CPU:g}x]"
+
+        def span(until: str, since: str = "ts") -> list[float]:
+            """ms from one mark of each press to another, for the presses that reached both."""
+            return [e[until] - e[since] for e in log if e[until] is not None]
+
+        def info(metric: str, times: list[float]) -> Row:
+            return Row(f"{tag} {metric}, {label}", f"med {median(times):.1f} / p95 {percentile(times, 95):.1f} ms")
+
         if label == "arrows":
-            times = [e["focus"] - e["ts"] for e in log if e["focus"] is not None]
+            times = span("focus")
             p95 = percentile(times, 95)
-            rows.append(Row(f"{size} [CPU {CPU:g}x] key → focus, {label}", f"med {median(times):.1f} / p95 "
-                            f"{p95:.1f} / max {max(times):.1f} ms ({len(times)}/{presses} moved)",
-                            f"p95 < {FRAME_MS:g} ms", p95 < FRAME_MS and len(times) == presses))
-            own = [e["focus"] - e["start"] for e in log if e["focus"] is not None]
-            rows.append(Row(f"{size} [CPU {CPU:g}x] runtime's share: 1st listener → focus, {label}",
-                            f"med {median(own):.1f} / p95 {percentile(own, 95):.1f} ms"))
-            frame = [e["frame"] - e["ts"] for e in log if e["frame"] is not None]
-            rows.append(Row(f"{size} [CPU {CPU:g}x] key → next animation frame, {label}",
-                            f"med {median(frame):.1f} / p95 {percentile(frame, 95):.1f} ms"))
+            rows.append(Row(f"{tag} key → focus, {label}", f"med {median(times):.1f} / p95 {p95:.1f} / max "
+                            f"{max(times):.1f} ms ({len(times)}/{presses} moved)", f"p95 < {FRAME_MS:g} ms",
+                            p95 < FRAME_MS and len(times) == presses))
+            rows.append(info("runtime's share: 1st listener → focus", span("focus", "start")))
         else:
-            times = [e["end"] - e["ts"] for e in log if e["end"] is not None]
-            rows.append(Row(f"{size} [CPU {CPU:g}x] key → listeners done, {label}",
-                            f"med {median(times):.1f} / p95 {percentile(times, 95):.1f} ms"))
-            frame = [e["frame"] - e["ts"] for e in log if e["frame"] is not None]
-            rows.append(Row(f"{size} [CPU {CPU:g}x] key → next animation frame, {label}",
-                            f"med {median(frame):.1f} / p95 {percentile(frame, 95):.1f} ms"))
+            rows.append(info("key → listeners done", span("end")))
+        rows.append(info("key → next animation frame", span("frame")))
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
     page.close()
     return rows
@@ -158,15 +158,20 @@ def browser_rows(portal: Portal, presses: int) -> list[Row]:
     return rows
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Start a portal, measure, print the table; exit 1 when a target is missed."""
+def run(argv: list[str] | None = None) -> list[Row]:
+    """Start a portal, measure, print the table; return the rows."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--presses", type=int, default=60, help="key presses per loop (default 60)")
     args = p.parse_args(argv)
     with running_portal() as portal:
         rows = weights(portal) + browser_rows(portal, args.presses)
     print_table("operator boxes: screen sizes, slow link and CPU", rows)
-    return 0 if all_ok(rows) else 1
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point: exit 1 when a target is missed."""
+    return 0 if all_ok(run(argv)) else 1
 
 
 if __name__ == "__main__":
