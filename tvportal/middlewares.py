@@ -3,6 +3,7 @@
 1. ``security_headers``: every response, error pages included, gets the same headers.
 2. ``device_prefs``: reads the device's cookie; sets the locale for translations; sends a device token
    issued meanwhile and keeps an operator account's preferences (flows/device.py).
+   ``box_screen`` (tvportal/http/box_screen.py): the screen size and canvas the page is laid out for.
 3. ``measure`` (tvportal/stats/metrics.py): request metrics, and the operator's page views and errors.
 4. ``page_cache`` (tvportal/page_cache.py): rendered pages served from memory until the content changes;
    it sits outside compression so that it keeps the compressed bytes.
@@ -18,6 +19,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from tvportal.http import csp
+from tvportal.http.box_screen import box_screen, screen_size_of
 from tvportal.http.headers import add_vary
 from tvportal.i18n import current_locale
 from tvportal.keys import CLOCK, PAGE_CACHE, PREFS, PUBLISHED, SETTINGS
@@ -33,9 +36,7 @@ from tvportal.storage.faults import cannot_write
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data:; media-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
-       "object-src 'none'")
+CSP = csp.BASE + "; script-src 'self'"  # pages with inline scripts set their own (tvportal/http/csp.py)
 COMPRESSIBLE = ("text/html", "text/css", "application/javascript", "application/json", "text/plain")
 
 
@@ -45,13 +46,15 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     response = await handler(request)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    settings = request.app.get(SETTINGS)
+    response.headers.setdefault("Content-Security-Policy",
+                                csp.policy(settings.frame_ancestors if settings else ("'self'",)))
     return response
 
 
 def cache_key(request: web.Request, query: list[tuple[str, str]]) -> tuple:
     """What a TV content page depends on besides the content version (tvportal/page_cache.py)."""
-    return (request.path, tuple(query), request[PREFS].encode(), key_profile_of(request),
+    return (request.path, tuple(query), request[PREFS].encode(), key_profile_of(request), screen_size_of(request),
             "gzip" in request.headers.get("Accept-Encoding", ""), request.app[CLOCK].today().toordinal())
 
 

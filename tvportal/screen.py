@@ -15,6 +15,11 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from remote_nav import Layout, keymap, profile_for_user_agent
+from tvportal.boxes import exit_plan
+from tvportal.canvas import SD
+from tvportal.http.box_screen import screen_size_of
+from tvportal.http import csp
+from tvportal.http.csp import device_nonce
 from tvportal.http.inline_json import script_json
 from tvportal.i18n import format_day, gettext as _
 from tvportal.keys import ASR, ASSETS, CLOCK, PREFS, SETTINGS, TTS
@@ -84,7 +89,7 @@ def prefs_of(request: web.Request) -> Prefs:
     return request[PREFS]
 
 
-def standard_keys(screen: Screen, exit_url: str) -> list[KeyHint]:
+def standard_keys(screen: Screen, can_exit: bool) -> list[KeyHint]:
     """The key hints of a screen: its own keys plus the ones every page shares.
 
     Nine hints can share the bar, so each is a chip and a word or two (docs/design.md).
@@ -101,8 +106,8 @@ def standard_keys(screen: Screen, exit_url: str) -> list[KeyHint]:
         hints.append(KeyHint("page", _("Page keys"), _("Turn the page"), href=screen.next_href,
                              prev_href=screen.prev_href, chip=_("Page")))
     if screen.is_home:
-        if exit_url:
-            hints.append(KeyHint("back", _("Back"), _("Leave the portal"), href=exit_url))
+        if can_exit:
+            hints.append(KeyHint("back", _("Back"), _("Leave the portal")))
     else:
         # on a keypad Back first deletes the last digit (many remotes have one key for both)
         hints.append(KeyHint("back", _("Back"), _("Delete digit") if screen.typing and screen.typed
@@ -147,8 +152,12 @@ def nav_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> dict
             keys[hint.action] = {"href": url(request.app, hint.href)}
     data["keys"] = keys
     data.update(screen.nav_extra)
+    plan = exit_plan(settings.exit_method, settings.exit_url)
+    if plan:
+        data["ex"] = plan
     if screen.is_home:
-        data["back"] = settings.exit_url
+        # Back on home is the way out to the EPG, or does nothing when the operator gave none
+        data.update({"hx": 1} if plan else {"back": ""})
     elif screen.back is not None:
         data["back"] = url(request.app, screen.back)
     data["keymap"] = {str(code): action for code, action in keymap(key_profile_of(request)).items()}
@@ -173,7 +182,8 @@ def key_profile_of(request: web.Request) -> str:
 def render(request: web.Request, screen: Screen) -> web.Response:
     """Render a Screen with the base TV template."""
     settings = request.app[SETTINGS]
-    hints = standard_keys(screen, settings.exit_url) + voice_hints(request, screen)
+    plan = exit_plan(settings.exit_method, settings.exit_url)
+    hints = standard_keys(screen, plan is not None) + voice_hints(request, screen)
     prefs = prefs_of(request)
     today = request.app[CLOCK].today()
     context = {
@@ -186,8 +196,17 @@ def render(request: web.Request, screen: Screen) -> web.Response:
         "js_url": request.app[ASSETS].url("nav.js"),
         "speech_json": script_json(speech_script(request, screen, hints)),
         "voice_js_url": request.app[ASSETS].url("voice.js"),
+        "hbbtv_exit": plan == ["h"],  # destroyApplication() is reached through an application manager object
+        # the page's own canvas: SD only when the view laid it out for SD (others are the HD page scaled)
+        "size": screen_size_of(request),
+        "sd": screen.layout.width == SD.width,
         **screen.context,
     }
+    # a screen that may be written in place of a keypad page carries the device's nonce (tvportal/http/csp.py)
+    keypad = bool(screen.typing or "pad" in screen.nav_extra)
+    nonce = device_nonce(request) if keypad or screen.private or request.method != "GET" else ""
+    context["nonce"] = nonce
     response = aiohttp_jinja2.render_template(screen.template, request, context, status=screen.status)
     response.headers["Cache-Control"] = "private, no-store" if screen.private else "no-cache"
+    csp.finish(request, response, settings.frame_ancestors, nonce if keypad else "", settings.cookie_secure)
     return response

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tvportal import branding
+from tvportal import boxes as _boxes
 from tvportal.clock import zone
 from tvportal.settings_declared import DECLARED, Setting
 
@@ -90,6 +91,10 @@ class Settings:
     brand_focus_colour: str
     home_tiles: tuple[str, ...]
     template_dir: str
+    # operator kit: screens and exit
+    screen_size: str
+    exit_method: str
+    frame_ancestors: tuple[str, ...]
 
     @property
     def database_path(self) -> Path:
@@ -184,7 +189,22 @@ def _check_public_url(value: str) -> str:
     return value
 
 
-_CHECKS = {"trusted_proxies": _networks("trusted_proxies"), "metrics_allow": _networks("metrics_allow"), "base_path": _check_base_path, "public_url": _check_public_url}
+_CHECKS = {"trusted_proxies": _networks("trusted_proxies"), "metrics_allow": _networks("metrics_allow"),
+           "base_path": _check_base_path, "public_url": _check_public_url}
+
+
+def _operator_check(check):
+    """A tvportal.boxes check whose refusal stops the start like any other bad setting."""
+    def run(value: Any) -> Any:
+        try:
+            return check(value)
+        except _boxes.BadSetting as exc:
+            raise SettingsError(str(exc)) from None
+    return run
+
+
+_CHECKS.update(exit_method=_operator_check(_boxes.check_exit_method),
+               frame_ancestors=_operator_check(_boxes.check_frame_ancestors))
 
 
 def load_settings(

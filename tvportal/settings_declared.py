@@ -194,4 +194,20 @@ DECLARED: tuple[Setting, ...] = (
     Setting("template_dir", str, "",
             "A folder of templates that override the bundled ones of the same name (epg_templates/); empty "
             "means none."),
+    # operator kit: screens and exit
+    Setting("screen_size", str, "auto",
+            "The screen the TV pages are laid out for: `sd` (640×530, the SD boxes Huawei/ZTE EPGs declare with "
+            "`<meta name=\"page-view-size\" content=\"640*530\">`), `hd` (1280×720), `fhd` (1920×1080, the HD "
+            "layout at 1.5×), or `auto`: the launch parameter `?size=sd|hd|fhd` (remembered for the device), "
+            "else the key profile's screen (key_profiles.json `screen`), else `hd`. See docs/operator-boxes.md.",
+            choices=("auto", "sd", "hd", "fhd")),
+    Setting("exit_method", str, "",
+            "How the portal hands the viewer back to the operator's EPG, used by Back on home and by the EXIT "
+            "key on every page: an `http(s)://` address to open; `utility` (Huawei/ZTE `Utility.setValueByName"
+            "('exitIptvApp')`); `function:NAME` (calls the EPG's global function NAME); `hbbtv` (HbbTV "
+            "`destroyApplication()`). Empty: `exit_url` if set, else Back on home does nothing and EXIT goes "
+            "home."),
+    Setting("frame_ancestors", tuple, ("'self'",),
+            "Origins allowed to show the portal inside a frame (CSP `frame-ancestors`), e.g. the EPG's "
+            "`http://epg.example.cn:8080`; `'self'` is the portal itself, `'none'` allows no frame."),
 )

@@ -8,7 +8,7 @@
     // Keypad screens: {n: length, x: X allowed last, p: mask as dots, v: value, bad/full: messages, w: wait s}
     P = M.pad, val = P && P.v || '', own = 0,
     // busy: when 确认 was sent (0: not); keys pressed until the next page wait in tvq
-    busy = 0, Q = 'tvq';
+    busy = 0, Q = 'tvq', t;
 
   // $ = element by id (null-safe); the budget for this file is 4 KB minified.
   function $(id) { return id && d.getElementById(id); }
@@ -32,11 +32,12 @@
     var el = $(id), old = $(cur);
     if (!el) return 0;
     if (old) mark(old, 0);
-    // cur is set before el.focus() so the focus listener below does not recurse.
+    // cur is set before el.focus() so the focus listener below does not recurse. The canvas
+    // never scrolls: preventScroll spares the box a forced layout on every key.
     cur = id;
     if (I[id]) mem[I[id].g] = id;
     mark(el, 1);
-    try { el.focus(); } catch (e) {}
+    try { el.focus({preventScroll: 1}); } catch (e) {}
     save();
     return 1;
   }
@@ -133,10 +134,25 @@
     return 1;
   }
 
-  // Back: the page's URL, nothing, or the browser history (home when there is none).
+  // Back to the operator's EPG (ex from the exit_method setting): an address, the Huawei/ZTE
+  // Utility call, an EPG function or HbbTV's destroyApplication. Without one (or if the box
+  // lacks it) EXIT goes home; on home (hx) it does nothing.
+  function quit() {
+    var x = M.ex || [], t = x[0];
+    try {
+      if (t == 'u') return go(x[1]);
+      if (t == 'v') return Utility.setValueByName(x[1]);
+      if (t == 'f') return w[x[1]]();
+      if (t == 'h') return $('appmgr').getOwnerApplication(d).destroyApplication();
+    } catch (e) {}
+    if (!M.hx) run(K.home);
+  }
+
+  // Back: the EPG (home), the page's URL, nothing, or the browser history (home when there is none).
   function back() {
     var b = M.back;
-    if (b) go(b, M.br);
+    if (M.hx) quit();
+    else if (b) go(b, M.br);
     // "" means the page wants Back to do nothing (e.g. home without an exit URL).
     else if (b !== '') {
       if (w.history.length > 1) w.history.back();
@@ -309,6 +325,7 @@
     }
     // Back is always consumed so that Backspace never triggers the browser's own back.
     if (a == 'back') { back(); return 1; }
+    if (a == 'exit') { quit(); return 1; }
     // Anything else (page, colour or exit keys this page leaves undefined, 768 media
     // events) is left to the browser and to other handlers.
     return 0;
@@ -346,10 +363,13 @@
   // A key listener for keydown (press = 0) or keypress/irkeypress (press = 1).
   function listener(press) { return function (e) { return handle(e, press); }; }
 
-  on(d, 'keydown', listener(0));
-  on(d, 'keypress', listener(1));
-  // iPanel delivers remote keys here.
-  d.onirkeypress = listener(1);
+  t = listener(0);
+  on(d, 'keydown', t);
+  // FiberHome boxes deliver keys only to document.onkeydown: set it too (handle() drops the
+  // second hearing of a key). iPanel delivers remote keys to onirkeypress.
+  d.onkeydown = t;
+  on(d, 'keypress', t = listener(1));
+  d.onirkeypress = t;
   // Keep the map position in step when focus moves by mouse or Tab (focus does not
   // bubble, hence capture).
   on(d, 'focus', function (e) {

@@ -37,8 +37,9 @@ def _texts(status: int, reason: str) -> tuple[str, str]:
 def error_screen(request: web.Request, status: int, reason: str) -> web.Response:
     """A full TV page for an error status, with Home and Back buttons."""
     title, text = _texts(status, reason)
-    layout = Layout()
-    row = canvas.BUTTON_ROW
+    cv = canvas.current()
+    layout = Layout(cv.width, cv.height)
+    row = cv.BUTTON_ROW
     layout.add("e-home", Rect(row.x, row.y, 360, row.h), group="main", href="/", label=_("Home"))
     screen = Screen(title=title, crumbs=[Crumb(_("Home"), "/"), Crumb(title)], layout=layout, template="error.html",
                     start="e-home", context={"message": text, "status": status}, status=status,

@@ -17,11 +17,11 @@ from tvportal.pagination import TextBlock, clip, wrap
 from tvportal.platform import services
 from tvportal.views.lists import PLACEHOLDER_MARK, marked
 
-# tv.css: the facts table's label column, a row's border, the 更新日期 line under the table
-FACT_LABEL_PX = {False: 150, True: 180}
+# tv.css: the facts table's label font (the label column is canvas.Canvas.fact_label_px), a row's border,
+# the 更新日期 line under the table
+FACT_LABEL_FONT = {("hd", False): 30, ("hd", True): 34, ("sd", False): 24, ("sd", True): 26}
 FACT_ROW_EXTRA = 6
 UPDATED_LINE_PX = 36
-GUIDE_TEXT_H = 376  # text screens: 8 lines at 30 px, 7 at 38 px, above the button row at 530
 
 
 @dataclass(frozen=True)
@@ -120,12 +120,15 @@ def facts(guide: Guide, hall: Hall | None, area: str, address: str) -> list[Fact
 
 def fit_facts(rows: list[Fact], large: bool) -> list[tuple[str, str]]:
     """The longest version of each fact that lets all five fit screen 1; 去哪里办 first, never cut."""
-    metrics = canvas.metrics(large)
-    width = (canvas.TEXT.w - FACT_LABEL_PX[large] - 20) / metrics.body_px
-    budget = GUIDE_TEXT_H - UPDATED_LINE_PX - FACT_ROW_EXTRA * len(rows)
+    cv = canvas.current()
+    metrics = cv.metrics(large)
+    label_col = cv.fact_label_px[large]
+    width = (cv.TEXT.w - label_col - 20) / metrics.body_px
+    # SD leaves the 更新日期 line to 更多信息: five facts at 30 px need the whole screen
+    budget = cv.guide_text_h - (UPDATED_LINE_PX if cv.size == "hd" else 0) - FACT_ROW_EXTRA * len(rows)
 
-    label_px = FACT_LABEL_PX[large] - 20
-    label_lines = [len(wrap(r.label, label_px / (34 if large else 30))) for r in rows]  # tv.css .facts th
+    label_px = label_col - 20
+    label_lines = [len(wrap(r.label, label_px / FACT_LABEL_FONT[cv.size, large])) for r in rows]  # tv.css .facts th
 
     def height(texts: list[str]) -> float:
         """px the rows take with these values."""

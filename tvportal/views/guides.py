@@ -16,9 +16,9 @@ from tvportal.keys import PUBLISHED
 from tvportal.pagination import TextBlock, page_slice, paginate_text, parse_page
 from tvportal.screen import Crumb, Screen, prefs_of, render
 from tvportal.views.area import area_name, nearest_hall, viewer_area
-from tvportal.views.guide_pages import (COMPACT_LEVELS, GUIDE_TEXT_H, facts, filler_blocks, fit_facts, main_blocks,
+from tvportal.views.guide_pages import (COMPACT_LEVELS, facts, filler_blocks, fit_facts, main_blocks,
                                         more_blocks, short_address, spoken_of, tv_action, updated_text)
-from tvportal.views.lists import Entries, Entry, list_screen, page_href, text_screen
+from tvportal.views.lists import Entries, Entry, list_screen, page_href, text_screen, tile_layout
 
 KIND_PAGES = {
     "booking": (N_("Book a visit"), "/booking"),
@@ -33,15 +33,13 @@ def guides_crumbs() -> list[Crumb]:
 async def categories(request: web.Request) -> web.Response:
     """Life topics (养老, 社保 …) as tiles."""
     snapshot = request.app[PUBLISHED].snapshot
-    layout = Layout()
-    tiles = [(f"c-{c.id}", f"/guides/c/{c.id}", c.name) for c in snapshot.categories][:8]
-    layout.grid(tiles, canvas.MAIN, cols=4, gap=24)
-    for item, category in zip(layout.items, snapshot.categories):
-        count = len(snapshot.guides_by_category.get(category.id, ()))
-        item.extra["note"] = _("{n} guides").format(n=count)
-    layout.assign_digits("main")
+    tiles = [(f"c-{c.id}", f"/guides/c/{c.id}", c.name,
+              _("{n} guides").format(n=len(snapshot.guides_by_category.get(c.id, ()))))
+             for c in snapshot.categories][:8]
+    layout, paging = tile_layout(request, tiles, "/guides")
     screen = Screen(title=_("Service guides"), crumbs=guides_crumbs()[:1] + [Crumb(_("Service guides"))],
-                    layout=layout, template="home.html", start=layout.items[0].id if layout.items else None)
+                    layout=layout, template="home.html", start=layout.items[0].id if layout.items else None,
+                    **paging)
     return render(request, screen)
 
 
@@ -82,7 +80,7 @@ async def query_list(request: web.Request) -> web.Response:
 
 
 
-MAX_SCREENS = {False: 4, True: 6}  # a guide's screens, normal and large text (issue 10)
+MAX_SCREENS = {False: 4, True: 6}  # a guide's screens, normal and large text (issue 10); twice that at SD
 
 
 @dataclass
@@ -99,11 +97,12 @@ class GuideText:
 
 def _fill(main: list[TextBlock], fillers: list[TextBlock], large: bool) -> tuple[list[list[TextBlock]], list]:
     """Main text on as few screens as it needs, then each filler that still fits without a new screen."""
-    metrics = canvas.metrics(large)
+    cv = canvas.current()
+    metrics = cv.metrics(large)
 
     def pages_of(blocks: list[TextBlock]) -> list[list[TextBlock]]:
         """Blocks flowed over guide text screens."""
-        return paginate_text(blocks, metrics, canvas.TEXT.w, GUIDE_TEXT_H, continued=_(" (continued)"))
+        return paginate_text(blocks, metrics, cv.TEXT.w, cv.guide_text_h, continued=_(" (continued)"))
 
     pages, taken, left = pages_of(main), list(main), []
     for block in fillers:
@@ -127,17 +126,21 @@ def guide_text(snapshot, guide: Guide, large: bool, county: str = "", town: str 
     for level in range(COMPACT_LEVELS):  # the first that fits the screens a guide may have
         main, moved = main_blocks(guide, hall, said, level)
         pages, left = _fill(main, moved + filler_blocks(guide, hall), large)
-        if 1 + len(pages) <= MAX_SCREENS[large]:
+        if 1 + len(pages) <= MAX_SCREENS[large] * (2 if canvas.current().size == "sd" else 1):
             break
     return GuideText(shown, pages, left + more_blocks(guide, [h.name for h in halls], updated), hall, area, updated)
 
 
 def _buttons(layout: Layout, buttons: list[tuple[str, str, str, bool]]) -> None:
     """The button row: up to four (id, label, href, replaces-history), 下一页 always at the right end."""
-    row, width, gap = canvas.BUTTON_ROW, 270, 24
-    for slot, (bid, label, href, replace) in enumerate(buttons):
+    cv = canvas.current()
+    slots = 4 if cv.size == "hd" else 3
+    row, gap = cv.BUTTON_ROW, cv.gap
+    width = (row.w - gap * (slots - 1)) / slots
+    for slot, (bid, label, href, replace) in enumerate(buttons[:slots - 1] + buttons[-1:] if len(buttons) > slots
+                                                       else buttons):
         if bid == "pg-next":
-            slot = 3
+            slot = slots - 1
         layout.add(bid, Rect(row.x + slot * (width + gap), row.y, width, row.h), group="pager", href=href,
                    label=label, replace=replace)
 
@@ -175,8 +178,8 @@ def guide_screen(request: web.Request, guide: Guide, base: str, parent: Crumb | 
         buttons.append((*action, False))
     if next_href:
         buttons.append(("pg-next", _("Next page") + " ▶", next_href, True))
-    layout = Layout()
-    _buttons(layout, buttons[:4])
+    layout = Layout(canvas.current().width, canvas.current().height)
+    _buttons(layout, buttons)
     blocks = text.pages[page - 2] if page > 1 else []
     spoken = spoken_of("", text.facts) if page == 1 else spoken_of("", blocks)
     if page == 1:

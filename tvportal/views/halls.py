@@ -5,13 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from content.model import Hall
-from remote_nav import Layout
-from tvportal import canvas
 from tvportal.i18n import gettext as _
 from tvportal.keys import PUBLISHED
 from tvportal.pagination import TextBlock
 from tvportal.screen import Crumb, Screen, render
-from tvportal.views.lists import PLACEHOLDER_MARK, Entry, list_screen, marked, menu_sentences, text_screen
+from tvportal.views.lists import PLACEHOLDER_MARK, Entry, list_screen, marked, menu_sentences, text_screen, tile_layout
 
 def halls_crumbs() -> list[Crumb]:
     """当前位置 of the hall section."""
@@ -21,15 +19,13 @@ def halls_crumbs() -> list[Crumb]:
 async def counties(request: web.Request) -> web.Response:
     """The counties and districts of the city, each with its number of halls."""
     snapshot = request.app[PUBLISHED].snapshot
-    layout = Layout()
     with_halls = [(code, name) for code, name in snapshot.city.counties if snapshot.halls_by_county.get(code)]
-    layout.grid([(f"a-{code}", f"/halls/area/{code}", name) for code, name in with_halls[:8]],
-                canvas.MAIN, cols=4, gap=24)
-    for item, (code, _name) in zip(layout.items, with_halls):
-        item.extra["note"] = _("{n} halls").format(n=len(snapshot.halls_by_county[code]))
-    layout.assign_digits("main")
+    layout, paging = tile_layout(request, [(f"a-{code}", f"/halls/area/{code}", name,
+                                            _("{n} halls").format(n=len(snapshot.halls_by_county[code])))
+                                           for code, name in with_halls[:8]], "/halls")
     screen = Screen(title=_("Service halls"), crumbs=[Crumb(_("Home"), "/"), Crumb(_("Service halls"))],
-                    layout=layout, template="home.html", start=layout.items[0].id if layout.items else None)
+                    layout=layout, template="home.html", start=layout.items[0].id if layout.items else None,
+                    **paging)
     screen.spoken = menu_sentences(layout)
     return render(request, screen)
 

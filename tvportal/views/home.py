@@ -4,32 +4,30 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from remote_nav import Layout
-from tvportal import canvas
 from tvportal.i18n import N_, gettext as _
 from tvportal.branding import home_tiles
 from tvportal.keys import PUBLISHED, SETTINGS
 from tvportal.voice_setup import model_dir
 from voice.asr import model_problem
 from tvportal.screen import FLASH_COOKIE, Crumb, Screen, render
-from tvportal.views.lists import menu_sentences
+from tvportal.views.lists import menu_sentences, tile_layout
 
 # one-time notices home may show (the cookie carries only the key, never the words)
 NOTICES = {"out": N_("You are signed out")}
+
 
 async def home(request: web.Request) -> web.Response:
     """The home screen: up to 8 tiles in two rows, numbered 1-8, as the operator chose (tvportal/branding.py)."""
     snapshot = request.app[PUBLISHED].snapshot
     settings = request.app[SETTINGS]
     tiles = home_tiles(settings, not model_problem(model_dir(request.app)))
-    layout = Layout()
-    layout.grid([(tid, href, _(title)) for tid, href, title, _note in tiles], canvas.MAIN, cols=4, gap=24)
-    for item, (_tid, _href, _title, note) in zip(layout.items, tiles):
-        item.extra["note"] = _(note)
-    layout.assign_digits("main")
+    layout, paging = tile_layout(request, [(tid, href, _(title), _(note)) for tid, href, title, note in tiles], "/")
+    first = paging["page"] == 1
     title = settings.brand_title or _("{city} government services on TV").format(city=snapshot.city.name)
+    # the second screen of tiles (SD) is not home for Back: Back returns to the first, not to the EPG
     screen = Screen(title=title, crumbs=[Crumb(_("Home"))], layout=layout, template="home.html",
-                    start=layout.items[0].id if layout.items else None, is_home=True)
+                    start=layout.items[0].id if layout.items else None, is_home=first,
+                    back=None if first else "/", **paging)
     screen.spoken = menu_sentences(layout)
     notice = NOTICES.get(request.cookies.get(FLASH_COOKIE, ""))
     if notice:

@@ -65,27 +65,54 @@ def pager(layout: Layout, page: int, pages: int, base: str, **query: str) -> tup
     """Add 上一页 / 下一页 buttons under the main area; return (prev, next) hrefs."""
     prev_href = page_href(base, page - 1, **query) if page > 1 else None
     next_href = page_href(base, page + 1, **query) if page < pages else None
-    row = canvas.BUTTON_ROW
+    cv = canvas.current()
+    row, width = cv.BUTTON_ROW, cv.button_w
     if prev_href:
-        layout.add("pg-prev", Rect(row.x, row.y, 300, row.h), group="pager", href=prev_href,
+        layout.add("pg-prev", Rect(row.x, row.y, width, row.h), group="pager", href=prev_href,
                    label="◀ " + _("Previous page"))
     if next_href:
-        layout.add("pg-next", Rect(row.x + row.w - 300, row.y, 300, row.h), group="pager", href=next_href,
+        layout.add("pg-next", Rect(row.x + row.w - width, row.y, width, row.h), group="pager", href=next_href,
                    label=_("Next page") + " ▶")
     return prev_href, next_href
+
+
+Tile = tuple[str, str, str, str]  # id, href, label, one-line note
+
+
+def tile_layout(request: web.Request, tiles: Sequence[Tile], base: str) -> tuple[Layout, dict[str, Any]]:
+    """Tiles numbered from 1, as many per screen as the canvas holds (8 at HD, 4 at SD), paged with
+    上一页/下一页 replacing each other in the history; returns the layout and the Screen's paging fields."""
+    cv = canvas.current()
+    page = parse_page(request)
+    window, pages = page_slice(len(tiles), cv.tiles_per_screen, page)
+    shown = tiles[window]
+    main = cv.MAIN
+    area = main if pages == 1 else Rect(main.x, main.y, main.w, cv.BUTTON_ROW.y - cv.gap - main.y)
+    layout = Layout(cv.width, cv.height)
+    layout.grid([(tid, href, label) for tid, href, label, _note in shown], area, cols=cv.tile_cols, gap=cv.gap)
+    for item, (_tid, _href, _label, note) in zip(layout.items, shown):
+        item.extra["note"] = note
+    layout.assign_digits("main")
+    prev_href, next_href = pager(layout, page, pages, base)
+    for item in layout.items:
+        if item.group == "pager":
+            item.extra["replace"] = True
+    return layout, {"page": page, "pages": pages, "prev_href": prev_href, "next_href": next_href,
+                    "page_flags": {"rp": 1} if pages > 1 else {}}
 
 
 def list_screen(request: web.Request, title: str, crumbs: list[Crumb], entries: Sequence[Entry], base: str,
                 empty: str = "", intro: str = "", **query: str) -> Screen:
     """A paged list of entries with number-key shortcuts."""
-    metrics = canvas.metrics(prefs_of(request).large_text)
+    cv = canvas.current()
+    metrics = cv.metrics(prefs_of(request).large_text)
     page = parse_page(request)
     rows = metrics.list_rows - (1 if intro else 0)
     window, pages = page_slice(len(entries), rows, page)
-    layout = Layout()
-    area = canvas.MAIN
+    layout = Layout(cv.width, cv.height)
+    area = cv.MAIN
     top = area.y + (metrics.line_px * 1.2 if intro else 0)
-    row_h = (canvas.BUTTON_ROW.y - 16 - top - 12 * (rows - 1)) / rows
+    row_h = (cv.BUTTON_ROW.y - 16 - top - 12 * (rows - 1)) / rows
     shown = entries[window]
     room = metrics.chars_per_line(area.w - 120)
     for i, entry in enumerate(shown):
@@ -119,22 +146,26 @@ def text_screen(request: web.Request, title: str, crumbs: list[Crumb], blocks: l
                 first_page: list[TextBlock] | None = None, extra_buttons: list[tuple[str, str, str]] = (),
                 template: str = "text.html", context: dict | None = None) -> Screen:
     """Text split into pages that fit the screen, with 上一页/下一页 and optional extra buttons."""
-    metrics = canvas.metrics(prefs_of(request).large_text)
-    pages_of_text = paginate_text(blocks, metrics, canvas.TEXT.w, canvas.TEXT.h, continued=_(" (continued)"))
+    cv = canvas.current()
+    metrics = cv.metrics(prefs_of(request).large_text)
+    pages_of_text = paginate_text(blocks, metrics, cv.TEXT.w, cv.TEXT.h, continued=_(" (continued)"))
     if first_page is not None:
         pages_of_text.insert(0, first_page)
     page = parse_page(request)
     _window, pages = page_slice(len(pages_of_text), 1, page)
-    layout = Layout()
+    layout = Layout(cv.width, cv.height)
     prev_href, next_href = pager(layout, page, pages, base)
-    row = canvas.BUTTON_ROW
-    x = row.x + 320
+    row = cv.BUTTON_ROW
+    # extra buttons share the room between 上一页 and 下一页
+    x, room = row.x + cv.button_w + cv.gap, row.w - 2 * (cv.button_w + cv.gap)
     for button_id, label, href in extra_buttons:
-        layout.add(button_id, Rect(x, row.y, 500, row.h), group="pager", href=href, label=label)
-        x += 520
+        width = min(500, (room - cv.gap * (len(extra_buttons) - 1)) / len(extra_buttons))
+        layout.add(button_id, Rect(x, row.y, width, row.h), group="pager", href=href, label=label)
+        x += width + cv.gap
     if not layout.items:  # a one-page text with nothing else to press still needs a way out
         parent = next((c.href for c in reversed(crumbs[:-1]) if c.href), "/")
-        layout.add("up", Rect(row.x, row.y, 400, row.h), group="pager", href=parent, label="◀ " + _("Back"))
+        layout.add("up", Rect(row.x, row.y, min(400, row.w), row.h), group="pager", href=parent,
+                   label="◀ " + _("Back"))
     start = "pg-next" if next_href else layout.items[0].id
     screen = Screen(title=title, crumbs=crumbs, layout=layout, template=template, start=start,
                     context={"blocks": pages_of_text[page - 1], **(context or {})},

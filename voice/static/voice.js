@@ -168,7 +168,7 @@
         var r = parse(e.data) || {}, go;
         if (r.partial) panel(S.said.listening + ' ' + r.partial);
         if (r.error) { end(r.error); ws.close(); }
-        if (!r.final) return;
+        if (!r['final']) return;  // final is reserved in ES3
         end();
         ws.close();
         panel(r.action['do'] == 'none' ? r.say : r.action.heard);
@@ -199,7 +199,12 @@
     else { panel(S.said.nomic); setTimeout(function () { panel(''); }, 3000); }
     return false;
   };
-  if (d.addEventListener) d.addEventListener('focus', function () { setTimeout(moved, 0); }, true);
+  // Speech waits until the new focus is painted: fetching and starting a sentence must not hold the frame.
+  function later() {
+    if (w.requestAnimationFrame) w.requestAnimationFrame(function () { setTimeout(moved, 0); });
+    else setTimeout(moved, 0);
+  }
+  if (d.addEventListener) d.addEventListener('focus', later, true);
   old = nav.onaction;
   nav.onaction = function (a, c) {
     if (old && old(a, c) === true) return true;
@@ -207,7 +212,7 @@
     if (a == 'green' && S.mic) { listen(); return true; }
     // Key 0 says what every key does (where no item owns it and the digits do not type).
     if (a == 'digit0' && S.zero) { say(S.all, 1); return true; }
-    if (/^(up|down|left|right)$/.test(a)) setTimeout(moved, 0);
+    if (/^(up|down|left|right)$/.test(a)) later();
     return false;
   };
   // A keypad says each key typed, and the check-digit warning when 18 digits do not add up.
