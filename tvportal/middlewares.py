@@ -164,4 +164,4 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
     return response
 
 
-ORDER = (security_headers, device_prefs, measure, page_cache, compression, error_pages)
+ORDER = (security_headers, device_prefs, box_screen, measure, page_cache, compression, error_pages)
