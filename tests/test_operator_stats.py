@@ -49,6 +49,7 @@ async def test_a_day_of_one_box_is_counted_and_exported(aiohttp_client, tmp_path
     url, _receipt = await tv.post_button(confirm, "ok")
     assert "/booking/r/" in url
     assert (await client.get("/guides/no-such-guide")).status == 404
+    assert (await client.get("/search/keypad?d=72")).status == 200  # a page script's JSON: no page was shown
     assert rows(settings) == {}  # nothing written on the request path
     await collector.flush(app)
     got = rows(settings)
@@ -58,6 +59,7 @@ async def test_a_day_of_one_box_is_counted_and_exported(aiohttp_client, tmp_path
     assert got[("abandon", *box, "booking:/booking/halls")][0] == 1
     assert got[("done", *box, "booking")] == (1, 17)
     assert got[("error", *box, "404")][0] == 1
+    assert not [key for key in got if key[0] == "view" and key[3].startswith("/search/keypad")]
     assert got[("launch", *box, "")][0] == 1
     with transaction(settings) as conn:
         households = list(conn.execute(select(stats_households)))
@@ -107,6 +109,27 @@ def test_export_refuses_a_bad_day_or_format_in_one_chinese_line(tmp_path, capsys
     assert err.count("\n") == 1 and "日期不对" in err and "2026-12-01" in err
     assert cli.main(["stats", "export", "--day", "2026-12-01", "--format", "xml", "--data-dir", str(tmp_path)]) == 2
     assert "请用 csv 或 json" in capsys.readouterr().err
+
+
+def test_export_of_a_folder_without_a_portal_says_so(tmp_path, capsys):
+    """A mistyped --data-dir is not an empty day: one line, exit 2, and no database left behind."""
+    missing = tmp_path / "tvportal-dta"
+    assert cli.main(["stats", "export", "--data-dir", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--data-dir" in err and "Traceback" not in err
+    assert not missing.exists()
+
+
+async def test_export_without_a_day_is_today(aiohttp_client, tmp_path, capsys):
+    """``--day`` may be left out: today in the city, as on the operator's report."""
+    settings = portal_settings(tmp_path, "", stats_salt="pepper", stats_flush_seconds=3600)
+    client = await aiohttp_client(create_app(settings))
+    await client.get("/guides")
+    await collector.flush(client.server.app)
+    assert cli.main(["stats", "export", "--format", "json", "--data-dir", settings.data_dir]) == 0
+    exported = json.loads(capsys.readouterr().out)
+    assert {row["day"] for row in exported} == {client.server.app[CLOCK].today().isoformat()}
+    assert any(row["event"] == "view" and row["screen"] == "/guides" for row in exported)
 
 
 async def test_metrics_for_the_on_call_team_and_only_for_them(aiohttp_client, tmp_path):

@@ -100,11 +100,18 @@ def css(settings: Any) -> str:
         rules.append(f"html,body,#canvas{{background:{background}}}")
         rules.append(f"body,.f,.date,.crumbs,.tile .n,.row .note,.updated{{color:{text}}}")
         rules.append(f".f{{background:{background};border-color:{text}}}")
+        # the built-in accents (yellow headings and page numbers, pale frames) were chosen for the built-in
+        # dark blue; on another background only the checked pair is sure to be readable
+        rules.append(f".text h2,.facts th,.pageno,.hc .text h2,.hc .facts th{{color:{text}}}")
+        rules.append(f".key,.hints,.facts tr{{border-color:{text}}}")
     if settings.brand_focus_colour:
         rules.append(f".f:focus,.f.is-focused{{background:{settings.brand_focus_colour};color:{FOCUS_TEXT}}}")
     if settings.brand_logo:  # the logo sits at the left of every page's title (base.html)
         rules.append(".logo{position:absolute;left:0;top:5px;width:160px;height:48px}"
-                     ".title{margin-left:176px;width:684px}")
+                     ".title{margin-left:176px;width:684px}"
+                     # SD: a smaller logo, and the title keeps the rest of the 576 px header line
+                     ".sd .logo{top:7px;width:80px;height:24px}"
+                     ".sd .title,.sd .title.long{margin-left:92px;width:484px}")
     return "\n".join(rules) + ("\n" if rules else "")
 
 

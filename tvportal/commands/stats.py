@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     stats = sub.add_parser("stats", help="the operator's statistics")
     actions = stats.add_subparsers(dest="action", required=True)
     export = actions.add_parser("export", help="one day's counts as CSV or JSON (fields: docs/operator.md)")
-    export.add_argument("--day", required=True, help="the day, e.g. 2026-12-01")
+    export.add_argument("--day", help="the day, e.g. 2026-12-01 (default: today in the city)")
     export.add_argument("--format", default="csv", help="csv (default) or json")
     export.add_argument("--out", help="write to this file instead of the screen")
     export.add_argument("--data-dir", help="folder of the SQLite database (default ./tvportal-data)")
@@ -29,15 +29,23 @@ def run(args: argparse.Namespace) -> int:
     from tvportal.database import open_database, prepare
     from tvportal.stats.export import day_rows, render
 
+    from tvportal.clock import city_now, use_timezone
+
+    settings = load_settings({"data_dir": args.data_dir}, config_file=args.config)
+    use_timezone(settings.timezone)
     try:
-        day = dt.date.fromisoformat(args.day).isoformat()
+        day = dt.date.fromisoformat(args.day).isoformat() if args.day is not None else city_now().date().isoformat()
     except ValueError:
         print("tvportal: " + _("Not a day: %(day)s; write it like 2026-12-01") % {"day": args.day}, file=sys.stderr)
         return 2
     if args.format not in ("csv", "json"):
         print("tvportal: " + _("Unknown format %(fmt)s; use csv or json") % {"fmt": args.format}, file=sys.stderr)
         return 2
-    settings = load_settings({"data_dir": args.data_dir}, config_file=args.config)
+    if not settings.database_url and not settings.database_path.is_file():
+        # a mistyped folder must not look like a day without visitors (nor leave an empty database behind)
+        print("tvportal: " + _("No portal database at %(path)s; give the portal's --data-dir")
+              % {"path": settings.database_path}, file=sys.stderr)
+        return 2
     db = open_database(settings)
     try:
         prepare(db, settings)

@@ -103,9 +103,11 @@ async def measure(request: web.Request, handler: Handler) -> web.StreamResponse:
     started = time.perf_counter()
     group = group_of(request.path)
     status = 500
+    page = False  # a TV page was shown (HTML), not speech audio or a JSON answer to a page's script
     try:
         response = await handler(request)
         status = response.status
+        page = response.content_type == "text/html"
         return response
     except web.HTTPException as exc:
         status = exc.status
@@ -114,7 +116,7 @@ async def measure(request: web.Request, handler: Handler) -> web.StreamResponse:
         metrics = request.app.get(METRICS)
         if metrics is not None:
             metrics.observe(group, str(status), time.perf_counter() - started)
-        if group not in SILENT:
+        if group not in SILENT and page:
             if status == 200 and request.method == "GET":
                 resource = request.match_info.route.resource
                 count(request, "view", screen=resource.canonical if resource is not None else group)
