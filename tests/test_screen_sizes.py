@@ -208,7 +208,7 @@ def test_sd_keypads_and_flow_screens(tmp_path):
             slot = re.search(r'href="(/booking/s/[^"]+)"', page.content()).group(1)
             urls = ["/me", "/booking", "/booking/halls", "/booking/h/LA-01", f"/booking/h/LA-01/{day}", slot,
                     "/booking/mine", "/apply", "/apply/h3", "/apply/h3/q/1", "/apply/mine", "/lookup", "/lookup/q1",
-                    "/lookup/q1/result", "/lookup/q4/result", "/settings", "/search?q=zzqqxx"]
+                    "/lookup/q1/result", "/lookup/q4/result", "/settings", "/search?q=zzqqxx", "/voice"]
             page.goto(base + "/apply/mine")
             app_url = re.search(r'href="(/apply/a/BJ\w+)"', page.content()).group(1)
             urls += [app_url, "/rate/application/" + app_url.rsplit("/", 1)[1]]
