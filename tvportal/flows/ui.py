@@ -176,9 +176,10 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
         cols, rows = 2, -(-len(choices) // 2)  # too many rows for SD: two columns of choices
     # SD choices side by side have no room for a note after the label: it goes on a second line
     stacked = sd and cols > 1 and any(c.note for c in choices)
-    gap = 6 if stacked else gap
-    stacked_line = 31.2  # flow.html .st: 24 px at 1.3, or 26 px at 1.2 in large text
-    row_h = min((2 * stacked_line + 6) if stacked else 60.0 if sd else 84.0,
+    if stacked:  # two lines a cell: closer together, nearer the text (flow.html .st: 24 or 26 px at 1.3)
+        gap, top = 6, top - 8 if top > area.y else top
+    stacked_h = 2 * 1.3 * (26 if metrics.body_px > 24 else 24) + 4
+    row_h = min(stacked_h if stacked else 60.0 if sd else 84.0,
                 (bottom - top - gap * (rows - 1)) / rows)
     cell_w = (width - gap * (cols - 1)) / cols
     layout = Layout(cv.width, cv.height)
