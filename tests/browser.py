@@ -39,7 +39,7 @@ def portal(data_dir: Path, *extra_env: tuple[str, str]):
                                  str(data_dir)], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # demo content loads slowly while other test sessions share the cores
         while True:
             try:
                 with urllib.request.urlopen(base + "/healthz", timeout=1) as resp:

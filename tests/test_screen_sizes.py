@@ -24,7 +24,7 @@ GEOMETRY = """(minText) => {
   const problems = [], W = innerWidth, H = innerHeight;
   const doc = document.scrollingElement;
   if (doc.scrollHeight > H + 1 || doc.scrollWidth > W + 1) problems.push('page scrolls');
-  for (const el of document.querySelectorAll('.text, .facts, .f .lbl, .title')) {
+  for (const el of document.querySelectorAll('.text, .facts, .f .lbl, .f .note, .fl, .kp-m, .title')) {
     if (el.scrollHeight > el.clientHeight + 2) problems.push('overflows: ' + (el.id || el.className));
   }
   const bar = document.querySelector('.hints').getBoundingClientRect();
@@ -141,3 +141,80 @@ def test_es3_library_and_no_scripts(live_portal):
         page.click("#pg-next")
         assert "page=2" in page.url and page.query_selector(".text") is not None
         browser.close()
+
+
+def _keypad_error(page, base: str) -> None:
+    """An ID number with a wrong check digit, confirmed with OK: the message shows on its two SD lines."""
+    from tests.platform_helpers import PEOPLE
+
+    page.goto(base + "/id/enter/id")
+    for d in PEOPLE["chen"][:17] + "1":
+        page.request.post(base + "/id/enter/id", form={"k": d})
+    page.goto(base + "/id/enter/id")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('pm').textContent.length > 0")
+    page.request.post(base + "/id/enter/id", form={"k": "clr"})
+
+
+def test_sd_keypads_and_flow_screens(tmp_path):
+    """The keypads (ID number with its error, SMS code with 重新获取), the flow screens of signing in,
+    booking, applying, queries, receipts, rating and 我的, settings and a search without results, laid out
+    for SD: geometry (now also flow lines, notes and keypad messages not overflowing) and axe-core as above,
+    in normal and large-text + high-contrast modes."""
+    import re
+
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import portal
+    from tests.platform_helpers import PEOPLE
+    from tests.test_platform_browser import _sign_in_fast
+
+    data, axe, failures, mode = tmp_path / "portal", Axe(), [], "normal"
+
+    def check(page, what):
+        classes = page.evaluate("document.documentElement.className").split()
+        if "sd" not in classes:
+            failures.append((mode, what, "not laid out for SD", classes))
+        results = axe.run(page, options=AXE_OPTIONS)
+        if results.violations_count:
+            failures.append((mode, what, results.generate_report()))
+        problems = page.evaluate(GEOMETRY, 24)
+        if problems:
+            failures.append((mode, what, problems))
+
+    with portal(data) as base, sync_playwright() as p:
+        browser, context = _browser(p, "sd")
+        page = context.new_page()
+        page.goto(base + "/?size=sd")
+        for mode in ("normal", "large+contrast"):
+            if mode != "normal":
+                for field in ("text", "contrast"):
+                    page.request.post(base + "/settings", form={"field": field, "value": "1"})
+            for url in ("/id", "/id/qr", "/id/enter/id"):
+                page.goto(base + url)
+                check(page, url)
+            _keypad_error(page, base)
+            check(page, "ID keypad with its error")
+            for d in [*PEOPLE["chen"], "ok"]:
+                page.request.post(base + "/id/enter/id", form={"k": d})
+            page.goto(base + "/id/enter/code")
+            assert page.query_selector("#kre") is not None
+            check(page, "/id/enter/code")
+            _sign_in_fast(page, base, data, PEOPLE["chen"])
+            page.goto(base + "/booking/h/LA-01")
+            day = re.search(r"/booking/h/LA-01/(\d{4}-\d\d-\d\d)", page.content()).group(1)
+            page.goto(base + f"/booking/h/LA-01/{day}")
+            slot = re.search(r'href="(/booking/s/[^"]+)"', page.content()).group(1)
+            urls = ["/me", "/booking", "/booking/halls", "/booking/h/LA-01", f"/booking/h/LA-01/{day}", slot,
+                    "/booking/mine", "/apply", "/apply/h3", "/apply/h3/q/1", "/apply/mine", "/lookup", "/lookup/q1",
+                    "/lookup/q1/result", "/lookup/q4/result", "/settings", "/search?q=zzqqxx", "/voice"]
+            page.goto(base + "/apply/mine")
+            app_url = re.search(r'href="(/apply/a/BJ\w+)"', page.content()).group(1)
+            urls += [app_url, "/rate/application/" + app_url.rsplit("/", 1)[1]]
+            for url in urls:
+                page.goto(base + url)
+                check(page, url)
+            page.request.post(base + "/id/logout")  # the keypads again, signed out, in the next mode
+        browser.close()
+    assert failures == [], "\n".join(map(str, failures))

@@ -107,32 +107,40 @@ def _cells(entry: Entry, value: str) -> list[list[tuple[int, str]]]:
 def screen(request: web.Request, pad: Pad) -> Screen:
     """The keypad screen: prompt, grouped digits, a message line, then 1-0, (X), 删除, 全清, (重新获取), 确认."""
     entry = pad.entry
-    line = canvas.metrics(prefs_of(request).large_text).line_px
-    area = canvas.MAIN
-    top = area.y + line + 96 + line + 8  # prompt, digits, message
-    gap, rows = 12, 3
-    row_h = (area.y + area.h - top - gap * (rows - 1)) / rows
-    layout = Layout()
-    cell_w = (area.w - gap * 4) / 5
-    for i, d in enumerate("1234567890"):
-        layout.add(f"k{d}", Rect(area.x + (i % 5) * (cell_w + gap), top + (i // 5) * (row_h + gap), cell_w, row_h),
-                   label=d)
+    cv = canvas.current()
+    line = cv.metrics(prefs_of(request).large_text).line_px
+    area, sd = cv.MAIN, cv.size == "sd"
+    # SD: shorter digits, a message of up to two lines (24 characters a line), the ten digits on one row
+    digits_h, msg_h = (52, 2 * line) if sd else (96, line)
+    top = area.y + line + digits_h + msg_h + (4 if sd else 8)  # prompt, digits, message
     last = [("kx", "X")] if entry.allow_x else []
     last += [("kdel", _("Delete")), ("kclr", _("Clear all"))]
     if pad.resend:
         last.append(("kre", _("Send a new code")))
     last.append(("kok", _("Confirm")))
-    w = (area.w - gap * (len(last) - 1)) / len(last)
-    for i, (item_id, label) in enumerate(last):
-        layout.add(item_id, Rect(area.x + i * (w + gap), top + 2 * (row_h + gap), w, row_h), label=label)
+    # the key rows under the digit keys; at SD 重新获取（60秒） needs a wide key, so 确认 goes beside it
+    key_rows = [last[:-2], last[-2:]] if sd and pad.resend else [last]
+    cols = 10 if sd else 5
+    digit_rows = 10 // cols
+    gap, rows = (8 if sd else 12), digit_rows + len(key_rows)
+    row_h = (area.y + area.h - top - gap * (rows - 1)) / rows
+    layout = Layout(cv.width, cv.height)
+    cell_w = (area.w - gap * (cols - 1)) / cols
+    for i, d in enumerate("1234567890"):
+        layout.add(f"k{d}", Rect(area.x + (i % cols) * (cell_w + gap), top + (i // cols) * (row_h + gap), cell_w,
+                                 row_h), label=d)
+    for r, keys in enumerate(key_rows, start=digit_rows):
+        w = (area.w - gap * (len(keys) - 1)) / len(keys)
+        for i, (item_id, label) in enumerate(keys):
+            layout.add(item_id, Rect(area.x + i * (w + gap), top + r * (row_h + gap), w, row_h), label=label)
     complete = len(pad.value) == entry.length
     start = pad.focus or ("kok" if complete and not pad.error else "k1")
     nav = {"pad": {"n": entry.length, "x": int(entry.allow_x), "p": int(entry.masked), "v": pad.value,
                    "bad": wrong_digit_message(), "w": pad.wait,
                    "full": _("All %(n)d digits are in. To change one, press Delete.") % {"n": entry.length},
                    "b": [_("Previous screen"), _("Delete digit")]}}  # what Back does, empty box or not
-    context = {"pad": pad, "cells": _cells(entry, pad.value), "digits_top": area.y + line, "msg_top": area.y + line + 96,
-               "resend_wait": pad.wait}
+    context = {"pad": pad, "cells": _cells(entry, pad.value), "prompt_top": area.y, "digits_top": area.y + line,
+               "msg_top": area.y + line + digits_h, "msg_h": msg_h, "resend_wait": pad.wait}
     return Screen(title=pad.title, crumbs=pad.crumbs, layout=layout, template="keypad.html", start=start,
                   back=pad.back, status=pad.status, private=True, typing=_("Type the digits"), typed=bool(pad.value), nav_extra=nav,
                   context=context, spoken=[pad.prompt, typed_so_far(entry, pad.value), pad.error or pad.info])

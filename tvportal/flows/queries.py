@@ -67,7 +67,8 @@ async def record(request: web.Request) -> web.Response:
     if qid not in RECORD_OF:  # q5 办件进度: the person's applications
         raise web.HTTPSeeOther("/apply/mine")
     table = await platform(request).records(current.person.id, RECORD_OF[qid])
-    rows_per_page = 3 if prefs_of(request).large_text else 5
+    large, sd = prefs_of(request).large_text, canvas.current().size == "sd"
+    rows_per_page = (1 if large else 2) if sd else (3 if large else 5)  # an SD row may wrap onto two lines
     head = [(_("Whose"), f"{current.person.name}  {current.person.id_masked}")] + [("", s) for s in table.summary[:2]]
     window, pages = page_slice(len(table.rows), rows_per_page, parse_page(request))
     lines = head + [("", "　".join(row)) for row in table.rows[window]]
@@ -81,9 +82,9 @@ async def record(request: web.Request) -> web.Response:
     screen.page, screen.pages = min(page, pages), pages
     screen.prev_href, screen.next_href = pager(screen.layout, screen.page, pages, f"/lookup/{qid}/result")
     if not screen.layout.items:
-        screen.layout.add("up", canvas.BUTTON_ROW.__class__(canvas.BUTTON_ROW.x, canvas.BUTTON_ROW.y, 400,
-                                                            canvas.BUTTON_ROW.h), group="pager", href=f"/lookup/{qid}",
-                          label="◀ " + _("Back"))
+        row = canvas.current().BUTTON_ROW
+        screen.layout.add("up", row.__class__(row.x, row.y, min(400, row.w // 2), row.h), group="pager",
+                          href=f"/lookup/{qid}", label="◀ " + _("Back"))
     screen.start = screen.layout.items[0].id if not screen.next_href else "pg-next"
     return show(request, screen)
 

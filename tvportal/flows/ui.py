@@ -149,17 +149,40 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
                 private: bool = True, numbered: bool = True, big_label: str = "", receipt: bool = False) -> Screen:
     """One flow step: text lines on top, then a grid of choices (disabled ones shown, not focusable);
     ``receipt``: the screen that finishes a service (counted done for the operator, stats/flows.py)."""
-    metrics = canvas.metrics(prefs_of(request).large_text)
-    area = canvas.MAIN
-    width = area.w - (300 if qr else 0)
-    top = area.y + (metrics.line_px if error else 0) + (96 if big else 0) + metrics.line_px * len(lines)
-    top = top + 12 if top > area.y else top
+    cv = canvas.current()
+    metrics = cv.metrics(prefs_of(request).large_text)
+    area, sd = cv.MAIN, cv.size == "sd"
+    qr_w, big_h = (216, 64) if sd else (300, 96)
+    width = area.w - (qr_w if qr else 0)
+    y = area.y
+    placed = []  # (label, value, top, lines): at SD a long line wraps onto a second one rather than being cut
+    for label, value in ([("", error)] if error else []) + ([(None, "")] if big else []) + list(lines):
+        if label is None:
+            y += big_h
+            continue
+        text = (label + "：" if label else "") + value
+        n = min(2, -(-len(text) // metrics.chars_per_line(width - 24))) if sd else 1
+        placed.append((label, value, y, n))
+        y += metrics.line_px * n
+    top = y + 12 if y > area.y else y
     bottom = area.y + area.h
+    gap = 10 if sd else 16
+    if sd:  # fewer choices side by side when the longest would be cut (at SD a cell is half as wide)
+        longest = max((len(c.label) + len(c.note) for c in choices), default=0) * metrics.body_px + 64
+        while cols > 2 and (width - gap * (cols - 1)) / cols < longest:
+            cols -= 1
     rows = max(1, -(-len(choices) // cols))
-    gap = 16
-    row_h = min(84.0, (bottom - top - gap * (rows - 1)) / rows)
+    if sd and cols == 1 and len(choices) > 2 and (bottom - top - gap * (rows - 1)) / rows < metrics.line_px + 14:
+        cols, rows = 2, -(-len(choices) // 2)  # too many rows for SD: two columns of choices
+    # SD choices side by side have no room for a note after the label: it goes on a second line
+    stacked = sd and cols > 1 and any(c.note for c in choices)
+    if stacked:  # two lines a cell: closer together, nearer the text (flow.html .st: 24 or 26 px at 1.3)
+        gap, top = 6, top - 8 if top > area.y else top
+    stacked_h = 2 * 1.3 * (26 if metrics.body_px > 24 else 24) + 4
+    row_h = min(stacked_h if stacked else 60.0 if sd else 84.0,
+                (bottom - top - gap * (rows - 1)) / rows)
     cell_w = (width - gap * (cols - 1)) / cols
-    layout = Layout()
+    layout = Layout(cv.width, cv.height)
     disabled = []
     for i, choice in enumerate(choices):
         rect = Rect(area.x + (i % cols) * (cell_w + gap), top + (i // cols) * (row_h + gap), cell_w, row_h)
@@ -175,7 +198,8 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
                     start=start or (layout.items[0].id if layout.items else None), back=back, status=status,
                     private=private,
                     context={"lines": list(lines), "big": big, "big_label": big_label, "error": error, "qr": qr, "disabled": disabled,
-                             "text_w": width, "text_top": area.y, "receipt": receipt})
+                             "text_w": width, "text_top": area.y, "receipt": receipt, "stacked": stacked,
+                             "placed": placed, "lh": metrics.line_px, "big_top": area.y + (metrics.line_px * placed[0][3] if error else 0)})
     screen.spoken = flow_sentences(error, big, big_label, lines, [c for c, _rect in disabled])
     if not big:  # a question or a choice of day: the listener hears the answers (a receipt's are just ways on)
         screen.spoken += menu_sentences(layout)

@@ -67,16 +67,21 @@ async def settings_page(request: web.Request) -> web.Response:
     snapshot = request.app[PUBLISHED].snapshot
     where = area_name(snapshot, prefs.county, prefs.town) or _("Not chosen")
     rows.append(("s-area", _("Your county or district"), where, "", "/area?next=%2Fsettings%3Ff%3Ds-area"))
-    layout = Layout()
-    area = canvas.MAIN
+    cv = canvas.current()
+    sd = cv.size == "sd"
+    layout = Layout(cv.width, cv.height)
+    area = cv.MAIN
+    # SD: four rows of 50 px (two columns with the voice rows), the two notes under them above the hint bar
+    grid_h, gap = (4 * 50 + 3 * 8, 8) if sd else (3 * 96 + 2 * 24, 24)
     layout.grid([(rid, value if rid == "s-area" else None, label) for rid, label, _s, _f, value in rows],
-                Rect(area.x, area.y, area.w, 3 * 96 + 2 * 24), cols=1 if len(rows) <= 4 else 2, gap=24)
+                Rect(area.x, area.y, area.w, grid_h), cols=1 if len(rows) <= 4 else 2, gap=gap)
     for item, (_rid, _label, state, field, value) in zip(layout.items, rows):
         item.extra.update(state=state, field=field, value=value, replace=item.id == "s-area")
     layout.assign_digits("main")
     screen = Screen(title=_("Settings"), crumbs=[Crumb(_("Home"), "/"), Crumb(_("Settings"))], layout=layout,
                     template="settings.html", start="s-text",
-                    context={"voice_status": voice_status(tts.available, asr.available, asr.failed)})
+                    context={"voice_status": voice_status(tts.available, asr.available, asr.failed),
+                             "note_top": area.y + grid_h + (8 if sd else 16)})
     screen.spoken = [f"{label} {state}" for _rid, label, state, *_rest in rows]
     screen.spoken += [s for s in (voice_status(tts.available, asr.available, asr.failed),
                                   _("Press OK to switch. This TV remembers the choice.")) if s]

@@ -95,8 +95,8 @@ def _text_results(request: web.Request, query: str) -> web.Response:
                          empty=_("Nothing found. Try fewer or other words, or pick a topic."), q=query)
     screen.is_search = True
     if not hits:  # an empty list still needs something to focus: a way back to the keypad
-        row = canvas.BUTTON_ROW
-        screen.layout.add("again", Rect(row.x, row.y, 400, row.h), group="pager", href="/search",
+        row = canvas.current().BUTTON_ROW  # the list is laid out for the box's canvas (views/lists.py)
+        screen.layout.add("again", Rect(row.x, row.y, min(400, row.w // 2), row.h), group="pager", href="/search",
                           label="◀ " + _("Search again"))
         screen.start = "again"
     return render(request, screen)

@@ -15,16 +15,18 @@ async def voice_page(request: web.Request) -> web.Response:
     """Examples of spoken commands; OK on 开始说话 listens (when a model and a microphone are there)."""
     listening = request.app[ASR].available
     reading = request.app[TTS].available
-    layout = Layout()
-    row = canvas.BUTTON_ROW
+    cv = canvas.current()
+    layout = Layout(cv.width, cv.height)
+    row = cv.BUTTON_ROW
     buttons = []
     if listening:
         buttons.append(("v-listen", _("Start speaking"), None))
     buttons += [("v-help", _("How to use the remote"), "/help"), ("v-settings", _("Reading settings"), "/settings")]
-    x = row.x
-    for item_id, label, href in buttons:
-        layout.add(item_id, Rect(x, row.y, 368, row.h), group="main", href=href, label=label)
-        x += 392
+    gap = 24 if cv.size == "hd" else 12
+    width = 368 if cv.size == "hd" else (row.w - gap * (len(buttons) - 1)) / len(buttons)
+    for i, (item_id, label, href) in enumerate(buttons):
+        layout.add(item_id, Rect(row.x + i * (width + gap), row.y, width, row.h), group="main", href=href,
+                   label=label)
     layout.assign_digits("main")
     if listening:
         lines = [_("Press OK on 开始说话, or the green key on any screen, then say for example:"),
@@ -35,6 +37,18 @@ async def voice_page(request: web.Request) -> web.Response:
     if not reading:
         lines.append(_("Reading aloud is not available: no speech engine on this TV."))
     screen = Screen(title=_("Voice assistant"), crumbs=[Crumb(_("Home"), "/"), Crumb(_("Voice assistant"))],
-                    layout=layout, template="voice.html", start=layout.items[0].id, context={"lines": lines},
+                    layout=layout, template="voice.html", start=layout.items[0].id, context={"lines": lines, "tops": _tops(lines, cv)},
                     spoken=lines)
     return render(request, screen)
+
+
+def _tops(lines: list[str], cv: canvas.Canvas) -> list[float]:
+    """Where each line starts: 72 px apart at HD; at SD (26 px type, 22 characters a line) each line
+    takes the rows it wraps onto, so that none runs into the next."""
+    if cv.size == "hd":
+        return [170 + 72 * i for i in range(len(lines))]
+    tops, y = [], cv.MAIN.y + 4
+    for line in lines:
+        tops.append(y)
+        y += 39 * -(-len(line) // (cv.MAIN.w // 26)) + 6
+    return tops
