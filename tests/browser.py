@@ -62,6 +62,19 @@ def launch(playwright, user_data_dir: Path):
         viewport={"width": 1280, "height": 720})
 
 
+def wait_for(page, expression: str, seconds: float = 20) -> None:
+    """Wait until a JavaScript expression is true on the page. Not Playwright's wait_for_function: it polls
+    through an eval that the pages' CSP (no 'unsafe-eval') refuses whenever the first check is false."""
+    for _tick in range(int(seconds * 20)):
+        try:
+            if page.evaluate(f"() => !!({expression})"):
+                return
+        except Exception:  # a page was being replaced while it was read
+            pass
+        page.wait_for_timeout(50)
+    raise AssertionError(f"not true after {seconds} s: {expression}")
+
+
 def focused_id(page) -> str:
     """Id of the element that has focus."""
     return page.evaluate("document.activeElement && document.activeElement.id")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import focused_id
+from tests.browser import focused_id, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def test_home_to_guide_second_page_and_back_twice(live_portal, browser_page):
     with page.expect_navigation():
         page.keyboard.press("Backspace")
     assert page.url == live_portal + "/"
-    page.wait_for_function("document.activeElement && document.activeElement.id == 't-booking'")
+    wait_for(page, "document.activeElement && document.activeElement.id == 't-booking'")
     assert page.locator("#t-booking").get_attribute("class").split()[-1] == "is-focused"
 
 
@@ -66,7 +66,7 @@ def test_long_way_through_topics_and_back(live_portal, browser_page):
     with page.expect_navigation():
         page.keyboard.press("Backspace")  # the guide's screens replace each other: Back leaves it at once
     assert "/guides/c/yanglao" in page.url
-    page.wait_for_function(f"document.activeElement && document.activeElement.id == '{second}'")
+    wait_for(page, f"document.activeElement && document.activeElement.id == '{second}'")
 
 
 def test_digit_opens_the_numbered_item(live_portal, browser_page):

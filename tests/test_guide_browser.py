@@ -9,7 +9,7 @@ import re
 import pytest
 
 from content.demo_loader import load_demo
-from tests.browser import focused_id
+from tests.browser import focused_id, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +83,7 @@ def test_topic_guide_pages_more_and_back(live_portal, browser_page, size):
     assert page.url == last
     press(page, "Backspace")  # the guide's screens replaced each other: one Back leaves it
     assert page.url.endswith("/guides/c/yanglao")
-    page.wait_for_function(f"document.activeElement && document.activeElement.id == '{chosen}'")
+    wait_for(page, f"document.activeElement && document.activeElement.id == '{chosen}'")
 
 
 def test_search_guide_and_back_to_the_same_result(live_portal, browser_page):
@@ -102,7 +102,7 @@ def test_search_guide_and_back_to_the_same_result(live_portal, browser_page):
     assert page.url.endswith("?page=2")
     press(page, "Backspace")
     assert page.url == start
-    page.wait_for_function(f"document.activeElement && document.activeElement.id == '{chosen}'")
+    wait_for(page, f"document.activeElement && document.activeElement.id == '{chosen}'")
 
 
 def test_county_chosen_on_the_tv_names_the_nearest_hall(live_portal, browser_page):

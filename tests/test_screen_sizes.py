@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, wait_for
 from tests.test_accessibility import AXE_OPTIONS
 
 pytestmark = pytest.mark.browser
@@ -152,7 +152,7 @@ def _keypad_error(page, base: str) -> None:
         page.request.post(base + "/id/enter/id", form={"k": d})
     page.goto(base + "/id/enter/id")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('pm').textContent.length > 0")
+    wait_for(page, "document.getElementById('pm').textContent.length > 0")
     page.request.post(base + "/id/enter/id", form={"k": "clr"})
 
 
