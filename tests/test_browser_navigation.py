@@ -83,7 +83,10 @@ def test_vendor_key_codes(live_portal, browser_page):
     page = browser_page
     page.goto(live_portal + "/guides")
     page.goto(live_portal + "/guides/c/shebao")
-    send = "document.dispatchEvent(new KeyboardEvent('keydown', {keyCode: %d, which: %d, bubbles: true}))"
+    # Dispatched from a timer so that evaluate() has returned before the key navigates: a key dispatched
+    # inside evaluate() can destroy the context the call is waiting on.
+    send = ("setTimeout(function () { document.dispatchEvent("
+            "new KeyboardEvent('keydown', {keyCode: %d, which: %d, bubbles: true})); }, 0)")
     with page.expect_navigation():
         page.evaluate(send % (640, 640))
     assert page.url.endswith("/guides")
