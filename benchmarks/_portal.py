@@ -67,10 +67,17 @@ class Row:
 
 
 def free_port() -> int:
-    """A TCP port that is free on the loopback interface right now."""
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+    """A TCP port that is free on the loopback interface right now: in BENCH_PORTS ("lo-hi") when set, so
+    benchmarks run beside other servers on a shared machine stay in the range they were given."""
+    lo, _, hi = os.environ.get("BENCH_PORTS", "0-0").partition("-")
+    for port in range(int(lo), int(hi or lo) + 1):
+        with socket.socket() as s:
+            try:
+                s.bind((HOST, port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in BENCH_PORTS={os.environ['BENCH_PORTS']}")
 
 
 def fetch(portal: Portal, path: str, headers: dict[str, str] | None = None, timeout: float = 10.0) -> Reply:

@@ -147,10 +147,11 @@ def browser_rows(portal: Portal, presses: int, loads: int) -> list[Row]:
             for size, (width, height) in VIEW.items():
                 context = browser.new_context(viewport={"width": width, "height": height})
                 context.add_init_script(KEY_LOG)
-                fast = median([load_time(context, portal.base, size, False) for _ in range(loads)])
-                slow = median([load_time(context, portal.base, size, True) for _ in range(loads)])
-                rows.append(Row(f"{size}: home load, 2 Mbit/s + 100 ms RTT + CPU {CPU:g}x (median of {loads})",
-                                f"{slow:.0f} ms (unthrottled baseline {fast:.0f} ms)"))
+                if loads:
+                    fast = median([load_time(context, portal.base, size, False) for _ in range(loads)])
+                    slow = median([load_time(context, portal.base, size, True) for _ in range(loads)])
+                    rows.append(Row(f"{size}: home load, 2 Mbit/s + 100 ms RTT + CPU {CPU:g}x (median of "
+                                    f"{loads})", f"{slow:.0f} ms (unthrottled baseline {fast:.0f} ms)"))
                 rows += key_presses(context, portal.base, size, presses)
                 context.close()
         finally:
@@ -163,9 +164,13 @@ def run(argv: list[str] | None = None) -> list[Row]:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--presses", type=int, default=60, help="key presses per loop (default 60)")
     p.add_argument("--loads", type=int, default=3, help="home loads per condition (default 3)")
+    p.add_argument("--keys-only", action="store_true", help="only key → focus (no weights, no loads)")
     args = p.parse_args(argv)
     with running_portal() as portal:
-        rows = weights(portal) + browser_rows(portal, args.presses, args.loads)
+        if args.keys_only:
+            rows = browser_rows(portal, args.presses, 0)
+        else:
+            rows = weights(portal) + browser_rows(portal, args.presses, args.loads)
     print_table("operator boxes: screen sizes, slow link and CPU", rows)
     return rows
 
