@@ -7,7 +7,9 @@
    (DevTools ``Network.emulateNetworkConditions``) with the CPU slowed 6x (``Emulation.setCPUThrottlingRate``):
    time to the load event, against the same load unthrottled in the same run (the baseline).
 3. Key press → focus under the same throttle: real keydowns (DevTools ``Input.dispatchKeyEvent``), from the
-   event's time stamp to the focus event, arrows on home; p95 judged against one frame (16 ms).  Baseline:
+   event's time stamp to the focus mark moving (the highlight the viewer sees; the runtime's real
+   ``el.focus()`` follows after the frame that paints it and is reported too), arrows on home; p95 judged
+   against one frame (16 ms).  Baseline:
    keys the runtime ignores, from time stamp to the end of the keydown listeners.
 
 Run from the repository root: ``python benchmarks/box_screens.py [--presses 60]``.
@@ -35,13 +37,21 @@ GUIDE = "/guides/h1"
 ARROWS = [39, 40, 37, 38]
 IGNORED = [200, 201]
 
-# keydown time stamp → focus event, and keydown → end of the listeners (bubble on window runs last)
+# keydown time stamp → the focus mark (class is-focused) on a new item, seen by a MutationObserver (its
+# callback runs as the runtime's listener returns), → the real focus event, and → end of the listeners
+# (bubble on window runs last)
 KEY_LOG = r"""
 (function () {
   var log = [];
   window.addEventListener('keydown', function (e) {
-    log.push({ts: e.timeStamp, start: performance.now(), end: null, focus: null, frame: null});
+    log.push({ts: e.timeStamp, start: performance.now(), end: null, mark: null, focus: null, frame: null});
   }, true);
+  new MutationObserver(function (records) {
+    var e = log[log.length - 1], i;
+    for (i = 0; e && e.mark === null && i < records.length; i++) {
+      if (/(^|\s)is-focused(\s|$)/.test(records[i].target.className)) e.mark = performance.now();
+    }
+  }).observe(document, {subtree: true, attributes: true, attributeFilter: ['class']});
   window.addEventListener('keydown', function () {
     var e = log[log.length - 1];
     if (!e) return;
@@ -122,12 +132,16 @@ def key_presses(context, base: str, size: str, presses: int) -> list[Row]:
             return Row(f"{tag} {metric}, {label}", f"med {median(times):.1f} / p95 {percentile(times, 95):.1f} ms")
 
         if label == "arrows":
-            times = span("focus")
+            # the focus the viewer sees is the mark; el.focus() (for assistive technology) follows after
+            # the frame that paints it, so the focus event is information here
+            times = span("mark")
             p95 = percentile(times, 95)
-            rows.append(Row(f"{tag} key → focus, {label}", f"med {median(times):.1f} / p95 {p95:.1f} / max "
-                            f"{max(times):.1f} ms ({len(times)}/{presses} moved)", f"p95 < {FRAME_MS:g} ms",
-                            p95 < FRAME_MS and len(times) == presses))
-            rows.append(info("runtime's share: 1st listener → focus", span("focus", "start")))
+            rows.append(Row(f"{tag} key → focus mark moved, {label}", f"med {median(times):.1f} / p95 "
+                            f"{p95:.1f} / max {max(times):.1f} ms ({len(times)}/{presses} moved)",
+                            f"p95 < {FRAME_MS:g} ms", p95 < FRAME_MS and len(times) == presses))
+            rows.append(info("runtime's share: 1st listener → mark moved", span("mark", "start")))
+            rows.append(info("key → listeners done", span("end")))
+            rows.append(info("key → real focus event (after the frame)", span("focus")))
         else:
             rows.append(info("key → listeners done", span("end")))
         rows.append(info("key → next animation frame", span("frame")))

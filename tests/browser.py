@@ -76,8 +76,10 @@ def wait_for(page, expression: str, seconds: float = 20) -> None:
 
 
 def focused_id(page) -> str:
-    """Id of the element that has focus."""
-    return page.evaluate("document.activeElement && document.activeElement.id")
+    """Id of the element that has focus, once the runtime's real focus has followed its mark: after a key
+    the mark moves at once and el.focus() comes after the next frame (a frame and a task later)."""
+    return page.evaluate("new Promise(r => requestAnimationFrame(() => setTimeout(() => "
+                         "r(document.activeElement && document.activeElement.id), 0)))")
 
 
 def settled(page, seconds: float = 20) -> None:

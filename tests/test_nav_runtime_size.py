@@ -159,12 +159,15 @@ function makeEnv(sc, store) {
     getItem: function (k) { return Object.prototype.hasOwnProperty.call(store, k) ? store[k] : null; }
   };
   function FakeDate() { return {valueOf: function () { return T.now; }, getTime: function () { return T.now; }}; }
-  var args = ['window', 'document', 'Date'], vals = [win, doc, FakeDate];
+  // timers (the real focus and its storing after a key) run when time passes between steps
+  var timers = [];
+  function FakeTimeout(f) { timers.push(f); return timers.length; }
+  var args = ['window', 'document', 'Date', 'setTimeout'], vals = [win, doc, FakeDate, FakeTimeout];
   if (!sc.noStorage) { args.push('sessionStorage'); vals.push(ss); }
   if (sc.cookie !== undefined) doc.cookie = sc.cookie;
   Function.apply(null, args.concat([SRC])).apply(null, vals);
   function key(type, code) {
-    var e = {which: code, keyCode: code, prevented: false, preventDefault: function () { this.prevented = true; }};
+    var e = {type: type, which: code, keyCode: code, prevented: false, preventDefault: function () { this.prevented = true; }};
     var r = (listeners[type] || []).map(function (f) { return f(e); });
     if (type === 'irkeypress' && doc.onirkeypress) r.push(doc.onirkeypress(e));
     return e.prevented;
@@ -177,6 +180,7 @@ function makeEnv(sc, store) {
               active: doc.activeElement && doc.activeElement.id};
     },
     key: key,
+    flush: function () { while (timers.length) timers.shift()(); },
     fireWindow: function (t, e) { (wl[t] || []).forEach(function (f) { f(e); }); }
   };
 }
@@ -187,7 +191,7 @@ SCENARIOS.forEach(function (sc) {
   var env = makeEnv(sc, store);
   var log = [env.state()];
   sc.steps.forEach(function (st) {
-    if (st.wait) env.T.now += st.wait;
+    if (st.wait) { env.T.now += st.wait; env.flush(); }
     var out = {};
     if (st.key) out.prevented = env.key(st.type || 'keydown', st.key);
     if (st.set) { var el = env.els[st.set.id]; el.attrs[st.set.attr] = st.set.value; }
@@ -249,6 +253,7 @@ SCENARIOS = [
     scenario("skip_hidden", [{"set": {"id": "g2", "attr": "data-hidden", "value": ""}}, {"key": RIGHT}]),
     scenario("skip_missing", [{"key": RIGHT}], missing=["g2"]),
     scenario("ok_link", [{"key": OK}]),
+    scenario("ok_before_real_focus", [{"key": RIGHT}, {"key": OK, "wait": 0}]),
     scenario("ok_button", [{"key": DOWN}, {"key": RIGHT}, {"key": OK}], elements={"g5": {"tag": "BUTTON", "href": ""}}),
     scenario("ok_button_with_href", [{"key": OK}], elements={"g1": {"tag": "BUTTON", "href": ""}}),
     scenario("digits", [{"key": 51}, {"key": 101}]),
@@ -311,6 +316,15 @@ def test_arrows_follow_the_map(runs):
     assert curs(runs["arrows"]) == ["g1", "g2", "g5", "g6", "g6"]  # no wrap at the right edge
     assert runs["arrows"][-1]["focused"] == ["g6"]
     assert runs["arrows"][1]["prevented"] is True
+
+
+def test_real_focus_follows_the_mark(runs):
+    """A key moves the mark at once; the real focus follows when the page gets time (after the frame)."""
+    log = runs["arrows"]
+    assert log[1]["focused"] == ["g2"] and log[1]["active"] == "g1"
+    assert log[2]["active"] == "g2" and log[2]["focused"] == ["g5"]
+    # OK pressed before the real focus followed opens the marked item, not the element still focused
+    assert runs["ok_before_real_focus"][2]["href"] == "/g/2"
 
 
 def test_keydown_keypress_pair_moves_once(runs):

@@ -8,7 +8,7 @@
     // Keypad screens: {n: length, x: X allowed last, p: mask as dots, v: value, bad/full: messages, w: wait s}
     P = M.pad, val = P && P.v || '', own = 0,
     // busy: when 确认 was sent (0: not); keys pressed until the next page wait in tvq
-    busy = 0, Q = 'tvq', t;
+    busy = 0, Q = 'tvq';
 
   // $ = element by id (null-safe); the budget for this file is 4 KB minified.
   function $(id) { return id && d.getElementById(id); }
@@ -27,19 +27,29 @@
     el.className = on ? c + ' is-focused' : c;
   }
 
-  // Move the focus mark to an element and remember it for its group and this page.
-  function focus(id) {
+  // Move the focus mark to an element and remember it for its group and this page. The
+  // mark is what the viewer sees; el.focus() (for assistive technology) costs a slow box
+  // 15-30 ms by itself, so after a key (now: 0) it follows once the new mark is painted.
+  function focus(id, now) {
     var el = $(id), old = $(cur);
     if (!el) return 0;
     if (old) mark(old, 0);
-    // cur is set before el.focus() so the focus listener below does not recurse. The canvas
-    // never scrolls: preventScroll spares the box a forced layout on every key.
     cur = id;
     if (I[id]) mem[I[id].g] = id;
     mark(el, 1);
-    try { el.focus({preventScroll: 1}); } catch (e) {}
-    save();
+    if (now) real();
+    else if (w.requestAnimationFrame) requestAnimationFrame(function () { setTimeout(real, 0); });
+    else setTimeout(real, 0);
     return 1;
+  }
+
+  // The real focus goes to the item marked by then (cur, so the focus listener below does
+  // not recurse; focusing the focused element again does nothing). The canvas never
+  // scrolls: preventScroll spares the box a forced layout. Storing it can wait as well,
+  // but not past a page change (open saves first).
+  function real() {
+    try { $(cur).focus({preventScroll: 1}); } catch (e) {}
+    save();
   }
 
   // The cookie fallback's entries ("page=state"), newest first.
@@ -85,7 +95,7 @@
     // data-nr: an item that signs out or withdraws is never where a screen starts
     if (!live(id) || $(id).getAttribute('data-nr')) id = M.start;
     if (!live(id)) for (id in I) if (live(id)) break;
-    if (live(id)) focus(id);
+    if (live(id)) focus(id, 1);
     id = kept();
     g = w.TVKQ;
     w.TVKQ = 0;
@@ -112,6 +122,7 @@
 
   // What OK (or a digit shortcut) does to an item.
   function open(id) {
+    save();
     var el = $(id), u = el && !/^(button|input|select)$/i.test(el.tagName) && ((I[id] || {}).h || el.href);
     // Links navigate via location (old WebKit has no <a>.click()); buttons and form
     // controls keep their native behaviour (submit, toggle...) through click().
@@ -297,7 +308,8 @@
   function act(c) {
     var a = KM[c], el = d.activeElement, id;
     if (!a) return 0;
-    if (!el || el == d.body) el = $(cur);
+    // a mapped item is still focused while the real focus follows the mark
+    if (!el || el == d.body || I[el.id]) el = $(cur);
     if (editing(el, a, c)) return 0;
     if (P) {
       id = a.indexOf('digit') ? a == 'ok' ? 'k' : a == 'back' && 'd' : a.charAt(5);
@@ -312,40 +324,40 @@
       if (a == 'ok' && cur == 'kok') { send(); return 1; }
     }
     if (api.onaction && api.onaction(a, c) === true) return 1;
-    if (/^(up|down|left|right)$/.test(a)) { move(a); return 1; }
-    if (a == 'ok') {
+    if (/^(up|down|left|right)$/.test(a)) move(a);
+    else if (a == 'ok') {
       if (el != $(cur)) return 0;
       open(cur);
-      return 1;
+    } else if (!(K[a] && run(K[a], a, c))) {
+      if (!a.indexOf('digit')) {
+        for (id in I) if (I[id].n === +a.charAt(5) && live(id)) { focus(id); open(id); return 1; }
+        return 0;
+      }
+      // Back is always consumed so that Backspace never triggers the browser's own back.
+      if (a == 'back') back();
+      else if (a == 'exit') quit();
+      // Anything else (page, colour or exit keys this page leaves undefined, 768 media
+      // events) is left to the browser and to other handlers.
+      else return 0;
     }
-    if (K[a] && run(K[a], a, c)) return 1;
-    if (a.indexOf('digit') == 0) {
-      for (id in I) if (I[id].n === +a.charAt(5) && live(id)) { focus(id); open(id); return 1; }
-      return 0;
-    }
-    // Back is always consumed so that Backspace never triggers the browser's own back.
-    if (a == 'back') { back(); return 1; }
-    if (a == 'exit') { quit(); return 1; }
-    // Anything else (page, colour or exit keys this page leaves undefined, 768 media
-    // events) is left to the browser and to other handlers.
-    return 0;
+    return 1;
   }
 
-  // Boxes deliver the remote on keydown, keypress or both, so both are heard and the
-  // second of a pair is dropped; a handled key is then also suppressed natively.
-  function handle(e, press) {
+  // Boxes deliver the remote on keydown, keypress or both (irkeypress on iPanel), so all
+  // are heard and the second of a pair is dropped; a handled key is then also suppressed natively.
+  function handle(e) {
     e = e || w.event;
     // t: when the key came (the event's time): a busy box may handle two quick presses
     // at once, and 44 in an ID number is still two keys
-    var c = e.which || e.keyCode, t = e.timeStamp || +new Date, h;
+    var c = e.which || e.keyCode, t = e.timeStamp || +new Date, kp = e.type != 'keydown', h;
     // A keypress right after a real keydown is its echo (or a character code such as
     // 112 for "p" that must not be read as F1); 0/229 keydowns carry no code.
-    if (press && t - down.t < 50 && down.c && down.c != 229) h = down.h;
+    if (kp && t - down.t < 50 && down.c && down.c != 229) h = down.h;
     else if (c == prev.c && t - prev.t < 40) h = prev.h;
     else {
       h = act(c);
       prev = {c: c, t: t, h: h};
-      if (!press) down = prev;
+      if (!kp) down = prev;
     }
     // DOM0 handlers cancel by returning false; listeners need preventDefault.
     if (h && e.preventDefault) e.preventDefault();
@@ -353,23 +365,18 @@
   }
 
   // Listen with addEventListener where it exists, else through the on<type> property.
-  function on(o, type, f, capture) {
-    var old = o['on' + type];
-    if (o.addEventListener) o.addEventListener(type, f, !!capture);
+  function on(o, n, f, c) {
+    var old = o['on' + n];
+    if (o.addEventListener) o.addEventListener(n, f, !!c);
     // Chain rather than replace a handler the page (or an EPG framework) already set.
-    else o['on' + type] = old ? function (e) { old(e); return f(e); } : f;
+    else o['on' + n] = old ? function (e) { old(e); return f(e); } : f;
   }
 
-  // A key listener for keydown (press = 0) or keypress/irkeypress (press = 1).
-  function listener(press) { return function (e) { return handle(e, press); }; }
-
-  t = listener(0);
-  on(d, 'keydown', t);
+  on(d, 'keydown', handle);
   // FiberHome boxes deliver keys only to document.onkeydown: set it too (handle() drops the
   // second hearing of a key). iPanel delivers remote keys to onirkeypress.
-  d.onkeydown = t;
-  on(d, 'keypress', t = listener(1));
-  d.onirkeypress = t;
+  d.onkeydown = d.onirkeypress = handle;
+  on(d, 'keypress', handle);
   // Keep the map position in step when focus moves by mouse or Tab (focus does not
   // bubble, hence capture).
   on(d, 'focus', function (e) {
@@ -383,9 +390,9 @@
     focus: focus,
     current: function () { return cur; },
     // when a keypad's 确认 was sent and its answer is not shown yet (0: not)
-    busy: function () { return busy; },
-    onaction: null,
-    ontype: null
+    busy: function () { return busy; }
+    // and the hooks other scripts set: onaction(action, code) returning true claims a key,
+    // ontype(key, message) hears what a keypad typed
   };
 
   // Normally the script sits at the end of <body>; otherwise wait for the page.
