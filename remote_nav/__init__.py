@@ -2,7 +2,7 @@
 
 from .focus_graph import neighbours, unreachable
 from .geometry import Rect
-from .key_profiles import keymap, load_profiles, profile_for_user_agent
+from .key_profiles import keymap, load_profiles, profile_for_user_agent, profile_screen
 from .layout import Focusable, Layout
 from .runtime import runtime_hash, runtime_js
 
@@ -14,6 +14,7 @@ __all__ = [
     "load_profiles",
     "neighbours",
     "profile_for_user_agent",
+    "profile_screen",
     "runtime_hash",
     "runtime_js",
     "unreachable",

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 DEFAULT = "default"
 BASE = "browser"
+SCREENS = ("sd", "hd", "fhd")
 
 
 @lru_cache(maxsize=1)
@@ -34,6 +35,9 @@ def _data() -> dict:
                 if code in seen and seen[code] != action:
                     raise ValueError(f"profile {name!r}: code {code} is both {seen[code]!r} and {action!r}")
                 seen[code] = action
+        if profile.get("extends", name) not in data["profiles"] or profile.get("screen", "sd") not in SCREENS:
+            raise ValueError(f"profile {name!r}: unknown extends {profile.get('extends')!r} or screen "
+                             f"{profile.get('screen')!r}")
     if DEFAULT in data["profiles"]:
         raise ValueError(f"{DEFAULT!r} is computed, it cannot be a stored profile")
     return data
@@ -54,7 +58,9 @@ def _codes(name: str) -> dict[int, str]:
     profile = _data()["profiles"].get(name)
     if profile is None:
         raise KeyError(f"unknown key profile {name!r}")
-    return {code: action for action, codes in profile["keys"].items() for code in codes}
+    found = _codes(profile["extends"]) if "extends" in profile else {}
+    found.update({code: action for action, codes in profile["keys"].items() for code in codes})
+    return found
 
 
 def conflicts(*names: str) -> dict[int, set[str]]:
@@ -86,6 +92,11 @@ def _keymap(name: str) -> MappingProxyType:
 def keymap(profile_name: str) -> dict[int, str]:
     """{keyCode: action} for a profile: "default" = union of the default set, a vendor = browser + vendor."""
     return dict(_keymap(profile_name))
+
+
+def profile_screen(name: str) -> str | None:
+    """The screen size (sd, hd, fhd) a profile's boxes have, None when the profile does not say."""
+    return _data()["profiles"].get(name, {}).get("screen")
 
 
 def profile_for_user_agent(ua: str) -> str:

@@ -54,7 +54,7 @@ def test_back_on_home_goes_to_the_operator(tmp_path, browser_page):
     with portal(tmp_path / "data", ("TVPORTAL_EXIT_URL", "/healthz")) as base:
         page = browser_page
         page.goto(base + "/")
-        assert "退出" in page.inner_text(".hints")
+        assert "回到电视首页" in page.inner_text(".hints")
         with page.expect_navigation():
             page.keyboard.press("Backspace")
         assert page.url == base + "/healthz"

@@ -128,7 +128,7 @@ var SCENARIOS = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
 function makeEnv(sc, store) {
   var T = {now: 100000};
   var els = {}, listeners = {}, wl = {};
-  var doc = {cookie: '', body: {tagName: 'BODY'}};
+  var doc = {cookie: '', body: {tagName: 'BODY'}, documentElement: {className: 'nj sd'}};
   doc.activeElement = doc.body;
   doc.getElementById = function (id) { return els[id] || null; };
   doc.addEventListener = function (t, f) { (listeners[t] = listeners[t] || []).push(f); };

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.browser
 VIEW = {"sd": (640, 530), "hd": (1280, 720), "fhd": (1920, 1080)}
 # pages laid out for SD (docs/operator-boxes.md lists the ones that are not yet)
 SD_PAGES = ["/", "/?page=2", "/guides", "/guides/c/yanglao", "/guides/h1", "/guides/h1?page=2",
-            "/guides/h1/more", "/policies", "/halls", "/services/handling", "/no-such-page"]
+            "/guides/h1/more", "/policies", "/halls", "/services/handling", "/no-such-page", "/search",
+            "/search?d=72", "/area"]
 
 GEOMETRY = """(minText) => {
   const problems = [], W = innerWidth, H = innerHeight;

@@ -20,10 +20,20 @@ from tvportal.settings import load_settings
 
 def damaged_model(tmp_path, how: str):
     """A copy of the tiny model with one file damaged the way a fault run found it."""
+    return damage(model_copy(tmp_path), how)
+
+
+def model_copy(tmp_path):
+    """A writable copy of the tiny model."""
     model = tmp_path / "model"
     shutil.copytree(TINY_MODEL, model)
     for path in model.rglob("*"):
         path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    return model
+
+
+def damage(model, how: str):
+    """Damage one file of ``model`` the way a fault run found it."""
     if how == "empty-conf":
         (model / "conf" / "model.conf").write_bytes(b"")
     else:
@@ -47,11 +57,36 @@ async def test_damaged_model_is_unavailable_and_portal_serves(aiohttp_client, tm
         resp = await client.post("/voice/recognize", data=spoken("首页"))
         assert resp.status == 503 and "语音" in (await resp.json())["error"]
         assert (await client.get("/voice/listen")).status == 503
-    assert (await client.get("/")).status == 200
+    home = await client.get("/")
+    assert home.status == 200
+    # installed but not working: home offers 帮助, not a 语音助手 that would only say it is unavailable
+    assert 'id="t-voice"' not in await home.text() and 'id="t-help"' in await home.text()
     health = await (await client.get("/healthz")).json()
     assert "voice_input" in health["degraded"] and health["parts"]["voice_input"]["ok"] is False
     settings_page = await (await client.get("/settings")).text()
     assert "语音识别模型不能用" in settings_page
+
+
+async def test_home_follows_the_recognizer_not_the_files(aiohttp_client, tmp_path):
+    """Home shows 语音助手 while voice input works (also from the page cache); the model is damaged on disk
+    and the worker dies: its restart fails the test decode, and the next home offers 帮助 instead, not the
+    cached page of a moment ago."""
+    client = await portal(aiohttp_client, tmp_path, model_copy(tmp_path))
+    asr = client.app[ASR]
+    assert asr.available
+    for _ in range(2):  # the second answer is the page cache's
+        assert 'id="t-voice"' in await (await client.get("/")).text()
+    damage(tmp_path / "model", "empty-conf")
+    os.kill(asr.proc.pid, signal.SIGKILL)
+    for _ in range(100):
+        if asr.unavailable not in ("", "restarting"):
+            break
+        await asyncio.sleep(0.1)
+    assert "test decode" in asr.unavailable
+    home = await (await client.get("/")).text()
+    assert 'id="t-voice"' not in home and 'id="t-help"' in home
+    health = await (await client.get("/healthz")).json()
+    assert health["parts"]["voice_input"]["ok"] is False
 
 
 async def test_worker_death_fails_one_utterance_and_is_restarted(aiohttp_client, tmp_path):

@@ -1,7 +1,8 @@
 """What the operator's boxes need from a page: the screen size it is laid out for, and the way back to the EPG.
 
-The screen size is chosen per box (docs/operator-boxes.md): the ``screen_size`` setting, else the launch
-parameter ``?size=`` remembered in a cookie, else the key profile's screen, else HD.
+The screen size is chosen per box (docs/operator-boxes.md): the launch parameter ``?size=``, else that
+parameter remembered in a cookie, else the key profile's screen, else the ``screen_size`` setting (``auto``:
+HD).  The setting is the instance's default, not an override: a box the EPG launches as SD stays SD.
 """
 
 from __future__ import annotations
@@ -62,9 +63,7 @@ def check_frame_ancestors(value: tuple[str, ...]) -> tuple[str, ...]:
 
 def chosen_size(setting: str, query_size: str | None, cookie_size: str | None, profile_size: str | None) -> str:
     """The screen size a request is answered for (see the module docstring for the order)."""
-    if setting != "auto":
-        return setting
-    for candidate in (query_size, cookie_size, profile_size):
+    for candidate in (query_size, cookie_size, profile_size, setting):
         if candidate in SIZES:
             return candidate
     return "hd"

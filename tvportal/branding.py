@@ -81,10 +81,11 @@ def check(values: Mapping[str, Any]) -> None:
         raise BrandingError(_("Setting template_dir: no folder at %(path)s") % {"path": values["template_dir"]})
 
 
-def home_tiles(settings: Any, speech_model: bool) -> list[tuple[str, str, str, str]]:
-    """The home tiles in the operator's order; without a speech model the voice tile gives way to help."""
+def home_tiles(settings: Any, voice_input: bool) -> list[tuple[str, str, str, str]]:
+    """The home tiles in the operator's order; while voice input does not work (no model, a damaged one, a
+    worker that keeps dying) the voice tile gives way to help."""
     chosen = list(settings.home_tiles or DEFAULT_TILES)
-    if not speech_model and "voice" in chosen:
+    if not voice_input and "voice" in chosen:
         at = chosen.index("voice")
         chosen[at:at + 1] = [] if "help" in chosen else ["help"]
     return [TILES[t] for t in chosen]
@@ -105,7 +106,7 @@ def css(settings: Any) -> str:
         rules.append(f".text h2,.facts th,.pageno,.hc .text h2,.hc .facts th{{color:{text}}}")
         rules.append(f".key,.hints,.facts tr{{border-color:{text}}}")
     if settings.brand_focus_colour:
-        rules.append(f".f:focus,.f.is-focused{{background:{settings.brand_focus_colour};color:{FOCUS_TEXT}}}")
+        rules.append(f".nj .f:focus,.f.is-focused{{background:{settings.brand_focus_colour};color:{FOCUS_TEXT}}}")
     if settings.brand_logo:  # the logo sits at the left of every page's title (base.html)
         rules.append(".logo{position:absolute;left:0;top:5px;width:160px;height:48px}"
                      ".title{margin-left:176px;width:684px}"

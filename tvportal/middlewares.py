@@ -23,7 +23,7 @@ from tvportal.http import csp
 from tvportal.http.box_screen import box_screen, screen_size_of
 from tvportal.http.headers import add_vary
 from tvportal.i18n import current_locale
-from tvportal.keys import CLOCK, PAGE_CACHE, PREFS, PUBLISHED, SETTINGS
+from tvportal.keys import ASR, CLOCK, PAGE_CACHE, PREFS, PUBLISHED, SETTINGS, TTS
 from tvportal.page_cache import CachedPage, normal_query
 from tvportal.prefs import COOKIE, Prefs
 from tvportal.flows.device import keep_account_prefs, keep_token
@@ -55,7 +55,15 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 def cache_key(request: web.Request, query: list[tuple[str, str]]) -> tuple:
     """What a TV content page depends on besides the content version (tvportal/page_cache.py)."""
     return (request.path, tuple(query), request[PREFS].encode(), key_profile_of(request), screen_size_of(request),
-            "gzip" in request.headers.get("Accept-Encoding", ""), request.app[CLOCK].today().toordinal())
+            "gzip" in request.headers.get("Accept-Encoding", ""), request.app[CLOCK].today().toordinal(),
+            voice_state(request.app))
+
+
+def voice_state(app: web.Application) -> tuple[bool, bool]:
+    """Whether reading aloud and voice input work now: pages show the red and green keys and home its
+    语音助手 tile by it, and the recognizer can fail or recover while the content stays the same."""
+    tts, asr = app.get(TTS), app.get(ASR)
+    return (tts is not None and tts.available, asr is not None and asr.available)
 
 
 def _cacheable(request: web.Request) -> bool:

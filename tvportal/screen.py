@@ -8,16 +8,15 @@ keys do (tests/test_key_hints.py checks that on every page).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
 
-from remote_nav import Layout, keymap, profile_for_user_agent
+from remote_nav import Layout, keymap
 from tvportal.boxes import exit_plan
 from tvportal.canvas import SD
-from tvportal.http.box_screen import screen_size_of
+from tvportal.http.box_screen import key_profile_of, screen_size_of
 from tvportal.http import csp
 from tvportal.http.csp import device_nonce
 from tvportal.http.inline_json import script_json
@@ -89,10 +88,11 @@ def prefs_of(request: web.Request) -> Prefs:
     return request[PREFS]
 
 
-def standard_keys(screen: Screen, can_exit: bool) -> list[KeyHint]:
+def standard_keys(screen: Screen, can_exit: bool, exit_key: bool = False) -> list[KeyHint]:
     """The key hints of a screen: its own keys plus the ones every page shares.
 
-    Nine hints can share the bar, so each is a chip and a word or two (docs/design.md).
+    Nine hints can share the bar, so each is a chip and a word or two (docs/design.md).  ``can_exit``: the
+    operator gave a way back to the EPG (exit_method); ``exit_key``: the box's remote has an EXIT key.
     """
     hints = [KeyHint("arrows", _("Arrow keys"), _("Choose"), chip=_("Arrows"))]
     hints.append(KeyHint("ok", _("OK"), _("Press the chosen key") if screen.typing else _("Open"), chip="OK"))
@@ -107,7 +107,7 @@ def standard_keys(screen: Screen, can_exit: bool) -> list[KeyHint]:
                              prev_href=screen.prev_href, chip=_("Page")))
     if screen.is_home:
         if can_exit:
-            hints.append(KeyHint("back", _("Back"), _("Leave the portal")))
+            hints.append(KeyHint("back", _("Back"), _("To the TV home")))
     else:
         # on a keypad Back first deletes the last digit (many remotes have one key for both)
         hints.append(KeyHint("back", _("Back"), _("Delete digit") if screen.typing and screen.typed
@@ -115,8 +115,15 @@ def standard_keys(screen: Screen, can_exit: bool) -> list[KeyHint]:
         hints.append(KeyHint("yellow", _("Yellow key"), _("Home"), href="/", chip=_("Yellow")))
     if not screen.is_search:
         hints.append(KeyHint("blue", _("Blue key"), _("Find"), href="/search", chip=_("Blue")))
+    if can_exit and exit_key:
+        hints.append(KeyHint("exit", _("EXIT key"), _("To the TV home"), chip=_("Exit")))
     hints.extend(screen.keys)
     return hints
+
+
+def exit_key_of(request: web.Request) -> bool:
+    """Whether the box's key profile has an EXIT key (iPanel 339, Tizen 10182)."""
+    return "exit" in keymap(key_profile_of(request)).values()
 
 
 def voice_hints(request: web.Request, screen: Screen) -> list[KeyHint]:
@@ -164,26 +171,11 @@ def nav_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> dict
     return data
 
 
-@lru_cache(maxsize=1024)
-def _profile_for(user_agent: str) -> str:
-    """The key profile of a User-Agent (a handful of regular expressions; boxes send few distinct ones)."""
-    return profile_for_user_agent(user_agent)
-
-
-def key_profile_of(request: web.Request) -> str:
-    """The remote's key profile this request is answered for: the setting, or guessed from the User-Agent.
-
-    The page cache keys pages by this rather than by the raw User-Agent, which varies by firmware build.
-    """
-    profile = request.app[SETTINGS].key_profile
-    return _profile_for(request.headers.get("User-Agent", "")) if profile == "auto" else profile
-
-
 def render(request: web.Request, screen: Screen) -> web.Response:
     """Render a Screen with the base TV template."""
     settings = request.app[SETTINGS]
     plan = exit_plan(settings.exit_method, settings.exit_url)
-    hints = standard_keys(screen, plan is not None) + voice_hints(request, screen)
+    hints = standard_keys(screen, plan is not None, exit_key_of(request)) + voice_hints(request, screen)
     prefs = prefs_of(request)
     today = request.app[CLOCK].today()
     context = {
@@ -208,5 +200,6 @@ def render(request: web.Request, screen: Screen) -> web.Response:
     context["nonce"] = nonce
     response = aiohttp_jinja2.render_template(screen.template, request, context, status=screen.status)
     response.headers["Cache-Control"] = "private, no-store" if screen.private else "no-cache"
-    csp.finish(request, response, settings.frame_ancestors, nonce if keypad else "", settings.cookie_secure)
+    csp.finish(request, response, settings.frame_ancestors, nonce if keypad else "", settings.cookie_secure,
+               app_manager=context["hbbtv_exit"])
     return response

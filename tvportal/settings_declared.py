@@ -196,10 +196,11 @@ DECLARED: tuple[Setting, ...] = (
             "means none."),
     # operator kit: screens and exit
     Setting("screen_size", str, "auto",
-            "The screen the TV pages are laid out for: `sd` (640×530, the SD boxes Huawei/ZTE EPGs declare with "
-            "`<meta name=\"page-view-size\" content=\"640*530\">`), `hd` (1280×720), `fhd` (1920×1080, the HD "
-            "layout at 1.5×), or `auto`: the launch parameter `?size=sd|hd|fhd` (remembered for the device), "
-            "else the key profile's screen (key_profiles.json `screen`), else `hd`. See docs/operator-boxes.md.",
+            "The screen the TV pages are laid out for when the box does not say: `sd` (640×530, the SD boxes "
+            "Huawei/ZTE EPGs declare with `<meta name=\"page-view-size\" content=\"640*530\">`), `hd` "
+            "(1280×720), `fhd` (1920×1080, the HD layout at 1.5×), or `auto` (`hd`). A box says with the launch "
+            "parameter `?size=sd|hd|fhd` (remembered in the cookie `tvsize`) or through its key profile's screen "
+            "(key_profiles.json `screen`, e.g. `huawei_zte_sd`); those come first. See docs/operator-boxes.md.",
             choices=("auto", "sd", "hd", "fhd")),
     Setting("exit_method", str, "",
             "How the portal hands the viewer back to the operator's EPG, used by Back on home and by the EXIT "

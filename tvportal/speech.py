@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from tvportal.boxes import exit_plan
 from tvportal.i18n import gettext as _
 from tvportal.keys import ASR, CLOCK, DB, PREFS, SETTINGS, SPEECH_SIGNER, TTS
 from tvportal.storage.shared_secrets import shared_secret
@@ -112,9 +113,13 @@ def short_keys(screen: Screen, mic: bool) -> str:
     return _("Number keys type here. Press OK on a key to type it, Back to leave.")
 
 
-def all_keys(hints: list[KeyHint]) -> list[str]:
-    """Every key of the page and what it does here, one sentence each."""
-    return [f"{h.key}：{h.label}" for h in hints]
+def all_keys(hints: list[KeyHint], can_exit: bool = False) -> list[str]:
+    """Every key of the page and what it does here, one sentence each; then, where neither Back nor an
+    EXIT key leaves from this page, how the viewer gets back to the TV's home (the operator's EPG)."""
+    said = [f"{h.key}：{h.label}" for h in hints]
+    if can_exit and not any(h.label == _("To the TV home") for h in hints):
+        said.append(_("To go back to the TV home: the yellow key, then Back on the home screen."))
+    return said
 
 
 def speech_script(request: web.Request, screen: Screen, hints: list[KeyHint]) -> dict[str, Any] | None:
@@ -139,7 +144,8 @@ def speech_script(request: web.Request, screen: Screen, hints: list[KeyHint]) ->
         "items": {f.id: {"t": f.label, "n": f.digit, "s": s.one(item_text(f.label, f.extra.get("note") or f.extra.get("state", ""), f.digit))}
                   for f in screen.layout.items if f.label},
         "keys": [s.one(short_keys(screen, mic))],
-        "all": s.many([*where(screen), *all_keys(hints)]),
+        "all": s.many([*where(screen), *all_keys(hints, exit_plan(request.app[SETTINGS].exit_method,
+                                                                 request.app[SETTINGS].exit_url) is not None)]),
         "zero": int(zero_is_free(screen)),
         "mic": int(mic), "limit": 8,
         "said": {"on": s.one(_("Reading aloud is on")), "off": s.one(_("Reading aloud is off")),

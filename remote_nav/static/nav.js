@@ -23,7 +23,7 @@
 
   // className, not classList: classList is missing on the oldest STB browsers.
   function mark(el, on) {
-    var c = (el.className || '').replace(/(^|\s)is-focused(?=\s|$)/g, '');
+    var c = el.className.replace(/ ?is-focused/g, '');
     el.className = on ? c + ' is-focused' : c;
   }
 
@@ -37,9 +37,9 @@
     cur = id;
     if (I[id]) mem[I[id].g] = id;
     mark(el, 1);
+    // until then the old item must not keep its :focus look (two items lit); blur needs no layout
     if (now) real();
-    else if (w.requestAnimationFrame) requestAnimationFrame(function () { setTimeout(real, 0); });
-    else setTimeout(real, 0);
+    else (w.requestAnimationFrame || setTimeout)(function () { setTimeout(real, 0); });
     return 1;
   }
 
@@ -47,9 +47,9 @@
   // not recurse; focusing the focused element again does nothing). The canvas never
   // scrolls: preventScroll spares the box a forced layout. Storing it can wait as well,
   // but not past a page change (open saves first).
+  // After paint() wrote the next page over this one, cur is 0: nothing is focused or stored.
   function real() {
-    try { $(cur).focus({preventScroll: 1}); } catch (e) {}
-    save();
+    try { $(cur).focus({preventScroll: 1}); save(); } catch (e) {}
   }
 
   // The cookie fallback's entries ("page=state"), newest first.
@@ -88,7 +88,10 @@
   // Focus the stored item, else the map's start, else the first usable item. On a keypad
   // the server's start wins: it knows whether the entry is complete or was just refused.
   function init() {
-    var parts = P ? [] : restore(), i, g, id = parts[0];
+    var parts = P ? [] : restore(), i, g, id = parts[0], h = d.documentElement;
+    // nj (no runtime): only then does :focus light an item (tv.css). Here the mark alone does, so
+    // the real focus, which follows the mark after a frame, never lights the old item meanwhile.
+    h.className = h.className.replace('nj ', '');
     mem = {};
     for (g in G) if (G[g].last) mem[g] = G[g].last;
     for (i = 1; i < parts.length; i++) if (I[parts[i]]) mem[I[parts[i]].g] = parts[i];
@@ -161,29 +164,30 @@
 
   // Back: the EPG (home), the page's URL, nothing, or the browser history (home when there is none).
   function back() {
-    var b = M.back;
+    var b = M.back, H = w.history;
     if (M.hx) quit();
     else if (b) go(b, M.br);
     // "" means the page wants Back to do nothing (e.g. home without an exit URL).
     else if (b !== '') {
-      if (w.history.length > 1) w.history.back();
+      if (H.length > 1) H.back();
       else if (K.home) run(K.home, 'back', 0);
     }
   }
 
-  // True when the key belongs to a focused text field: digits, OK, Backspace and, away
+  // True when the key belongs to a focused text field (EXIT never does): digits, OK, Backspace and, away
   // from the ends (an empty field is both ends), left/right keep their editing meaning.
   // The type property is "text" for an <input> without the attribute and "textarea" for
-  // a <textarea>; selectionStart is missing on old boxes and throws for some input types.
+  // a <textarea> (the portal has no email or url fields); selectionStart is missing on old boxes and
+  // throws for some input types.
   function editing(el, a, c) {
     var n, p;
-    if (!el || !/^(text|search|tel|number|password|email|url|textarea)$/i.test(el.type)) return 0;
+    if (!el || !/^(text|search|tel|number|password|textarea)$/i.test(el.type)) return 0;
     if (c == 8) return 1;
-    if (/^(up|down|back|red|green|yellow|blue|virtual)$/.test(a)) return 0;
+    if (/^(up|down|back|exit|red|green|yellow|blue|virtual)$/.test(a)) return 0;
     n = (el.value || '').length;
     p = n ? -1 : 0;
     try { if (typeof el.selectionStart == 'number') p = el.selectionStart; } catch (e) {}
-    return a == 'left' ? p != 0 : a != 'right' || p != n;
+    return a == 'left' ? p : a != 'right' || p != n;
   }
 
   // Text of an element (no textContent on the oldest boxes; innerHTML would parse markup).
@@ -294,7 +298,7 @@
     y.send();
   }
 
-  function paint(t) { d.open(); d.write(t); d.close(); }
+  function paint(t) { cur = 0; d.open(); d.write(t); d.close(); }
 
   // Count down the seconds until a new code may be asked for, then offer the key (w < 0:
   // the hourly limit is reached and the screen says when).

@@ -6,6 +6,11 @@ are the exception: the runtime writes the next screen in place of the page (remo
 ``paint``), and that document keeps the first page's policy, so the scripts of screens that may be written
 in place carry a nonce that stays the same for the device (cookie ``tvcsp``) and the keypad page allows it.
 Those screens are flow pages, answered to one device and never cached.
+
+``object-src`` is ``'none'`` except on TV pages of an instance whose exit_method is ``hbbtv``: HbbTV's
+``destroyApplication()`` is reached through an ``<object type="application/oipfApplicationManager">``
+(epg_templates/base.html), which the terminal's browser treats as a plugin object; ``'self'`` allows it and
+still no object from elsewhere.
 """
 
 from __future__ import annotations
@@ -18,16 +23,18 @@ import secrets
 from aiohttp import web
 
 BASE = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self'; "
-        "connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
+        "connect-src 'self'; form-action 'self'; base-uri 'none'")
 NONCE_COOKIE = "tvcsp"
 _NEW_NONCE = web.RequestKey("csp_new_nonce", str)
 _INLINE = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
 
 
-def policy(frame_ancestors: tuple[str, ...], sources: tuple[str, ...] = ()) -> str:
-    """The policy with scripts from this origin plus ``sources`` ('sha256-…', 'nonce-…')."""
+def policy(frame_ancestors: tuple[str, ...], sources: tuple[str, ...] = (), app_manager: bool = False) -> str:
+    """The policy with scripts from this origin plus ``sources`` ('sha256-…', 'nonce-…'); ``app_manager``:
+    the page carries HbbTV's application manager object."""
     scripts = " ".join(("'self'", *sources))
-    return f"{BASE}; script-src {scripts}; frame-ancestors {' '.join(frame_ancestors)}"
+    objects = "'self'" if app_manager else "'none'"
+    return f"{BASE}; object-src {objects}; script-src {scripts}; frame-ancestors {' '.join(frame_ancestors)}"
 
 
 def inline_hashes(body: bytes) -> tuple[str, ...]:
@@ -48,10 +55,10 @@ def device_nonce(request: web.Request) -> str:
 
 
 def finish(request: web.Request, response: web.Response, frame_ancestors: tuple[str, ...], nonce: str,
-           secure: bool) -> None:
+           secure: bool, app_manager: bool = False) -> None:
     """Set the page's policy from its rendered body; ``nonce`` (may be empty) is also allowed."""
     sources = inline_hashes(response.body) + ((f"'nonce-{nonce}'",) if nonce else ())
-    response.headers["Content-Security-Policy"] = policy(frame_ancestors, sources)
+    response.headers["Content-Security-Policy"] = policy(frame_ancestors, sources, app_manager)
     new = request.get(_NEW_NONCE)
     if new:
         response.set_cookie(NONCE_COOKIE, new, path="/", httponly=True, samesite="Lax", secure=secure)

@@ -102,9 +102,12 @@ def area_name(snapshot: Snapshot, county: str, town: str) -> str:
 
 def _chooser(request: web.Request, title: str, tiles: list[tuple[str, str, str, str]], back: str,
              start: str | None) -> Screen:
-    """Up to 8 big tiles (id, href, label, note), each replacing this page in the history."""
-    layout = Layout()
-    layout.grid([(tid, href, label) for tid, href, label, _note in tiles[:8]], canvas.MAIN, cols=4, gap=24)
+    """Up to 8 big tiles (id, href, label, note), each replacing this page in the history: 4 columns on the
+    HD canvas, 2 columns of 4 low tiles (tv.css .sd .tile.low) on SD, so the one choice stays on one screen."""
+    c = canvas.current()
+    layout = Layout(c.width, c.height)
+    layout.grid([(tid, href, label) for tid, href, label, _note in tiles[:8]], c.MAIN, cols=c.tile_cols,
+                gap=c.gap)
     for item, (_tid, _href, _label, note) in zip(layout.items, tiles):
         item.extra["note"] = note
         item.extra["replace"] = True

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from tvportal.boxes import exit_plan
 from tvportal.i18n import gettext as _
 from tvportal.pagination import TextBlock
-from tvportal.screen import Crumb, render
+from tvportal.keys import SETTINGS
+from tvportal.screen import Crumb, exit_key_of, render
 from tvportal.views.lists import text_screen
 
 
@@ -32,6 +34,13 @@ async def help_page(request: web.Request) -> web.Response:
                                               "repeats what it understood. Nothing you say leaves this "
                                               "service.")]),
     ]
+    settings = request.app[SETTINGS]
+    if exit_plan(settings.exit_method, settings.exit_url):
+        # how to leave for the operator's EPG, as this box's remote allows
+        leave = [_("On the home screen, Back takes you back to the TV home.")]
+        if exit_key_of(request):
+            leave.append(_("The EXIT key takes you back to the TV home from any screen."))
+        blocks.insert(3, TextBlock(_("Back to the TV home"), leave))
     screen = text_screen(request, _("Voice and help"), [Crumb(_("Home"), "/"), Crumb(_("Voice and help"))],
                          blocks, base="/help")
     return render(request, screen)

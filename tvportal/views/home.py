@@ -6,9 +6,7 @@ from aiohttp import web
 
 from tvportal.i18n import N_, gettext as _
 from tvportal.branding import home_tiles
-from tvportal.keys import PUBLISHED, SETTINGS
-from tvportal.voice_setup import model_dir
-from voice.asr import model_problem
+from tvportal.keys import ASR, PUBLISHED, SETTINGS
 from tvportal.screen import FLASH_COOKIE, Crumb, Screen, render
 from tvportal.views.lists import menu_sentences, tile_layout
 
@@ -20,7 +18,10 @@ async def home(request: web.Request) -> web.Response:
     """The home screen: up to 8 tiles in two rows, numbered 1-8, as the operator chose (tvportal/branding.py)."""
     snapshot = request.app[PUBLISHED].snapshot
     settings = request.app[SETTINGS]
-    tiles = home_tiles(settings, not model_problem(model_dir(request.app)))
+    # the recognizer's state (/healthz voice_input), not the model's files: a damaged model is installed
+    # but unavailable, and the page cache keys pages by this state (middlewares.voice_state)
+    asr = request.app.get(ASR)
+    tiles = home_tiles(settings, asr is not None and asr.available)
     layout, paging = tile_layout(request, [(tid, href, _(title), _(note)) for tid, href, title, note in tiles], "/")
     first = paging["page"] == 1
     title = settings.brand_title or _("{city} government services on TV").format(city=snapshot.city.name)

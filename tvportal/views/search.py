@@ -22,7 +22,8 @@ from tvportal.views.lists import Entry, list_screen
 
 MAX_QUERY = 30
 MAX_DIGITS = 12
-SLOTS = 5  # result rows on the keypad page
+SLOTS = 5  # result rows on the keypad page (SD_SLOTS on the SD canvas)
+SD_SLOTS = 3
 LIMIT = 60  # results of one search
 KIND_LABELS = {"guide": N_("Service guide"), "policy": N_("Policy"), "hall": N_("Service hall")}
 LETTERS = dict(KEYPAD_LETTERS)
@@ -73,11 +74,37 @@ def keypad_result(snapshot, digits: str, room: float) -> dict:
 
 def _room(request: web.Request) -> float:
     """How many body characters fit in a result slot."""
-    return canvas.metrics(prefs_of(request).large_text).chars_per_line(RESULTS.w - 60) - 3.5
+    c = canvas.current()
+    results = SD_RESULTS if c.size == "sd" else RESULTS
+    return c.metrics(prefs_of(request).large_text).chars_per_line(results.w - 60) - 3.5
 
 
 KEYPAD_BOX = Rect(canvas.MAIN.x, canvas.MAIN.y + 96, 540, 100)
 RESULTS = Rect(canvas.MAIN.x + 568, canvas.MAIN.y + 106, canvas.MAIN.w - 568, 5 * 60 + 4 * 10)
+# SD (search.html's .sd rules): the digit box, the key legend on one row, the count, three result rows;
+# no words field (SD boxes have no keyboard; ?q= still works)
+SD_KEYPAD_BOX = Rect(canvas.SD.MAIN.x, canvas.SD.MAIN.y, canvas.SD.MAIN.w, 66)
+SD_RESULTS = Rect(canvas.SD.MAIN.x, canvas.SD.MAIN.y + 166, canvas.SD.MAIN.w, 3 * 40 + 2 * 4)
+
+
+def _keypad_layout(result: dict) -> Layout:
+    """The keypad page's items on the request's canvas: words field and 搜索 (HD), digit box, result slots."""
+    c = canvas.current()
+    layout = Layout(c.width, c.height)
+    if c.size == "sd":
+        layout.add("kp", SD_KEYPAD_BOX, group="keypad", label=_("Show all results"))
+        box, slots, pitch, height = SD_RESULTS, SD_SLOTS, 44, 40
+    else:
+        area = canvas.MAIN
+        layout.add("q", Rect(area.x, area.y, 820, 60), group="form", label=_("Words to search"))
+        layout.add("go", Rect(area.x + 852, area.y, 300, 60), group="form", label=_("Search"))
+        layout.add("kp", KEYPAD_BOX, group="keypad", label=_("Show all results"))
+        box, slots, pitch, height = RESULTS, SLOTS, 70, 60
+    for i in range(slots):
+        hit = result["hits"][i] if i < len(result["hits"]) else None
+        layout.add(f"r{i + 1}", Rect(box.x, box.y + i * pitch, box.w, height), group="results",
+                   label=hit["t"] if hit else "", slot=hit)
+    return layout
 
 
 async def keypad_json(request: web.Request) -> web.Response:
@@ -113,15 +140,9 @@ async def search(request: web.Request) -> web.Response:
         return _text_results(request, query)
     digits = _digits(request)
     result = keypad_result(request.app[PUBLISHED].snapshot, digits, _room(request))
-    layout = Layout()
-    area = canvas.MAIN
-    layout.add("q", Rect(area.x, area.y, 820, 60), group="form", label=_("Words to search"))
-    layout.add("go", Rect(area.x + 852, area.y, 300, 60), group="form", label=_("Search"))
-    layout.add("kp", KEYPAD_BOX, group="keypad", label=_("Show all results"))
-    for i in range(SLOTS):
-        hit = result["hits"][i] if i < len(result["hits"]) else None
-        layout.add(f"r{i + 1}", Rect(RESULTS.x, RESULTS.y + i * 70, RESULTS.w, 60), group="results",
-                   label=hit["t"] if hit else "", slot=hit)
+    if canvas.current().size == "sd":
+        result["hits"] = result["hits"][:SD_SLOTS]  # what is said is what is shown
+    layout = _keypad_layout(result)
     keys = [KeyHint("keypad", _("Number keys"), _("Type first letters, 0 deletes one, 1 clears"), chip="2-9")]
     start = "r1" if digits and result["hits"] else "kp"
     screen = Screen(title=_("Search"), crumbs=[Crumb(_("Home"), "/"), Crumb(_("Search"))], layout=layout,
