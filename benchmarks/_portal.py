@@ -105,10 +105,10 @@ def asset_urls(html: str) -> tuple[str, str]:
     return css.group(1), js.group(1)
 
 
-def _child_env() -> dict[str, str]:
+def _child_env(tree: Path = REPO) -> dict[str, str]:
     """The environment of the portal: ours without TVPORTAL_* settings, so every run uses the defaults."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TVPORTAL_")}
-    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PYTHONPATH"] = str(tree) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
 
 
@@ -129,10 +129,11 @@ def _wait_healthy(portal: Portal, proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def running_portal(keep_log: Path | None = None) -> Iterator[Portal]:
+def running_portal(keep_log: Path | None = None, tree: Path = REPO) -> Iterator[Portal]:
     """Start ``python -m tvportal serve`` on a free port with a temporary data dir; stop it on exit.
 
-    ``keep_log``: copy the server log there when done (the temporary directory is deleted).
+    ``keep_log``: copy the server log there when done (the temporary directory is deleted).  ``tree``: the
+    source tree to run (another checkout, to compare with in the same run).
     """
     with tempfile.TemporaryDirectory(prefix="tvportal-bench-") as tmp:
         data_dir = Path(tmp) / "data"
@@ -142,7 +143,7 @@ def running_portal(keep_log: Path | None = None) -> Iterator[Portal]:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "tvportal", "serve", "--host", HOST, "--port", str(port),
                  "--data-dir", str(data_dir)],
-                cwd=REPO, env=_child_env(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                cwd=tree, env=_child_env(tree), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         portal = Portal(HOST, port, data_dir, log_path, proc.pid)
         try:
             _wait_healthy(portal, proc)

@@ -12,12 +12,15 @@
    against one frame (16 ms).  Baseline:
    keys the runtime ignores, from time stamp to the end of the keydown listeners.
 
-Run from the repository root: ``python benchmarks/box_screens.py [--presses 60]``.
+Run from the repository root: ``python benchmarks/box_screens.py [--presses 60] [--keys-only] [--before DIR]``
+(``--before``: a checkout of an earlier commit, e.g. ``git worktree add /tmp/before main``; its key → focus
+is measured in the same browser just before this tree's).  ``BENCH_PORTS=lo-hi`` keeps the portals there.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import re
 import sys
@@ -66,18 +69,25 @@ KEY_LOG = r"""
 """
 
 
+def page_weight(portal: Portal, path: str, cookie: dict[str, str]) -> tuple[int, int]:
+    """Bytes of a page with its CSS and scripts, uncompressed and gzip."""
+    html = fetch(portal, path, cookie).body
+    assets = [fetch(portal, a.decode()).body for a in re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)]
+    return (len(html) + sum(map(len, assets)),
+            len(gzip.compress(html, 6)) + sum(len(gzip.compress(a, 6)) for a in assets))
+
+
 def weights(portal: Portal) -> list[Row]:
-    """Bytes of home (HTML + CSS + runtime) and of a guide's largest screen at each size."""
+    """Bytes of home, the search keypad page and 选择县区 (HTML + CSS + scripts) and of a guide's largest
+    screen at each size."""
     rows = []
     for size in VIEW:
         cookie = {"Cookie": f"tvsize={size}"}
-        html = fetch(portal, "/", cookie).body
-        assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)
-        raw = len(html) + sum(len(fetch(portal, a.decode()).body) for a in assets)
-        packed = len(gzip.compress(html, 6)) + sum(len(gzip.compress(fetch(portal, a.decode()).body, 6))
-                                                   for a in assets)
-        rows.append(Row(f"{size}: home HTML + CSS + JS", f"{raw} B ({packed} B gzip)", "<= 30720 B",
-                        raw <= 30720))
+        raw, packed = page_weight(portal, "/", cookie)
+        rows.append(Row(f"{size}: home HTML + CSS + JS", f"{raw} B ({packed} B gzip)", "<= 30720 B", raw <= 30720))
+        for name, path in (("search keypad", "/search?d=72"), ("county chooser", "/area")):  # figures only
+            raw, packed = page_weight(portal, path, cookie)
+            rows.append(Row(f"{size}: {name} HTML + CSS + JS", f"{raw} B ({packed} B gzip)"))
         largest, page, screens = 0, 1, 0
         while page < 30:
             reply = fetch(portal, f"{GUIDE}?page={page}" if page > 1 else GUIDE, cookie)
@@ -150,8 +160,9 @@ def key_presses(context, base: str, size: str, presses: int) -> list[Row]:
     return rows
 
 
-def browser_rows(portal: Portal, presses: int, loads: int) -> list[Row]:
-    """Home load and key presses at each size in headless Chromium."""
+def browser_rows(portal: Portal, presses: int, loads: int, before: Portal | None = None) -> list[Row]:
+    """Home load and key presses at each size in headless Chromium; ``before``: another tree's portal whose
+    key presses are measured just before this one's, in the same browser (a before/after comparison)."""
     from playwright.sync_api import sync_playwright
 
     rows = []
@@ -166,6 +177,9 @@ def browser_rows(portal: Portal, presses: int, loads: int) -> list[Row]:
                     slow = median([load_time(context, portal.base, size, True) for _ in range(loads)])
                     rows.append(Row(f"{size}: home load, 2 Mbit/s + 100 ms RTT + CPU {CPU:g}x (median of "
                                     f"{loads})", f"{slow:.0f} ms (unthrottled baseline {fast:.0f} ms)"))
+                if before is not None:
+                    rows += [Row("before: " + r.metric, r.value) for r in
+                             key_presses(context, before.base, size, presses)]
                 rows += key_presses(context, portal.base, size, presses)
                 context.close()
         finally:
@@ -179,12 +193,15 @@ def run(argv: list[str] | None = None) -> list[Row]:
     p.add_argument("--presses", type=int, default=60, help="key presses per loop (default 60)")
     p.add_argument("--loads", type=int, default=3, help="home loads per condition (default 3)")
     p.add_argument("--keys-only", action="store_true", help="only key → focus (no weights, no loads)")
+    p.add_argument("--before", type=Path, help="another checkout whose key → focus is measured first, for a "
+                   "before/after comparison in the same run")
     args = p.parse_args(argv)
-    with running_portal() as portal:
+    with running_portal() as portal, \
+            (running_portal(tree=args.before) if args.before else contextlib.nullcontext()) as before:
         if args.keys_only:
-            rows = browser_rows(portal, args.presses, 0)
+            rows = browser_rows(portal, args.presses, 0, before)
         else:
-            rows = weights(portal) + browser_rows(portal, args.presses, args.loads)
+            rows = weights(portal) + browser_rows(portal, args.presses, args.loads, before)
     print_table("operator boxes: screen sizes, slow link and CPU", rows)
     return rows
 

@@ -106,7 +106,7 @@ def test_five_quick_wrong_pins_are_five_attempts(tv, browser):
     throttle(page)
     for _attempt in range(5):
         press(page, "9 9 9 9 Enter", 350)
-    assert eventually(page, lambda: "输错了5次" in main_text(page))
+    assert eventually(page, lambda: "输错了5次" in main_text(page)), main_text(page)
 
 
 def test_code_digits_typed_while_the_id_is_sent_are_kept(tv, browser):
