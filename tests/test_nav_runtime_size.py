@@ -177,7 +177,7 @@ function makeEnv(sc, store) {
     state: function () {
       var focused = Object.keys(els).filter(function (id) { return /(^|\s)is-focused(\s|$)/.test(els[id].className); });
       return {cur: win.tvnav.current(), focused: focused, href: loc.href, backs: win.backs,
-              active: doc.activeElement && doc.activeElement.id};
+              active: doc.activeElement && doc.activeElement.id, html: doc.documentElement.className};
     },
     key: key,
     flush: function () { while (timers.length) timers.shift()(); },
@@ -306,9 +306,11 @@ def curs(log: list[dict]) -> list[str]:
 
 
 def test_loads_on_start_and_marks_focus(runs):
-    """On load the start item is focused and marked."""
+    """On load the start item is focused and marked, and the page leaves its no-runtime look (nj: :focus
+    lights items, tv.css) for the mark's."""
     first = runs["arrows"][0]
     assert first["cur"] == "g1" and first["focused"] == ["g1"] and first["active"] == "g1"
+    assert first["html"] == "sd"
 
 
 def test_arrows_follow_the_map(runs):
