@@ -49,3 +49,11 @@ def test_readings_of_the_demo_content_match_plain_pypinyin():
     plain = subprocess.run([sys.executable, "-c", code], input=json.dumps(texts), capture_output=True, text=True,
                            check=True, cwd=ROOT)
     assert json.loads(plain.stdout) == ours
+
+
+def test_pypinyin_is_loaded_only_when_something_is_indexed():
+    """Searching needs no pinyin: a process that only serves a saved index or imports content keeps none."""
+    code = ("import sys, tvportal.app, tvportal.cli, content.search as s; a = 'pypinyin' in sys.modules; "
+            "s.spellings('社保'); print(a, 'pypinyin' in sys.modules, s.keypad_digits('sb'))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "72"]
