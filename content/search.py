@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pypinyin import Style, pinyin
-
 KEYPAD = {ch: str(d) for d, letters in enumerate(("", "", "abc", "def", "ghi", "jkl", "mno", "pqrs", "tuv", "wxyz"))
           for ch in letters}
 KEYPAD_LETTERS = (("2", "abc"), ("3", "def"), ("4", "ghi"), ("5", "jkl"), ("6", "mno"), ("7", "pqrs"),
@@ -52,6 +50,10 @@ class Hit:
 @lru_cache(maxsize=4096)  # while indexing: a name and its short name, a topic in many guides
 def readings(text: str) -> tuple[tuple[bool, tuple[str, ...]], ...]:
     """Per Han character: (True, its readings, context reading first); per Latin/digit run: (False, (run,))."""
+    # imported at the first indexing, not with this module: searching needs no pinyin, and a process that
+    # only reads the saved index or imports content (the CLI) does not keep pypinyin's 35 MB
+    from content.pinyin_data import Style, pinyin  # noqa: PLC0415
+
     mark = lambda chunk: ["\x00" + chunk]  # noqa: E731 - non-Han runs come back marked, not transliterated
     out: list[tuple[bool, tuple[str, ...]]] = []
     # with heteronym=True a known phrase gives its one reading; a lone character lists its context reading first

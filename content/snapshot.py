@@ -27,7 +27,7 @@ from typing import Any
 from content import index_cache, segment_store, store
 from content.decode import compact
 from content.model import Bundle, Category, City, Guide, Hall, Policy
-from content.search import Hit, SearchIndex, search as run_search
+from content.search import Hit, SearchIndex, Segment, search as run_search
 
 log = logging.getLogger(__name__)
 KIND_FIELDS = {"category": "categories", "guide": "guides", "hall": "halls", "policy": "policies", "bundle": "bundles"}
@@ -185,11 +185,13 @@ def build_snapshot(conn: Any, index_file: Path | None = None) -> Snapshot:
     return load_snapshot(conn, index_file)[0]
 
 
-def load_snapshot(conn: Any, index_file: Path | None = None) -> tuple[Snapshot, bool]:
+def load_snapshot(conn: Any, index_file: Path | None = None, defer: bool = False) -> tuple[Snapshot, bool]:
     """The whole published content as a Snapshot, and whether ``index_file`` holds its search index as is.
 
     With ``index_file`` the saved search index is used and only records changed since it was saved are
-    indexed again (content/index_cache.py); without it, or when it cannot be used, everything is indexed.
+    indexed again (content/index_cache.py); without it, or when it cannot be used, everything is indexed,
+    here, or with ``defer`` and big content not at all: the snapshot then has an empty index, to be
+    replaced (``start_snapshot``).
     """
     version, city, rows = store.load_rows(conn)
     by_kind: dict[str, list[Any]] = {kind: [] for kind in KIND_FIELDS}
@@ -201,9 +203,35 @@ def load_snapshot(conn: Any, index_file: Path | None = None) -> tuple[Snapshot, 
         topics = {c.id: [c.name, *c.keywords] for c in by_kind["category"]}
         searched = {(r.kind, r.id): r.record for r in rows if r.kind in SEARCHED}
         index, current = index_cache.load(index_file, searched, digests, topics)
+        if index is None and defer and len(searched) >= SearchIndex.ELSEWHERE:
+            index = SearchIndex.from_segment(Segment([], topics), topics)
     snapshot = Snapshot(city=city, version=version, positions={(r.kind, r.id): r.position for r in rows},
                         digests=digests, search_index=index, **{KIND_FIELDS[k]: tuple(v) for k, v in by_kind.items()})
     return snapshot, current
+
+
+async def start_snapshot(db: Any, index_file: Path, secret: bytes) -> tuple[Snapshot, bool]:
+    """The snapshot an instance starts with, and whether ``index_file`` was up to date.
+
+    Without a usable saved index, big content is not indexed in this process: the whole index of this
+    content version is loaded from the database, where the first instance to need it stored it, or built
+    in a child process and stored there for the next (content/segment_store.py). A new instance on a
+    province's database thus starts in seconds, and no instance keeps what indexing leaves behind in memory.
+    """
+    snapshot, current = await db.read(load_snapshot, index_file, True)
+    if len(snapshot.search_index) or not any(snapshot.records(kind) for kind in SEARCHED):
+        return snapshot, current
+    topics = snapshot.topics()
+    searched = [r for kind in SEARCHED for r in snapshot.records(kind)]
+    key = segment_store.key_of("all", snapshot.version, topics)
+    try:
+        segment = await segment_store.shared(db, key, snapshot.version, searched, topics, secret)
+    except Exception:  # noqa: BLE001 - the database is up (the records came from it); index here if it fails
+        log.exception("whole search index of content version %s not shared; indexing it here", snapshot.version)
+        from content.segment_worker import build_elsewhere  # noqa: PLC0415 - it imports content.search
+
+        segment = await asyncio.to_thread(build_elsewhere, searched, topics)
+    return snapshot.with_index(SearchIndex.from_segment(segment, topics)), False
 
 
 def save_index(snapshot: Snapshot, index_file: Path) -> None:

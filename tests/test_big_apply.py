@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from content import segment_store, segment_worker, store
 from content.generate import generated_guides
 from content.search import SearchIndex
-from content.snapshot import Published
+from content.snapshot import Published, build_snapshot
 from content.tables import content_segments
 from tvportal.app import create_app
 from tvportal.keys import DB, PUBLISHED
@@ -110,6 +110,29 @@ async def test_the_segment_of_a_big_change_is_built_once_and_loaded_by_another_i
         assert found(sb, query) == found(sa, query), query
     # B's segment holds B's own records, not copies of A's
     assert sb.search_index.segments[-1].records[0] is sb.guide_by_id.get(sb.search_index.segments[-1].records[0].id)
+
+
+async def test_a_new_instance_without_a_saved_index_loads_the_whole_index_the_first_one_stored(
+        aiohttp_client, tmp_path, db_url, small_steps):
+    """Big content and an empty data dir: the first instance indexes in a child process and stores the whole
+    index; the next new instance loads it; both search exactly as an index built in one piece."""
+    a = (await aiohttp_client(create_app(instance_settings(tmp_path, db_url, "a")))).server.app
+    guides = imported()
+    await a[DB].write(store.put_many, guides)
+    whole = await a[DB].read(build_snapshot)  # indexed here, in one piece: what the others must agree with
+    searched = len(whole.guides) + len(whole.policies) + len(whole.halls)
+    small_steps.clear()
+    b = (await aiohttp_client(create_app(instance_settings(tmp_path, db_url, "b")))).server.app
+    assert small_steps == [searched]  # B had no saved index: built in the child, not in B
+    c = (await aiohttp_client(create_app(instance_settings(tmp_path, db_url, "c")))).server.app
+    assert small_steps == [searched]  # C loaded what B stored
+    key = segment_store.key_of("all", whole.version, whole.topics())
+    assert await a[DB].read(segment_store.fetch, key)
+    for app in (b, c):
+        snapshot = app[PUBLISHED].snapshot
+        assert snapshot.version == whole.version and len(snapshot.search_index) == searched
+        for query in (*QUERIES, guides[7].name):
+            assert found(snapshot, query) == found(whole, query), query
 
 
 async def test_a_stored_segment_not_signed_by_the_deployment_is_rebuilt(aiohttp_client, tmp_path, db_url, small_steps):

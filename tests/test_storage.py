@@ -48,6 +48,17 @@ def count(db: Database, table) -> int:
     return db.read_sync(lambda conn: conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
+def test_head_revision_is_alembics():
+    """The head read from the scripts without importing Alembic is the one Alembic finds; the serving
+    process imports Alembic only when a migration is due."""
+    from alembic.script import ScriptDirectory
+
+    assert migrate.head_revision() == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+    code = "import sys, tvportal.app; print('alembic' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_migrations_from_empty_match_the_tables(db_url):
     """An empty database goes to the newest revision; the result is exactly what tables.py declares."""
     db = Database(db_url)

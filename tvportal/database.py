@@ -20,7 +20,7 @@ from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 
 from content import store
 from content.demo_loader import load_demo
-from content.snapshot import Published, load_snapshot, save_index
+from content.snapshot import Published, save_index, start_snapshot
 from tvportal.keys import DB, SETTINGS, PUBLISHED
 from tvportal.settings import Settings
 from tvportal.storage import Database, migrate
@@ -69,8 +69,8 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
             await asyncio.to_thread(prepare, db, settings)
             app[DB] = db
             index_file = Path(settings.data_dir) / INDEX_FILE
-            snapshot, current = await db.read(load_snapshot, index_file)
             secret = await db.write(shared_secret, SEGMENT_SECRET)
+            snapshot, current = await start_snapshot(db, index_file, secret)
         except (SQLAlchemyError, OSError) as exc:  # a damaged file, a read-only dir: one line (storage/faults.py)
             where = make_url(settings.db_url).render_as_string(hide_password=True) if settings.database_url \
                 else settings.database_path

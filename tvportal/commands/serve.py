@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 
 from aiohttp import web
 
@@ -27,6 +28,10 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings({"host": args.host, "port": args.port, "data_dir": args.data_dir}, config_file=args.config)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = server_app(settings)
+    # Work in threads (applying a big publish, loading a search segment, database calls) holds the GIL for up
+    # to the switch interval each time the event loop wants it back, and a TV request needs it back at every
+    # socket call: at the default 5 ms a request waits behind such work dozens of times. 1 ms bounds each wait.
+    sys.setswitchinterval(0.001)
     # a set-top box's request never needs more than a few seconds; a long wait only delays a restart
     web.run_app(app, host=settings.host, port=settings.port, shutdown_timeout=5,
                 access_log=logging.getLogger("aiohttp.access") if settings.access_log else None,
