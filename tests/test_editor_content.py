@@ -14,7 +14,9 @@ NEW_NAME = "测试改名的预约办理事项"
 
 @pytest.fixture
 async def app_and_settings(settings):
-    """The real app over a database with the accounts ed, pub and adm."""
+    """The real app over a database with the accounts ed, pub and adm; publishing without the review step
+    (these tests are about publishing itself; the review before it: tests/test_editor_workflow.py)."""
+    settings = settings.replace(review_required=False)
     make_users(settings)
     return create_app(settings), settings
 
