@@ -128,17 +128,16 @@ def keep_owned_fields(kind: str, typed: dict[str, Any], stored: dict[str, Any]) 
 
 
 def saved(conn: Connection, kind: str, item_id: str, revision: int, user: str, address: str) -> None:
-    """A save changed the draft: what was submitted, approved or scheduled is not this text any more."""
-    current = versions.working(conn, kind, item_id)
-    flow = flow_of(conn, kind, item_id, current)
-    state = flow.state if flow is not None else "draft"
-    if state in ("submitted", "approved", "scheduled"):
+    """A save made draft ``revision``: what was submitted, approved or scheduled is not this text any more."""
+    f = flow_t.c
+    row = conn.execute(select(f.state, f.revision).where(f.kind == kind, f.id == item_id)).first()
+    state = row[0] if row is not None else "draft"
+    if state in ("submitted", "approved", "scheduled") and row[1] == revision - 1:
         audit.record(conn, user, address, "wf-reopened", kind, item_id,
                      _("Changed after “{state}”: back to draft; it must be submitted for review again.").format(
                          state=_(STATE_NAMES[state])))
-    keep = {"submitted_by": flow.submitted_by, "note": flow.note} if state == "returned" and flow else {}
     _put(conn, kind, item_id, state="returned" if state == "returned" else "draft", revision=revision,
-         publish_at="", scheduled_by="", message="", **keep)
+         publish_at="", scheduled_by="", message="")
     _set_review_fields(conn, kind, item_id, review_state=REVIEW_STATE["draft"])
 
 
@@ -323,24 +322,15 @@ def expire(conn: Connection, item_id: str, today: dt.date) -> bool:
     """Take a guide whose 计划取消日期 has come off the TV (its text stays as a draft); True when done.
 
     The same path as “从电视上撤下”: out of the published store, so every instance's snapshot, search index and
-    speech lose it at their next refresh."""
+    speech lose it at their next refresh.  Halls and policies that name it are no reason to keep it: their
+    TV pages leave out guides that are not published."""
     versions.lock(conn)
     data = store.load_plain(conn, "guide", item_id)
     ended = str((data or {}).get("effective_to") or "")
     if data is None or not ended or ended > today.isoformat():
         return False
     current = versions.working(conn, "guide", item_id)
-    try:
-        with conn.begin_nested():
-            versions.unpublish(conn, "guide", item_id, current.revision, SCHEDULER)
-    except ContentError as exc:
-        flow = flow_of(conn, "guide", item_id)
-        reason = _("Its 计划取消日期 ({date}) has come, but it stays on the TV: {error}").format(date=ended, error=exc)
-        if flow is None or flow.message != reason:  # said once, not at every check
-            _put(conn, "guide", item_id, state=flow.state if flow else "published", revision=current.revision,
-                 message=reason)
-            audit.record(conn, SCHEDULER, SCHEDULER, "wf-expire-failed", "guide", item_id, reason)
-        return False
+    versions.unpublish(conn, "guide", item_id, current.revision, SCHEDULER, check_refs=False)
     after = versions.working(conn, "guide", item_id)
     _put(conn, "guide", item_id, state="draft", revision=after.revision, publish_at="", scheduled_by="",
          message=_("Taken off the TV: its 计划取消日期 ({date}) has come.").format(date=ended))
