@@ -22,9 +22,9 @@ from tvportal.keys import CLOCK, DB, EDITOR_INBOX, EDITOR_USER, PUBLISHED, SETTI
 
 SHELVES = (  # (what awaits, the role that does it, the workflow states, the heading)
     ("returned", "editor", ("returned",), N_("Returned to you: put right what the reviewer says, then submit again")),
-    ("review", "reviewer", ("submitted",), N_("Awaiting your review (待审核)")),
-    ("publish", "publisher", ("approved",), N_("Approved, awaiting publication (已通过)")),
-    ("scheduled", "publisher", ("scheduled",), N_("Scheduled publications (定时发布)")),
+    ("review", "reviewer", ("submitted",), N_("Awaiting your review")),
+    ("publish", "publisher", ("approved",), N_("Approved, awaiting publication")),
+    ("scheduled", "publisher", ("scheduled",), N_("Scheduled publications")),
 )
 COUNTED = ("returned", "review", "publish")  # the header counts what needs doing, not what waits for its time
 

@@ -25,7 +25,7 @@ ACTIONS = {
     "wf-submit": N_("Submitted for review"), "wf-return": N_("Returned with comments"), "wf-approve": N_("Approved"),
     "wf-schedule": N_("Scheduled publication"), "wf-unschedule": N_("Called off scheduled publication"),
     "wf-schedule-failed": N_("Scheduled publication failed"), "wf-reopened": N_("Back to draft"),
-    "wf-expire": N_("计划取消日期 reached: taken off the TV"),
+    "wf-expire": N_("Planned end date reached: taken off the TV"),
 }
 
 

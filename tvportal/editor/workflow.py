@@ -227,7 +227,7 @@ def check_publishable(conn: Connection, current: versions.Working, required: boo
                                   "Submit it for review first."))
     ended = str(current.data.get("effective_to") or "")
     if current.kind == "guide" and ended and ended <= today.isoformat():
-        raise WorkflowError(_("Its 计划取消日期 ({date}) has come, so it cannot be put on the TV.").format(date=ended))
+        raise WorkflowError(_("Its planned end date ({date}) has come, so it cannot be put on the TV.").format(date=ended))
 
 
 def published(conn: Connection, kind: str, item_id: str, revision: int, user: str, address: str,
@@ -333,7 +333,7 @@ def expire(conn: Connection, item_id: str, today: dt.date) -> bool:
     versions.unpublish(conn, "guide", item_id, current.revision, SCHEDULER, check_refs=False)
     after = versions.working(conn, "guide", item_id)
     _put(conn, "guide", item_id, state="draft", revision=after.revision, publish_at="", scheduled_by="",
-         message=_("Taken off the TV: its 计划取消日期 ({date}) has come.").format(date=ended))
+         message=_("Taken off the TV: its planned end date ({date}) has come.").format(date=ended))
     audit.record(conn, SCHEDULER, SCHEDULER, "wf-expire", "guide", item_id,
-                 _("计划取消日期 {date} has come: taken off the TV, its search entries and speech").format(date=ended))
+                 _("Planned end date {date} has come: taken off the TV, its search entries and speech").format(date=ended))
     return True
