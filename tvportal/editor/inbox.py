@@ -15,7 +15,7 @@ from aiohttp import web
 from tvportal.editor import workflow
 from tvportal.editor.pages import page
 from tvportal.editor.publishing import title_of
-from tvportal.editor.security import requires
+from tvportal.editor.security import is_editor_path, requires
 from tvportal.editor.users import User
 from tvportal.i18n import N_, gettext as _
 from tvportal.keys import CLOCK, DB, EDITOR_INBOX, EDITOR_USER, PUBLISHED, SETTINGS
@@ -65,9 +65,14 @@ def count(conn, user: User, by_other: bool) -> int:
     return sum(len(items) for key, _heading, items in shelves(conn, user, by_other) if key in COUNTED)
 
 
-async def attach_count(request: web.Request, user: User) -> None:
-    """Put the header's count on the request of a page."""
-    request[EDITOR_INBOX] = await request.app[DB].read(count, user, request.app[SETTINGS].review_by_other)
+@web.middleware
+async def inbox_middleware(request: web.Request, handler) -> web.StreamResponse:
+    """Every editor page a signed-in person opens says in its header how much awaits them (runs inside the
+    editor middleware, which has found the user)."""
+    user = request.get(EDITOR_USER)
+    if user is not None and request.method == "GET" and is_editor_path(request.path):
+        request[EDITOR_INBOX] = await request.app[DB].read(count, user, request.app[SETTINGS].review_by_other)
+    return await handler(request)
 
 
 @requires("editor")

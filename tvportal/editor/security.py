@@ -258,10 +258,6 @@ def requires(role: str) -> Callable[[Handler], Handler]:
                 from tvportal.editor.pages import forbidden_page
 
                 return forbidden_page(request, role)
-            if request.method == "GET":
-                from tvportal.editor.inbox import attach_count
-
-                await attach_count(request, user)  # the header says how much awaits this person
             return await handler(request)
 
         return checked

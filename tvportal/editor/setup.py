@@ -27,6 +27,7 @@ async def home(request: web.Request) -> web.Response:
 def setup_editor(app: web.Application) -> None:
     """Add the editor to the app: call after the database context is registered."""
     app.middlewares.append(editor_middleware(app[SETTINGS]))
+    app.middlewares.append(inbox.inbox_middleware)
     app.cleanup_ctx.append(scheduler_ctx)  # after the database's context: it publishes into it
     assets = app[ASSETS]
     assets.add("editor.css", (STATIC / "editor.css").read_bytes(), "text/css")
