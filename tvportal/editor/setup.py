@@ -10,7 +10,6 @@ from aiohttp import web
 from tvportal.editor import views_admin as admin, views_auth as auth, views_items as items
 from tvportal.editor import views_io as io, views_preview as preview, views_publish as publish
 from tvportal.editor import inbox, views_workflow as wf
-from tvportal.editor.scheduler import scheduler_ctx
 from tvportal.editor.security import PREFIX, editor_middleware
 from tvportal.keys import ASSETS, SETTINGS
 
@@ -28,7 +27,6 @@ def setup_editor(app: web.Application) -> None:
     """Add the editor to the app: call after the database context is registered."""
     app.middlewares.append(editor_middleware(app[SETTINGS]))
     app.middlewares.append(inbox.inbox_middleware)
-    app.cleanup_ctx.append(scheduler_ctx)  # after the database's context: it publishes into it
     assets = app[ASSETS]
     assets.add("editor.css", (STATIC / "editor.css").read_bytes(), "text/css")
     assets.add("editor.js", (STATIC / "editor.js").read_bytes(), "application/javascript")
