@@ -78,7 +78,9 @@ EAGER = frozenset({"id", "name", "short_name", "title", "kind", "categories", "t
                    "department", "tv_service", "hall_ids", "bundle_ids", "implementation_code", "catalog_code",
                    "visits_required", "status", "bookable", "tv_can_apply", "tv_query_only", "hall_name",
                    "placeholders", "date", "issuer", "doc_no", "county", "county_code", "town", "level", "address",
-                   "extras", "guide_ids", "keywords"})
+                   "extras", "guide_ids", "keywords",
+                   # read of every guide by the editor's scheduler (计划取消日期) and its list of guides due for review
+                   "effective_to", "reviewed_at"})
 PACKED = "_packed"  # the stored JSON a lazy record keeps in its __dict__ (UTF-8 bytes, or zlib of them)
 LRU = 512
 ZLIB = b"x"  # first byte of a zlib stream (never of JSON): the kept JSON is compressed

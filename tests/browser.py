@@ -28,9 +28,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def portal(data_dir: Path, *extra_env: tuple[str, str]):
-    """Run ``tvportal serve`` in a child process; yield its base URL."""
-    port = free_port()
+def portal(data_dir: Path, *extra_env: tuple[str, str], port: int | None = None):
+    """Run ``tvportal serve`` in a child process (on ``port``, else a free one); yield its base URL."""
+    port = port or free_port()
     env = dict(os.environ, **dict(extra_env))
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / "serve.log"

@@ -10,7 +10,7 @@ from tvportal.editor import users
 from tvportal.i18n import gettext
 
 PASSWORD = "a-long-test-password"
-ROLES = {"ed": "editor", "pub": "publisher", "adm": "admin"}
+ROLES = {"ed": "editor", "rev": "reviewer", "pub": "publisher", "adm": "admin"}
 CSRF_RE = re.compile(r'name="_csrf" value="([^"]+)"')
 REVISION_RE = re.compile(r'name="_revision" value="(\d+)"')
 
@@ -22,7 +22,7 @@ def password_hash() -> str:
 
 
 def make_users(settings) -> None:
-    """Create ed (editor), pub (publisher) and adm (admin) in the settings' database before the app starts."""
+    """Create ed (editor), rev (reviewer), pub (publisher) and adm (admin) in the settings' database before the app starts."""
     from tests.storage_support import transaction
 
     with transaction(settings) as conn:

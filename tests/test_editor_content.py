@@ -14,7 +14,9 @@ NEW_NAME = "测试改名的预约办理事项"
 
 @pytest.fixture
 async def app_and_settings(settings):
-    """The real app over a database with the accounts ed, pub and adm."""
+    """The real app over a database with the accounts ed, pub and adm; publishing without the review step
+    (these tests are about publishing itself; the review before it: tests/test_editor_workflow.py)."""
+    settings = settings.replace(review_required=False)
     make_users(settings)
     return create_app(settings), settings
 
@@ -254,7 +256,7 @@ async def test_audit_log_says_who_what_when_and_from_where(ed, aiohttp_client):
     for action in ("Signed in", "Saved draft", "Published"):
         assert t(action) in audit
     assert "127.0.0.1" in audit and "<td>ed</td>" in audit and "<td>pub</td>" in audit
-    assert "version 2" in audit and "revision 1" in audit
+    assert t("Published as version {n}", n=2) in audit and "revision 1" in audit  # the workflow words it
 
 
 async def test_csrf_missing_or_wrong_token_changes_nothing(ed):

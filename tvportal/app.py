@@ -14,6 +14,7 @@ from tvportal import branding, clock, i18n
 from tvportal.database import database_ctx
 from tvportal.http import logs
 from tvportal.http.inline_json import script_json
+from tvportal.editor.scheduler import scheduler_ctx
 from tvportal.editor.setup import setup_editor
 from tvportal.keys import ASSETS, CLOCK, PAGE_CACHE, SETTINGS
 from tvportal.middlewares import ORDER
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     setup_routes(app)
     setup_voice(app)
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(scheduler_ctx)  # 定时发布 and 计划取消日期, even with the editor switched off
     app.cleanup_ctx.append(stats_ctx)  # after the database: its last flush runs before the database closes
     setup_metrics(app)
     app.cleanup_ctx.append(speech_key_ctx)

@@ -34,3 +34,4 @@ PLATFORM = web.AppKey("platform", Platform)  # tvportal/platform/: the central p
 PREFS = web.RequestKey("prefs", Prefs)
 EDITOR_USER = web.RequestKey("editor_user", User)  # tvportal/editor/: the signed-in editor, or None
 EDITOR_SESSION = web.RequestKey("editor_session", Session)  # tvportal/editor/: the encrypted-cookie session
+EDITOR_INBOX = web.RequestKey("editor_inbox", int)  # tvportal/editor/inbox.py: how much awaits the signed-in editor

@@ -8,6 +8,8 @@ import sys
 
 from tvportal.settings import load_settings
 
+ROLES = ("editor", "reviewer", "publisher", "admin")  # tvportal.editor.users.ROLES, without importing the editor
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``user`` subcommand and its actions."""
@@ -17,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions = user.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help="create an account")
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=("editor", "publisher", "admin"))
+    add.add_argument("--role", required=True, choices=ROLES,
+                     help="editor (编辑), reviewer (审核员), publisher (发布员) or admin (管理员)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     passwd = actions.add_parser("passwd", help="set a new password (ends the user's sessions)")
     passwd.add_argument("name")
@@ -27,6 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     enable = actions.add_parser("enable", help="enable a disabled account again")
     enable.add_argument("name")
     actions.add_parser("list", help="list the accounts")
+    role = actions.add_parser("role", help="change an account's role")
+    role.add_argument("name")
+    role.add_argument("role", choices=ROLES)
     user.set_defaults(func=run)
 
 
@@ -57,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
             password = _password(args)
             db.write_sync(users.set_password, args.name, password)
             print(f"password of {args.name} changed")
+        elif args.action == "role":
+            user = db.write_sync(users.set_role, args.name, args.role)
+            print(f"{user.name} is now {user.role}")
         elif args.action in ("disable", "enable"):
             db.write_sync(users.set_disabled, args.name, args.action == "disable")
             print(f"{args.name} {args.action}d")

@@ -189,6 +189,10 @@ def apply_row_op(specs: tuple[FieldSpec, ...], data: dict[str, Any], op: str) ->
     return f"{base}.{max(0, min(target, len(rows) - 1))}"
 
 
+# written by the review workflow (editor/workflow.py), never typed: 审核状态, 审核人, 审核日期
+WORKFLOW_OWNED = frozenset({"review_state", "reviewed_by", "reviewed_at"})
+
+
 def specs_of(kind: str) -> tuple[FieldSpec, ...]:
-    """The editable fields of one record kind, from the content model."""
-    return tuple(field_specs(kind))
+    """The editable fields of one record kind, from the content model (without the workflow's own)."""
+    return tuple(s for s in field_specs(kind) if s.name not in WORKFLOW_OWNED)

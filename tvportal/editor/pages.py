@@ -12,7 +12,7 @@ from multidict import MultiDictProxy
 
 from tvportal.editor.users import ROLE_NAMES
 from tvportal.i18n import N_, gettext as _
-from tvportal.keys import ASSETS, EDITOR_SESSION, EDITOR_USER
+from tvportal.keys import ASSETS, EDITOR_INBOX, EDITOR_SESSION, EDITOR_USER
 from tvportal.clock import city_tz
 from tvportal.http.forms import form_of
 from tvportal.storage.faults import DISK_FULL
@@ -60,6 +60,7 @@ def page(request: web.Request, template: str, context: dict[str, Any] | None = N
     assets = request.app[ASSETS]
     shared = {
         "user": request.get(EDITOR_USER),
+        "inbox_count": request.get(EDITOR_INBOX),
         "csrf": session.get("csrf", "") if session is not None else "",
         "notices": notices,
         "kind_names": {k: _(v) for k, v in KIND_NAMES.items()},

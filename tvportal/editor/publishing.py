@@ -8,11 +8,11 @@ from typing import Any
 from aiohttp import web
 
 from content.model import ContentError
-from tvportal.editor import audit, versions
+from tvportal.editor import versions, workflow
 from tvportal.editor.pages import flash
 from tvportal.editor.security import client_address
 from tvportal.i18n import gettext as _
-from tvportal.keys import DB, EDITOR_USER, PUBLISHED
+from tvportal.keys import CLOCK, DB, EDITOR_USER, PUBLISHED, SETTINGS
 
 
 def kind_of(request: web.Request) -> str:
@@ -41,11 +41,16 @@ async def do_publish(request: web.Request, kind: str, item_id: str, revision: in
     """Publish the draft at ``revision``, swap the TV's snapshot, log it and say so (raises Conflict)."""
     user = request[EDITOR_USER]
     address = client_address(request)
+    required, today = request.app[SETTINGS].review_required, request.app[CLOCK].today()
 
     def publish_logged(conn) -> int:
-        """The new version and its log line, in one transaction."""
+        """The review check, the new version and its log line, in one transaction."""
+        versions.lock(conn)
+        current = versions.working(conn, kind, item_id)
+        if current is not None and current.revision == revision and current.status != "published":
+            workflow.check_publishable(conn, current, required, today)
         number = versions.publish(conn, kind, item_id, revision, user.name, note.strip()[:200])
-        audit.record(conn, user.name, address, "publish", kind, item_id, f"version {number}")
+        workflow.published(conn, kind, item_id, revision, user.name, address, number)
         return number
 
     try:
@@ -53,7 +58,7 @@ async def do_publish(request: web.Request, kind: str, item_id: str, revision: in
     except versions.NothingToPublish:
         flash(request, _("Nothing to publish: the TV already shows this text."), "warn")
         return
-    except ContentError as exc:
+    except (ContentError, workflow.WorkflowError) as exc:
         flash(request, _("Not published: {error}").format(error=exc), "error")
         return
     await publish_snapshot(request)

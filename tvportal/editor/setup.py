@@ -9,6 +9,7 @@ from aiohttp import web
 
 from tvportal.editor import views_admin as admin, views_auth as auth, views_items as items
 from tvportal.editor import views_io as io, views_preview as preview, views_publish as publish
+from tvportal.editor import inbox, views_workflow as wf
 from tvportal.editor.security import PREFIX, editor_middleware
 from tvportal.keys import ASSETS, SETTINGS
 
@@ -25,6 +26,7 @@ async def home(request: web.Request) -> web.Response:
 def setup_editor(app: web.Application) -> None:
     """Add the editor to the app: call after the database context is registered."""
     app.middlewares.append(editor_middleware(app[SETTINGS]))
+    app.middlewares.append(inbox.inbox_middleware)
     assets = app[ASSETS]
     assets.add("editor.css", (STATIC / "editor.css").read_bytes(), "text/css")
     assets.add("editor.js", (STATIC / "editor.js").read_bytes(), "application/javascript")
@@ -38,6 +40,8 @@ def setup_editor(app: web.Application) -> None:
     r.add_get(PREFIX + "/users", admin.user_list, name="editor-users")
     r.add_post(PREFIX + "/users", admin.user_add)
     r.add_post(PREFIX + "/users/{name}", admin.user_change, name="editor-user")
+    r.add_get(PREFIX + "/inbox", inbox.inbox, name="editor-inbox")
+    r.add_get(PREFIX + "/stale", inbox.stale, name="editor-stale")
     r.add_get(PREFIX + "/export", io.export, name="editor-export")
     r.add_get(PREFIX + "/import", io.import_form, name="editor-upload")
     r.add_post(PREFIX + "/import", io.import_file)
@@ -49,6 +53,9 @@ def setup_editor(app: web.Application) -> None:
     r.add_get(PREFIX + "/" + ITEM, items.edit, name="editor-edit")
     r.add_post(PREFIX + "/" + ITEM, items.save)
     r.add_post(PREFIX + "/" + ITEM + "/publish", publish.publish, name="editor-publish")
+    r.add_post(PREFIX + "/" + ITEM + "/submit", wf.submit, name="editor-submit")
+    r.add_post(PREFIX + "/" + ITEM + "/review", wf.review, name="editor-review")
+    r.add_post(PREFIX + "/" + ITEM + "/schedule", wf.schedule, name="editor-schedule")
     r.add_post(PREFIX + "/" + ITEM + "/unpublish", publish.unpublish, name="editor-unpublish")
     r.add_get(PREFIX + "/" + ITEM + "/history", publish.history, name="editor-history")
     r.add_get(PREFIX + "/" + ITEM + "/rollback", publish.rollback_confirm, name="editor-rollback")

@@ -231,15 +231,19 @@ def rollback(conn: Connection, kind: str, item_id: str, number: int, revision: i
     return new_number, replaced
 
 
-def unpublish(conn: Connection, kind: str, item_id: str, revision: int, user: str) -> None:
-    """Take an item off the TV; its draft (the last published text) stays, so it can be published again."""
+def unpublish(conn: Connection, kind: str, item_id: str, revision: int, user: str, check_refs: bool = True) -> None:
+    """Take an item off the TV; its draft (the last published text) stays, so it can be published again.
+
+    ``check_refs`` off: a guide whose 计划取消日期 has come goes even when halls or policies name it (their TV
+    pages skip names of guides that are not published)."""
     lock(conn)
     current = working(conn, kind, item_id)
     if current is None or not current.published:
         raise LookupError(item_id)
     if current.revision != revision:
         raise Conflict(current)
-    _refuse_broken_references(conn, kind, item_id, None)
+    if check_refs:
+        _refuse_broken_references(conn, kind, item_id, None)
     _put_draft(conn, kind, item_id, current.data, user, keep_data=True, published_revision=None)
     store.delete_one(conn, kind, item_id)
 

@@ -22,6 +22,10 @@ ACTIONS = {
     "unpublish": N_("Taken off the TV"), "rollback": N_("Rolled back"), "user-add": N_("Added user"),
     "user-role": N_("Changed role"), "user-password": N_("Reset password"), "user-disable": N_("Disabled user"),
     "user-enable": N_("Enabled user"), "import": N_("Imported"), "export": N_("Exported"),
+    "wf-submit": N_("Submitted for review"), "wf-return": N_("Returned with comments"), "wf-approve": N_("Approved"),
+    "wf-schedule": N_("Scheduled publication"), "wf-unschedule": N_("Called off scheduled publication"),
+    "wf-schedule-failed": N_("Scheduled publication failed"), "wf-reopened": N_("Back to draft"),
+    "wf-expire": N_("Planned end date reached: taken off the TV"),
 }
 
 

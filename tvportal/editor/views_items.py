@@ -9,12 +9,13 @@ from multidict import MultiDictProxy
 
 from content import store
 from content.model import ContentError, to_plain
-from tvportal.editor import audit, forms, versions
+from tvportal.editor import audit, forms, versions, workflow
 from tvportal.editor.checks import plain_warnings
 from tvportal.editor.diff import changes, render_fields
 from tvportal.editor.pages import KIND_NAMES, KIND_NOUNS, flash, page
 from tvportal.editor.publishing import do_publish, ensure_baseline, kind_of, title_of
 from tvportal.editor.security import client_address, requires
+from tvportal.editor.views_workflow import review_context
 from tvportal.http.forms import form_of
 from tvportal.i18n import gettext as _
 from tvportal.keys import DB, EDITOR_USER
@@ -106,6 +107,7 @@ async def edit_context(request: web.Request, kind: str, item_id: str, data: dict
         "warnings": plain_warnings(kind, data), "title_text": title_of(data), "error": "", "focus": "",
         "dirty": False, "conflict": None, "title": title_of(data) if current else _("New {noun}").format(
             noun=_(KIND_NOUNS[kind])),
+        **await review_context(request, kind, item_id, current),
         **extra,
     }
 
@@ -160,6 +162,7 @@ async def create(request: web.Request) -> web.Response:
         made = versions.create_item(conn, kind, normal["id"], normal, user.name)
         if made:
             audit.record(conn, user.name, address, "create", kind, normal["id"])
+            workflow.saved(conn, kind, normal["id"], 1, user.name, address)
         return made
 
     if normal["id"] == "new" or not await request.app[DB].write(create_logged):
@@ -193,7 +196,7 @@ async def save(request: web.Request) -> web.Response:
         publish_after = False
         flash(request, _("Saved as a draft only: publishing needs the role “Publisher”."), "warn")
     try:
-        normal = validate(kind, data)
+        normal = workflow.keep_owned_fields(kind, validate(kind, data), current.data)
     except ContentError as exc:
         return page(request, "edit.html", await edit_context(request, kind, item_id, data, current, error=str(exc),
                                                        dirty=True, revision=revision), status=422)
@@ -220,6 +223,7 @@ def _save_logged(conn, kind: str, item_id: str, data: dict, revision: int, user:
     """Save the draft and log it, in one transaction (raises versions.Conflict)."""
     new_revision = versions.save_draft(conn, kind, item_id, data, revision, user)
     audit.record(conn, user, address, "save", kind, item_id, f"revision {new_revision}")
+    workflow.saved(conn, kind, item_id, new_revision, user, address)
     return new_revision
 
 
