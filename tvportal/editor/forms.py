@@ -110,8 +110,9 @@ def parse_form(specs: tuple[FieldSpec, ...], form: MultiDictProxy, prefix: str =
         elif t == "multi-enum":
             data[spec.name] = [v for v in form.getall(name, []) if isinstance(v, str)]
         elif t == "list-of-str":
-            raw = form.get(name, "")
-            data[spec.name] = [line.strip() for line in str(raw).splitlines() if line.strip()]
+            # a textarea posts one value, a pick-list one value per chosen item
+            raw = "\n".join(str(v) for v in form.getall(name, []) if isinstance(v, str))
+            data[spec.name] = [line.strip() for line in raw.splitlines() if line.strip()]
         elif t == "row":
             data[spec.name] = parse_form(spec.fields, form, name + ".")
         elif t == "list-of-rows":
