@@ -95,6 +95,11 @@ class Settings:
     screen_size: str
     exit_method: str
     frame_ancestors: tuple[str, ...]
+    # editor workflow
+    review_required: bool
+    review_by_other: bool
+    review_stale_months: int
+    scheduler_seconds: int
 
     @property
     def database_path(self) -> Path:

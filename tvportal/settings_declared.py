@@ -210,4 +210,17 @@ DECLARED: tuple[Setting, ...] = (
     Setting("frame_ancestors", tuple, ("'self'",),
             "Origins allowed to show the portal inside a frame (CSP `frame-ancestors`), e.g. the EPG's "
             "`http://epg.example.cn:8080`; `'self'` is the portal itself, `'none'` allows no frame."),
+    # editor workflow: review, scheduled publishing, expiry (docs/editor.md)
+    Setting("review_required", bool, True,
+            "A publisher may publish an edited guide, policy or hall only after a reviewer (审核员) approved that "
+            "very draft. Off: publishers publish any saved draft, as before the workflow existed."),
+    Setting("review_by_other", bool, True,
+            "Nobody reviews their own change: the person who submitted a draft (or last saved it) cannot approve "
+            "or return it. Turn off only for a one-person office."),
+    Setting("review_stale_months", int, 12,
+            "Published guides whose 审核日期 is older than this many months (or empty) are listed at "
+            "/editor/stale for a fresh review.", minimum=1, maximum=120),
+    Setting("scheduler_seconds", int, 20,
+            "Seconds between two checks for scheduled publications (定时发布) and guides whose 计划取消日期 has "
+            "come; each check also catches up what was due while the portal was stopped.", minimum=1, maximum=3600),
 )

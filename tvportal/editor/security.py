@@ -1,7 +1,8 @@
 """Editor sessions, sign-in state, CSRF tokens and role checks, all scoped to /editor.
 
 Sessions are encrypted cookies (aiohttp-session's EncryptedCookieStorage, Fernet): path /editor,
-HttpOnly, SameSite=Lax, Secure when ``cookie_secure`` is on.  A session is bound to the user's
+HttpOnly, SameSite=Lax, Secure when ``cookie_secure`` is on.  The cookie names a session the server keeps
+(sessions.py), so signing out ends it for every copy of the cookie.  A session is bound to the user's
 password version, so changing a password or disabling a user ends their sessions.  Every form
 carries the session's CSRF token and every POST is refused (403) without it.
 """
@@ -23,7 +24,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from multidict import MultiDictProxy
 from cryptography.fernet import Fernet
 
-from tvportal.editor import users
+from tvportal.editor import sessions, users
 from tvportal.http.forms import FORM, form_of
 from tvportal.storage.faults import cannot_write
 from tvportal.keys import DB, EDITOR_SESSION, EDITOR_USER, SETTINGS
@@ -99,23 +100,31 @@ def client_address(request: web.Request) -> str:
 
 
 async def _current_user(request: web.Request, session: Session) -> users.User | None:
-    """The signed-in user of this session, if the session is still valid; an invalid one is cleared."""
-    user_id = session.get("uid")
+    """The signed-in user of this session, if the session is still valid; an invalid one is cleared.
+
+    Valid means: the server still has the session (not signed out), it was used within the idle limit
+    (by the server's record, not only the cookie's), and the account's password and state are unchanged."""
+    user_id, token = session.get("uid"), session.get("sid")
     if user_id is None:
         return None
     now = clock()
-    user = await request.app[DB].read(users.user_by_id, int(user_id))
+    db = request.app[DB]
     idle = request.app[SETTINGS].editor_idle_minutes * 60
-    if (user is None or user.disabled or user.password_version != session.get("pwv")
+    live = await db.read(sessions.lookup, token) if isinstance(token, str) else None
+    user = await db.read(users.user_by_id, int(user_id)) if live and live[0] == int(user_id) else None
+    if (user is None or user.disabled or user.password_version != session.get("pwv") or now - live[1] > idle
             or now - session.get("auth_at", 0) > MAX_SESSION_HOURS * 3600 or now - session.get("seen", 0) > idle):
-        token = session.get("csrf")
+        if live is not None:
+            await db.write(sessions.end, token)
+        csrf = session.get("csrf")
         session.clear()
-        if token:
-            session["csrf"] = token  # the sign-in form that follows still needs it
+        if csrf:
+            session["csrf"] = csrf  # the sign-in form that follows still needs it
         session["expired"] = True
         return None
-    if now - session.get("seen", 0) > TOUCH_SECONDS:
+    if now - session.get("seen", 0) > TOUCH_SECONDS or now - live[1] > TOUCH_SECONDS:
         session["seen"] = now
+        await db.write(sessions.touch, token, now)
     return user
 
 
@@ -124,17 +133,15 @@ def session_of(request: web.Request) -> Session:
     return request[EDITOR_SESSION]
 
 
-def sign_in(request: web.Request, user: users.User) -> None:
-    """Start a signed-in session: everything from before is dropped and the CSRF token is new.
-
-    The session lives in the encrypted cookie itself, so there is no server-side session id that an
-    attacker could fix in advance; the cookie is re-issued with new contents.
-    """
+def sign_in(request: web.Request, user: users.User, token: str) -> None:
+    """Start a signed-in session with the server-side session ``token`` (sessions.start): everything from
+    before is dropped and the CSRF token is new, so a session fixed in advance is worth nothing."""
     session = request[EDITOR_SESSION]
     session.clear()
     request[EDITOR_USER] = user
     now = clock()
     session["uid"] = user.id
+    session["sid"] = token
     session["pwv"] = user.password_version
     session["auth_at"] = now
     session["seen"] = now

@@ -13,10 +13,14 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tvportal.i18n import N_, gettext as _
-from tvportal.storage.tables import editor_login_failures as failures_t, editor_users as users_t
+from tvportal.storage.database import serialize
+from tvportal.storage.tables import editor_login_failures as failures_t, editor_sessions as sessions_t
+from tvportal.storage.tables import editor_users as users_t
 
-ROLES: tuple[str, ...] = ("editor", "publisher", "admin")
-ROLE_NAMES = {"editor": N_("Editor"), "publisher": N_("Publisher"), "admin": N_("Administrator")}
+# each role may do what the ones before it may: a publisher can also review, an admin also publish
+ROLES: tuple[str, ...] = ("editor", "reviewer", "publisher", "admin")
+ROLE_NAMES = {"editor": N_("Editor"), "reviewer": N_("Reviewer"), "publisher": N_("Publisher"),
+              "admin": N_("Administrator")}
 MIN_PASSWORD = 10
 MAX_FAILURES = 5  # failed sign-ins allowed per user and per address ...
 FAILURE_WINDOW = 15 * 60  # ... within this many seconds
@@ -47,7 +51,7 @@ class User:
     created_at: str = ""
 
     def can(self, role: str) -> bool:
-        """True when this user's role includes ``role`` (editor < publisher < admin)."""
+        """True when this user's role includes ``role`` (editor < reviewer < publisher < admin)."""
         return not self.disabled and ROLES.index(self.role) >= ROLES.index(role)
 
     @property
@@ -85,7 +89,7 @@ def check_password(password: str) -> str:
 def check_role(role: str) -> str:
     """Refuse unknown roles."""
     if role not in ROLES:
-        raise UserError(_("The role must be editor, publisher or admin."))
+        raise UserError(_("The role must be editor, reviewer, publisher or admin."))
     return role
 
 
@@ -125,6 +129,7 @@ def set_password(conn: Connection, name: str, password: str = "", digest: str = 
     user = get_user(conn, name)
     conn.execute(update(users_t).where(users_t.c.id == user.id).values(
         password_hash=digest or hash_password(password), password_version=users_t.c.password_version + 1))
+    conn.execute(delete(sessions_t).where(sessions_t.c.user_id == user.id))
     return get_user(conn, name)
 
 
@@ -133,6 +138,8 @@ def set_disabled(conn: Connection, name: str, disabled: bool = True) -> User:
     user = get_user(conn, name)
     conn.execute(update(users_t).where(users_t.c.id == user.id).values(
         disabled=int(disabled), password_version=users_t.c.password_version + int(disabled)))
+    if disabled:
+        conn.execute(delete(sessions_t).where(sessions_t.c.user_id == user.id))
     return get_user(conn, name)
 
 
@@ -156,6 +163,20 @@ def is_rate_limited(conn: Connection, name: str, address: str) -> bool:
     """True when this user name or this address has failed too often lately."""
     by_name, by_address = recent_failures(conn, name, address)
     return by_name >= MAX_FAILURES or by_address >= MAX_FAILURES
+
+
+def claim_attempt(conn: Connection, name: str, address: str) -> bool:
+    """Count a sign-in attempt as a failure *before* its password is checked; False when the limit is reached.
+
+    Counting and checking in one write transaction (serialized: SQLite's write lock, PostgreSQL's advisory
+    lock) is what makes the limit hold under parallel requests: 40 wrong passwords sent at once would all
+    pass a check made before any of them was recorded.  A good password removes the row again
+    (``clear_failures``)."""
+    serialize(conn, "editor-signin")
+    if is_rate_limited(conn, name, address):
+        return False
+    record_failure(conn, name, address)
+    return True
 
 
 def record_failure(conn: Connection, name: str, address: str) -> None:

@@ -6,12 +6,12 @@ import asyncio
 
 from aiohttp import web
 
-from tvportal.editor import audit, users
+from tvportal.editor import audit, security, sessions, users
 from tvportal.editor.pages import flash, page
 from tvportal.editor.security import PREFIX, client_address, csrf_token, session_of, sign_in
 from tvportal.http.forms import form_of
 from tvportal.i18n import gettext as _
-from tvportal.keys import DB, EDITOR_USER
+from tvportal.keys import DB, EDITOR_USER, SETTINGS
 
 
 def _safe_next(target: str) -> str:
@@ -34,16 +34,20 @@ async def signin_form(request: web.Request) -> web.Response:
                                          "error": "", "info": message, "title": _("Sign in")})
 
 
-def _failed(conn, name: str, address: str) -> None:
-    """Count a failed sign-in and log it, in one transaction."""
-    users.record_failure(conn, name, address)
-    audit.record(conn, name, address, "signin-failed")
-
-
-def _succeeded(conn, name: str, address: str) -> None:
-    """Forget this name's failures from this address and log the sign-in, in one transaction."""
+def _succeeded(conn, user_id: int, name: str, address: str, now: float, idle: float) -> str:
+    """Forget this name's failures from this address (the attempt's own too), log the sign-in and start the
+    server's session, in one transaction; returns the session token."""
     users.clear_failures(conn, name, address)
     audit.record(conn, name, address, "signin")
+    return sessions.start(conn, user_id, now, idle)
+
+
+def _claimed(conn, name: str, address: str) -> bool:
+    """Count the attempt before the password is checked (users.claim_attempt); log a refusal."""
+    if users.claim_attempt(conn, name, address):
+        return True
+    audit.record(conn, name, address, "signin-blocked")
+    return False
 
 
 async def signin(request: web.Request) -> web.Response:
@@ -62,29 +66,38 @@ async def signin(request: web.Request) -> web.Response:
 
     if not name or not password:
         return again(_("Please enter your user name and password."), 400)
-    if await db.read(users.is_rate_limited, name, address):
-        await db.write(audit.record, name, address, "signin-blocked")
+    if not await db.write(_claimed, name, address):
         return again(_("Too many failed sign-ins. For your safety, signing in is paused for {minutes} minutes; "
                        "please try again later or ask an administrator.").format(
                            minutes=users.FAILURE_WINDOW // 60), 429)
     user, digest = await db.read(users.sign_in_lookup, name)
     good = await asyncio.get_running_loop().run_in_executor(None, users.verify_password, digest, password)
     if not good or user is None or user.disabled:
-        await db.write(_failed, name, address)
+        await db.write(audit.record, name, address, "signin-failed")  # already counted by _claimed
         return again(_("The user name or password is wrong (or the account is disabled)."), 401)
     if users.needs_rehash(digest):
         await db.write(users.store_hash, user.id, await asyncio.get_running_loop().run_in_executor(
             None, users.hash_password, password))
-    await db.write(_succeeded, user.name, address)
-    sign_in(request, user)
+    token = await db.write(_succeeded, user.id, user.name, address, security.clock(),
+                           request.app[SETTINGS].editor_idle_minutes * 60)
+    sign_in(request, user, token)
     flash(request, _("Welcome, {name}.").format(name=user.name))
     raise web.HTTPSeeOther(target)
+
+
+def _signed_out(conn, name: str, address: str, token: str | None) -> None:
+    """End the server's session (every copy of the cookie stops working) and log it."""
+    if isinstance(token, str):
+        sessions.end(conn, token)
+    audit.record(conn, name, address, "signout")
 
 
 async def signout(request: web.Request) -> web.Response:
     """End the session and go back to the sign-in page."""
     user = request.get(EDITOR_USER)
-    session_of(request).invalidate()
+    session = session_of(request)
+    token = session.get("sid")
+    session.invalidate()
     if user is not None:
-        await request.app[DB].write(audit.record, user.name, client_address(request), "signout")
+        await request.app[DB].write(_signed_out, user.name, client_address(request), token)
     raise web.HTTPSeeOther(request.app.router["editor-signin"].url_for())

@@ -76,6 +76,54 @@ editor_audit = Table(  # rows are only ever added (editor/audit.py)
     Index("editor_audit_item", "kind", "item_id"),
 )
 
+# the review workflow of each item's draft (editor/workflow.py): 草稿 → 待审核 → 已退回 | 已通过 → 已发布 | 定时发布;
+# ``revision`` is the draft revision a submission, approval or schedule is about (a later save undoes them)
+editor_workflow = Table(
+    "editor_workflow", metadata,
+    Column("kind", Text, nullable=False),
+    Column("id", Text, nullable=False),
+    Column("state", Text, nullable=False),  # draft | submitted | returned | approved | scheduled | published
+    Column("revision", Integer, nullable=False),
+    Column("note", Text, nullable=False, default=""),  # the editor's change note
+    Column("submitted_by", Text, nullable=False, default=""),
+    Column("submitted_at", Text, nullable=False, default=""),
+    Column("reviewed_by", Text, nullable=False, default=""),
+    Column("reviewed_at", Text, nullable=False, default=""),
+    Column("publish_at", Text, nullable=False, default=""),  # UTC stamp of a 定时发布; "" = none
+    Column("scheduled_by", Text, nullable=False, default=""),
+    Column("message", Text, nullable=False, default=""),  # why a scheduled publication could not be done
+    Column("updated_at", Text, nullable=False, default=utc_stamp, onupdate=utc_stamp),
+    PrimaryKeyConstraint("kind", "id"),
+    Index("editor_workflow_state", "state", "publish_at"),
+)
+
+# a reviewer's comments on a returned draft, each on the whole draft (field "") or on one field
+editor_comments = Table(
+    "editor_comments", metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("id", Text, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("field", Text, nullable=False, default=""),
+    Column("author", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("at", Text, nullable=False, default=utc_stamp),
+    Column("open", Integer, nullable=False, default=1),  # 0 once the draft is approved or returned again
+    Index("editor_comments_item", "kind", "id", "open"),
+)
+
+# signed-in editor sessions: the cookie holds a random id, only its sha256 is kept; signing out deletes the
+# row, so a copied cookie can do nothing afterwards (security.py)
+editor_sessions = Table(
+    "editor_sessions", metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("started", Float, nullable=False),
+    Column("last_seen", Float, nullable=False),
+    Index("editor_sessions_seen", "last_seen"),
+    Index("editor_sessions_user", "user_id"),
+)
+
 # ---------------------------------------------------------------------------------------------- TV flows
 
 # unfinished TV flows per device (flows/state.py): JSON, saved at the end of each flow request
