@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.editor_support import csrf_of, form_of, make_users, replace, sign_in, t
+from tests.editor_support import csrf_of, form_of, replace, sign_in, signed_in_client, t
 from tests.storage_support import transaction
 from tvportal.app import create_app
 from tvportal.storage.tables import editor_audit, editor_imports, editor_versions
@@ -26,10 +26,7 @@ TOKEN_RE = re.compile(r'action="/editor/import/([A-Za-z0-9_-]+)"')
 @pytest.fixture
 async def pub(aiohttp_client, settings):
     """A client signed in as the publisher ``pub``."""
-    make_users(settings)
-    client = await aiohttp_client(create_app(settings))
-    assert (await sign_in(client, "pub")).status == 303
-    return client
+    return await signed_in_client(aiohttp_client, settings, "pub")
 
 
 async def upload(client, data: bytes, name: str = "content.xml"):

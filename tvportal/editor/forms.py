@@ -190,6 +190,24 @@ def apply_row_op(specs: tuple[FieldSpec, ...], data: dict[str, Any], op: str) ->
     return f"{base}.{max(0, min(target, len(rows) - 1))}"
 
 
+def canonical(specs: tuple[FieldSpec, ...], data: Any) -> Any:
+    """``data`` with the ticked boxes of multiple-choice fields in the order of their choices: the form cannot
+    express any other order, so a record stored otherwise is the same record (rows recursively)."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for spec in specs:
+        value = data.get(spec.name)
+        if spec.type == "multi-enum" and isinstance(value, (list, tuple)):
+            rank = {c: i for i, c in enumerate(spec.choices)}
+            out[spec.name] = sorted(value, key=lambda v: rank.get(v, len(rank)))
+        elif spec.type == "row":
+            out[spec.name] = canonical(spec.fields, value)
+        elif spec.type == "list-of-rows" and isinstance(value, (list, tuple)):
+            out[spec.name] = [canonical(spec.fields, row) for row in value]
+    return out
+
+
 def specs_of(kind: str) -> tuple[FieldSpec, ...]:
     """The editable fields of one record kind, from the content model."""
     return tuple(field_specs(kind))

@@ -14,6 +14,7 @@ from tvportal.editor.checks import plain_warnings
 from tvportal.editor.form_errors import FieldError, form_errors
 from tvportal.editor.form_help import HELP
 from tvportal.editor.diff import changes, render_fields
+from tvportal.editor.views_preview import VIEWS
 from tvportal.editor.pages import KIND_NAMES, KIND_NOUNS, flash, page
 from tvportal.editor.publishing import do_publish, ensure_baseline, kind_of, title_of
 from tvportal.editor.security import client_address, requires
@@ -132,7 +133,7 @@ async def edit_context(request: web.Request, kind: str, item_id: str, data: dict
         "versions": found, "errors": list(errors), "field_errors": by_field, "section_errors": section_errors,
         "open_section": open_section, "help_of": help_of, "choice_name": pickers.choice_name,
         "pick_options": pickers.options(request.app[PUBLISHED].snapshot), "chosen": pickers.chosen,
-        "field_notes": {},
+        "field_notes": {}, "preview_views": VIEWS,
         "warnings": plain_warnings(kind, data), "title_text": title_of(data), "error": "", "focus": "",
         "dirty": False, "conflict": None, "title": title_of(data) if current else _("New {noun}").format(
             noun=_(KIND_NOUNS[kind])),
@@ -236,7 +237,8 @@ async def save(request: web.Request) -> web.Response:
     normal = validate(kind, data)
     address = client_address(request)
     try:
-        if normal == current.data:
+        specs = forms.specs_of(kind)
+        if forms.canonical(specs, normal) == forms.canonical(specs, current.data):
             new_revision = current.revision  # nothing changed: no new revision, nothing in the log
             if not publish_after:
                 flash(request, _("Nothing was changed, so no new revision was saved."), "warn")
