@@ -17,6 +17,7 @@ from content import store
 from content.model import ContentError
 from tvportal.editor import forms
 from tvportal.editor.checks import plain_warnings
+from tvportal.editor.form_errors import form_errors
 from tvportal import canvas
 from tvportal.editor.security import requires
 from tvportal.http.box_screen import SIZE
@@ -83,7 +84,9 @@ def _preview_html(request: web.Request, kind: str, data: dict) -> tuple[str, str
     try:
         record = store.KINDS[kind].from_dict(data)
     except ContentError as exc:
-        error = str(exc)
+        # said as the form says it (no internal field names), the first mistake only: the form lists them all
+        mistakes = form_errors(kind, data)
+        error = mistakes[0].message if mistakes else str(exc)
         return error, _message_page(_("The preview waits until the form passes the checks: {error}").format(
             error=error)), 1, 1
     target = request
