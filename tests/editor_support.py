@@ -91,3 +91,13 @@ def replace(fields: list[tuple[str, str]], **changes: str) -> list[tuple[str, st
     """The form with some fields changed (names with dots passed as name__sub)."""
     changes = {k.replace("__", "."): v for k, v in changes.items()}
     return [(k, changes.get(k, v)) for k, v in fields]
+
+
+async def signed_in_client(aiohttp_client, settings, name: str):
+    """The real app over a database with the test accounts, and a client signed in as ``name``."""
+    from tvportal.app import create_app
+
+    make_users(settings)
+    client = await aiohttp_client(create_app(settings))
+    assert (await sign_in(client, name)).status == 303
+    return client

@@ -40,6 +40,7 @@ def test_live_preview_follows_typing(browser_page, tmp_path):
         expect(page.frame_locator("#tvpreview").locator("h1.title")).to_contain_text(NAME[:8])
         box = page.locator(".frame-wrap").bounding_box()
         assert (round(box["width"]), round(box["height"])) in ((644, 364), (640, 360))  # 1280x720 at half size
+        page.click("a[href='#sec-6']")  # the form shows one section at a time: F 电视端 holds the summary
         page.fill("#f-summary", "行政相对人到窗口受理。")
         expect(page.locator("#plain-results")).to_contain_text("行政相对人")
         with urllib.request.urlopen(base + "/guides/b1") as response:

@@ -256,7 +256,8 @@ async def test_audit_log_says_who_what_when_and_from_where(ed, aiohttp_client):
     for action in ("Signed in", "Saved draft", "Published"):
         assert t(action) in audit
     assert "127.0.0.1" in audit and "<td>ed</td>" in audit and "<td>pub</td>" in audit
-    assert t("Published as version {n}", n=2) in audit and "revision 1" in audit  # the workflow words it
+    assert t("Published as version {n}", n=2) in audit and t("draft revision {n}", n=1) in audit
+    assert "version 2" not in audit and "revision 1" not in audit  # no English in the log
 
 
 async def test_csrf_missing_or_wrong_token_changes_nothing(ed):

@@ -100,6 +100,8 @@ class Settings:
     review_by_other: bool
     review_stale_months: int
     scheduler_seconds: int
+    # editor import check
+    editor_import_hours: int
 
     @property
     def database_path(self) -> Path:

@@ -224,4 +224,8 @@ DECLARED: tuple[Setting, ...] = (
     Setting("scheduler_seconds", int, 20,
             "Seconds between two checks for scheduled publications (定时发布) and guides whose 计划取消日期 has "
             "come; each check also catches up what was due while the portal was stopped.", minimum=1, maximum=3600),
+    # editor import check (docs/editor.md)
+    Setting("editor_import_hours", int, 24,
+            "Hours an uploaded import file waits for 确认导入 after its check; after that it must be uploaded and "
+            "checked again (the content may have changed meanwhile).", minimum=1, maximum=168),
 )

@@ -7,11 +7,26 @@ replaced (a rollback or an import), so that nothing typed is lost.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, insert, select
 
+from tvportal.i18n import N_, gettext as _
 from tvportal.storage.tables import editor_audit as audit_t
+
+# details are stored in a fixed, language-free shape ("revision 3", "version 2 -> version 3") and
+# worded in Chinese when shown, so old lines read the same as new ones
+_DETAIL_WORDS = (
+    (re.compile(r"\brevision (\d+)"), N_("draft revision {n}")),
+    (re.compile(r"\bversion (\d+)"), N_("version {n}")),
+)
+_DETAIL_PHRASES = {
+    "replaced an unpublished draft": N_("replaced an unpublished draft"),
+    "kept the draft": N_("kept the unpublished draft; the file's text was not used"),
+    "unchanged": N_("the same as the file; nothing was changed"),
+    "xml": "XML", "json": "JSON",
+}
 
 @dataclass(frozen=True)
 class AuditEntry:
@@ -38,6 +53,15 @@ def record(conn: Connection, user: str, address: str, action: str, kind: str = "
     """Append one line to the audit log."""
     conn.execute(insert(audit_t).values(user=user, address=address, action=action, kind=kind, item_id=item_id,
                                         detail=detail, kept_data=None if kept_data is None else _dump(kept_data)))
+
+
+def readable(detail: str) -> str:
+    """An audit detail as an editor reads it (no English words)."""
+    if detail in _DETAIL_PHRASES:
+        return _(_DETAIL_PHRASES[detail])
+    for pattern, text in _DETAIL_WORDS:
+        detail = pattern.sub(lambda m, text=text: _(text).format(n=m.group(1)), detail)
+    return detail.replace(" -> ", " → ")
 
 
 def audit_entries(conn: Connection, limit: int = 100, offset: int = 0, user: str = "", kind: str = "",

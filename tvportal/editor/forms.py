@@ -110,8 +110,9 @@ def parse_form(specs: tuple[FieldSpec, ...], form: MultiDictProxy, prefix: str =
         elif t == "multi-enum":
             data[spec.name] = [v for v in form.getall(name, []) if isinstance(v, str)]
         elif t == "list-of-str":
-            raw = form.get(name, "")
-            data[spec.name] = [line.strip() for line in str(raw).splitlines() if line.strip()]
+            # a textarea posts one value, a pick-list one value per chosen item
+            raw = "\n".join(str(v) for v in form.getall(name, []) if isinstance(v, str))
+            data[spec.name] = [line.strip() for line in raw.splitlines() if line.strip()]
         elif t == "row":
             data[spec.name] = parse_form(spec.fields, form, name + ".")
         elif t == "list-of-rows":
@@ -191,6 +192,24 @@ def apply_row_op(specs: tuple[FieldSpec, ...], data: dict[str, Any], op: str) ->
 
 # written by the review workflow (editor/workflow.py), never typed: 审核状态, 审核人, 审核日期
 WORKFLOW_OWNED = frozenset({"review_state", "reviewed_by", "reviewed_at"})
+
+
+def canonical(specs: tuple[FieldSpec, ...], data: Any) -> Any:
+    """``data`` with the ticked boxes of multiple-choice fields in the order of their choices: the form cannot
+    express any other order, so a record stored otherwise is the same record (rows recursively)."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for spec in specs:
+        value = data.get(spec.name)
+        if spec.type == "multi-enum" and isinstance(value, (list, tuple)):
+            rank = {c: i for i, c in enumerate(spec.choices)}
+            out[spec.name] = sorted(value, key=lambda v: rank.get(v, len(rank)))
+        elif spec.type == "row":
+            out[spec.name] = canonical(spec.fields, value)
+        elif spec.type == "list-of-rows" and isinstance(value, (list, tuple)):
+            out[spec.name] = [canonical(spec.fields, row) for row in value]
+    return out
 
 
 def specs_of(kind: str) -> tuple[FieldSpec, ...]:

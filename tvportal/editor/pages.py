@@ -17,7 +17,8 @@ from tvportal.clock import city_tz
 from tvportal.http.forms import form_of
 from tvportal.storage.faults import DISK_FULL
 
-KIND_NAMES = {"guide": N_("Service guides"), "policy": N_("Policies"), "hall": N_("Halls")}
+KIND_NAMES = {"guide": N_("Service guides"), "policy": N_("Policies"), "hall": N_("Halls"),
+              "category": N_("Life categories"), "bundle": N_("One-thing bundles")}
 KIND_NOUNS = {"guide": N_("service guide"), "policy": N_("policy"), "hall": N_("service hall")}
 STATUS_NAMES = {"new": N_("Not published"), "changed": N_("Unpublished changes"), "published": N_("Published")}
 ERROR_TEXTS = {

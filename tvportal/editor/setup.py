@@ -45,6 +45,8 @@ def setup_editor(app: web.Application) -> None:
     r.add_get(PREFIX + "/export", io.export, name="editor-export")
     r.add_get(PREFIX + "/import", io.import_form, name="editor-upload")
     r.add_post(PREFIX + "/import", io.import_file)
+    r.add_get(PREFIX + "/import/{token:[A-Za-z0-9_-]{20,64}}", io.import_check, name="editor-upload-check")
+    r.add_post(PREFIX + "/import/{token:[A-Za-z0-9_-]{20,64}}", io.import_confirm)
     r.add_post(PREFIX + "/preview/" + KIND, preview.preview, name="editor-preview-new")
     r.add_post(PREFIX + "/preview/" + ITEM, preview.preview, name="editor-preview")
     r.add_get(PREFIX + "/" + KIND, items.item_list, name="editor-list")

@@ -45,6 +45,7 @@ async def audit_log(request: web.Request) -> web.Response:
     return page(request, "audit.html", {
         "entries": entries, "total": total, "page_no": page_no, "pages": max(1, -(-total // AUDIT_PER_PAGE)),
         "who": who, "kind": kind, "item": item_id, "params": params, "local_time": local_time,
+        "readable": audit.readable,
         "actions": {k: _(v) for k, v in ACTIONS.items()}, "title": _("Audit log"),
     })
 

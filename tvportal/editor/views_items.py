@@ -8,17 +8,20 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from content import store
-from content.model import ContentError, to_plain
-from tvportal.editor import audit, forms, versions, workflow
+from content.model import to_plain
+from tvportal.editor import audit, forms, pickers, versions, workflow
 from tvportal.editor.checks import plain_warnings
+from tvportal.editor.form_errors import FieldError, form_errors
+from tvportal.editor.form_help import HELP
 from tvportal.editor.diff import changes, render_fields
+from tvportal.editor.views_preview import VIEWS
 from tvportal.editor.pages import KIND_NAMES, KIND_NOUNS, flash, page
 from tvportal.editor.publishing import do_publish, ensure_baseline, kind_of, title_of
 from tvportal.editor.security import client_address, requires
 from tvportal.editor.views_workflow import review_context
 from tvportal.http.forms import form_of
 from tvportal.i18n import gettext as _
-from tvportal.keys import DB, EDITOR_USER
+from tvportal.keys import DB, EDITOR_USER, PUBLISHED
 
 PER_PAGE = 50
 FILTERS = {"guide": ("kind", "categories"), "hall": ("county", "level"), "policy": ("categories", "issuer")}
@@ -84,9 +87,23 @@ async def item_list(request: web.Request) -> web.Response:
     })
 
 
+def _section_of(sections: list[tuple[str, list[forms.FormField]]], path: str) -> int:
+    """The number (from 1) of the form section holding the field at ``path``; 0 when none does."""
+    top = path.split(".")[0]
+    for number, (_group, fields) in enumerate(sections, 1):
+        if any(f.name == top for f in fields):
+            return number
+    return 0
+
+
+def help_of(spec) -> str:
+    """The help line of a field: the editor's plain wording, else the content model's."""
+    return _(HELP[spec.label]) if spec.label in HELP else spec.help
+
+
 async def edit_context(request: web.Request, kind: str, item_id: str, data: dict[str, Any],
-                 current: versions.Working | None, **extra: Any) -> dict[str, Any]:
-    """What the edit template needs: the generated fields, status, plain-language warnings."""
+                 current: versions.Working | None, errors: list[FieldError] = (), **extra: Any) -> dict[str, Any]:
+    """What the edit template needs: the generated fields in sections, errors by field, pick-lists, warnings."""
     specs = forms.specs_of(kind)
     fields = forms.build_fields(specs, data)
     sections: list[tuple[str, list[forms.FormField]]] = []
@@ -99,11 +116,25 @@ async def edit_context(request: web.Request, kind: str, item_id: str, data: dict
         else:
             sections.append((group, []))
         sections[-1][1].append(item)
+    by_field: dict[str, list[str]] = {}
+    for error in errors:
+        by_field.setdefault(error.name, []).append(error.message)
+    section_errors = {n: 0 for n in range(1, len(sections) + 1)}
+    for error in errors:
+        number = _section_of(sections, error.name)
+        if number:
+            section_errors[number] += 1
+    focus = extra.get("focus", "")
+    open_section = (_section_of(sections, focus) if focus else 0) or next(
+        (n for n, count in section_errors.items() if count), 1)
     found = await request.app[DB].read(versions.history, kind, item_id) if current else []
     return {
         "kind": kind, "item_id": item_id, "sections": sections, "current": current,
         "revision": current.revision if current else 0, "is_new": current is None,
-        "versions": found,
+        "versions": found, "errors": list(errors), "field_errors": by_field, "section_errors": section_errors,
+        "open_section": open_section, "help_of": help_of, "choice_name": pickers.choice_name,
+        "pick_options": pickers.options(request.app[PUBLISHED].snapshot), "chosen": pickers.chosen,
+        "field_notes": {}, "preview_views": VIEWS,
         "warnings": plain_warnings(kind, data), "title_text": title_of(data), "error": "", "focus": "",
         "dirty": False, "conflict": None, "title": title_of(data) if current else _("New {noun}").format(
             noun=_(KIND_NOUNS[kind])),
@@ -132,10 +163,14 @@ async def new_form(request: web.Request) -> web.Response:
     return page(request, "edit.html", await edit_context(request, kind, "", data, None))
 
 
-async def _row_op(request: web.Request, kind: str, item_id: str, data: dict, current, op: str) -> web.Response:
+async def _row_op(request: web.Request, kind: str, item_id: str, data: dict, current, op: str,
+                  form: MultiDictProxy) -> web.Response:
     """Apply an add/remove/move row button and show the form again (nothing is saved yet)."""
     try:
-        focus = forms.apply_row_op(forms.specs_of(kind), data, op)
+        if op.startswith("pick-"):
+            focus = pickers.apply_pick_op(data, op, form)
+        else:
+            focus = forms.apply_row_op(forms.specs_of(kind), data, op)
     except forms.FormError:
         raise web.HTTPBadRequest() from None
     return page(request, "edit.html", await edit_context(request, kind, item_id, data, current, focus=focus, dirty=True))
@@ -148,13 +183,14 @@ async def create(request: web.Request) -> web.Response:
     form: MultiDictProxy = await form_of(request, files=True)
     data = forms.parse_form(forms.specs_of(kind), form)
     if form.get("_op"):
-        return await _row_op(request, kind, "", data, None, str(form["_op"]))
+        return await _row_op(request, kind, "", data, None, str(form["_op"]), form)
+    pickers.take_pending(data, form)
     user = request[EDITOR_USER]
-    try:
-        normal = validate(kind, data)
-    except ContentError as exc:
-        return page(request, "edit.html", await edit_context(request, kind, "", data, None, error=str(exc), dirty=True),
+    errors = form_errors(kind, data)
+    if errors:
+        return page(request, "edit.html", await edit_context(request, kind, "", data, None, errors, dirty=True),
                     status=422)
+    normal = validate(kind, data)
     address = client_address(request)
 
     def create_logged(conn) -> bool:
@@ -167,7 +203,8 @@ async def create(request: web.Request) -> web.Response:
 
     if normal["id"] == "new" or not await request.app[DB].write(create_logged):
         message = _("The id “{id}” is already used; choose another.").format(id=normal["id"])
-        return page(request, "edit.html", await edit_context(request, kind, "", data, None, error=message, dirty=True),
+        return page(request, "edit.html", await edit_context(request, kind, "", data, None, [FieldError("id", message)],
+                                                             dirty=True),
                     status=409)
     flash(request, _("Created as a draft. It is not on the TV until it is published."))
     raise web.HTTPSeeOther(request.app.router["editor-edit"].url_for(kind=kind, id=normal["id"]))
@@ -185,25 +222,29 @@ async def save(request: web.Request) -> web.Response:
     data = forms.parse_form(forms.specs_of(kind), form)
     data["id"] = item_id  # the id names the item; it is not changed by editing
     if form.get("_op"):
-        return await _row_op(request, kind, item_id, data, current, str(form["_op"]))
+        return await _row_op(request, kind, item_id, data, current, str(form["_op"]), form)
     try:
         revision = int(str(form.get("_revision", "")))
     except ValueError:
         raise web.HTTPBadRequest() from None
     user = request[EDITOR_USER]
+    pickers.take_pending(data, form)
     publish_after = form.get("_action") == "publish"
     if publish_after and not user.can("publisher"):
         publish_after = False
         flash(request, _("Saved as a draft only: publishing needs the role “Publisher”."), "warn")
-    try:
-        normal = workflow.keep_owned_fields(kind, validate(kind, data), current.data)
-    except ContentError as exc:
-        return page(request, "edit.html", await edit_context(request, kind, item_id, data, current, error=str(exc),
+    errors = form_errors(kind, data)
+    if errors:
+        return page(request, "edit.html", await edit_context(request, kind, item_id, data, current, errors,
                                                        dirty=True, revision=revision), status=422)
+    normal = workflow.keep_owned_fields(kind, validate(kind, data), current.data)
     address = client_address(request)
     try:
-        if revision == current.revision and normal == current.data and current.revision:
-            new_revision = revision  # nothing changed: no new revision
+        specs = forms.specs_of(kind)
+        if forms.canonical(specs, normal) == forms.canonical(specs, current.data):
+            new_revision = current.revision  # nothing changed: no new revision, nothing in the log
+            if not publish_after:
+                flash(request, _("Nothing was changed, so no new revision was saved."), "warn")
         else:
             new_revision = await db.write(_save_logged, kind, item_id, normal, revision, user.name, address)
             flash(request, _("Draft saved (revision {n}).").format(n=new_revision))

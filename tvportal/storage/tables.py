@@ -9,8 +9,8 @@ strings stay TEXT in the formats the SQLite files always had, so old files are a
 from __future__ import annotations
 
 from sqlalchemy import (
-    CheckConstraint, Column, Float, Index, Integer, MetaData, PrimaryKeyConstraint, Table, Text, UniqueConstraint,
-    text)
+    CheckConstraint, Column, Float, Index, Integer, LargeBinary, MetaData, PrimaryKeyConstraint, Table, Text,
+    UniqueConstraint, text)
 
 from content.tables import utc_stamp
 
@@ -122,6 +122,18 @@ editor_sessions = Table(
     Column("last_seen", Float, nullable=False),
     Index("editor_sessions_seen", "last_seen"),
     Index("editor_sessions_user", "user_id"),
+)
+
+editor_imports = Table(  # an uploaded file between its check and 确认导入 (editor/imports.py)
+    "editor_imports", metadata,
+    Column("token", Text, primary_key=True),
+    Column("user", Text, nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("file", LargeBinary, nullable=False),
+    Column("plan", Text, nullable=False),  # JSON: what the check showed, {"kind/id": status}
+    Column("created_at", Text, nullable=False, default=utc_stamp),
+    Column("expires_at", Text, nullable=False),
+    Index("editor_imports_expires", "expires_at"),
 )
 
 # ---------------------------------------------------------------------------------------------- TV flows

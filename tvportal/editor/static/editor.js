@@ -80,6 +80,10 @@
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   form.addEventListener("submit", function () { submitting = true; });
+  // the view buttons sit outside the form (form="edit-form"): their change is not an edit, only a new rendering
+  Array.prototype.forEach.call(document.querySelectorAll("input[name=_view]"), function (radio) {
+    radio.addEventListener("change", function () { page = 1; refresh(); });
+  });
   document.getElementById("preview-button").addEventListener("click", function (e) {
     e.preventDefault();
     refresh();
