@@ -95,6 +95,11 @@ class Settings:
     screen_size: str
     exit_method: str
     frame_ancestors: tuple[str, ...]
+    # 远程帮办
+    copilot_code_minutes: int
+    copilot_idle_minutes: int
+    copilot_code_tries: int
+    copilot_poll_seconds: int
 
     @property
     def database_path(self) -> Path:

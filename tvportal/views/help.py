@@ -31,7 +31,11 @@ async def help_page(request: web.Request) -> web.Response:
                                               "返回, 下一页, 第三个, 大声一点, or the name of a service. The TV "
                                               "repeats what it understood. Nothing you say leaves this "
                                               "service.")]),
+        TextBlock(_("Ask family to help"), [_("Press the INFO key (F8 on a keyboard) on any screen, or choose Ask "
+                                              "family to help here or in Mine. A family member scans the code with "
+                                              "their phone and can then help you from anywhere; you answer on the "
+                                              "TV, and Back ends it.")]),
     ]
     screen = text_screen(request, _("Voice and help"), [Crumb(_("Home"), "/"), Crumb(_("Voice and help"))],
-                         blocks, base="/help")
+                         blocks, base="/help", extra_buttons=[("family", _("Ask family to help"), "/family?next=/help")])
     return render(request, screen)
