@@ -29,7 +29,7 @@ from tvportal.urls import public
 
 PHONE_PATH = "/m/help"
 LONG_POLL_S = 6.0  # a poll waits this long for something to do, so an idle help costs one request per 6 s
-_WAKE = web.AppKey("copilot_wake", dict)  # session id -> Event: a phone's command wakes its TV's poll here
+_WAKE = web.AppKey("copilot_wake", dict)  # session id -> {Event}: a phone's command wakes its TV's polls here
 
 
 def idle_s(request: web.Request) -> float:
@@ -39,8 +39,7 @@ def idle_s(request: web.Request) -> float:
 
 def wake(app: web.Application, sid: str) -> None:
     """A phone on this instance gave its TV something to do: answer the TV's waiting poll now."""
-    event = app[_WAKE].get(sid)
-    if event is not None:
+    for event in app[_WAKE].get(sid, ()):
         event.set()
 
 
@@ -242,7 +241,9 @@ async def poll(request: web.Request) -> web.Response:
     focus = request.query.get("f", "")
     if focus and row["status"] == "active":
         await request.app[DB].write(store.focus, row, focus)
-    event = request.app[_WAKE].setdefault(sid, asyncio.Event())
+    # a poll of the page the TV just left may still be waiting: each poll has its own event
+    event = asyncio.Event()
+    request.app[_WAKE].setdefault(sid, set()).add(event)
     deadline = time.time() + LONG_POLL_S
     try:
         while True:
@@ -257,7 +258,10 @@ async def poll(request: web.Request) -> web.Response:
             except asyncio.TimeoutError:
                 pass
     finally:
-        request.app[_WAKE].pop(sid, None)
+        waiting = request.app[_WAKE].get(sid, set())
+        waiting.discard(event)
+        if not waiting:
+            request.app[_WAKE].pop(sid, None)
 
 
 END_GOES = {"phone": "/family/end", "idle": "/family/end", "expired": "/family/expired"}
