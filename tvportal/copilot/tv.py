@@ -275,6 +275,8 @@ async def _next_step(request: web.Request, sid: str, pause: int) -> web.Response
     path = screen.get("path", "")
     if row is None or row["status"] == "ended":
         to = END_GOES.get(row["ended"] if row else "", "")
+        if to == END_GOES["expired"] and path.split("?")[0] != "/family":
+            to = ""  # she left the number's screen: nothing to say where she is now
         return _drop_cookie(_reply("end", cmd={"do": "go", "to": f"{to}?next={quote(path or row['return_to'])}"}
                                    if to else None, pause=pause))
     name = row["helper_name"]

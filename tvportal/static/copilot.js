@@ -49,9 +49,9 @@
     nav.focus(id);
     if (!tip) { tip = d.createElement('p'); tip.id = 'tv-point'; }
     txt(tip, s);
-    y = parseInt(el.style.top, 10) || 0;
+    y = parseInt(el.style['top'], 10) || 0;
     tip.style.left = el.style.left;
-    tip.style.top = (y > 200 ? y - 44 : y + (parseInt(el.style.height, 10) || 0) + 4) + 'px';
+    tip.style['top'] = (y > 200 ? y - 44 : y + (parseInt(el.style.height, 10) || 0) + 4) + 'px';
     el.parentNode.appendChild(tip);
   }
 
