@@ -5,8 +5,9 @@ In headless Chromium, a TV page (1280x720, keys only) and a phone page (390x844)
 * presses on the TV for a booking done with a helper: from the help key (F8) to the receipt, the helper
   doing everything on the phone (taking the TV to a hall and a time, signing her in by typing her ID number
   and the code of her text message, pointing at 确认); counted are the TV's key presses (target <= 5);
-* follow time: the phone sends the TV to a screen (alternately 首页 and 办事指南, at a random moment of
-  the TV's poll cycle) and the time until the TV shows it (the new page loaded) is measured, N times;
+* follow time: the phone sends the TV to a screen (alternately 首页 and 办事指南, 2-4 s after the TV showed
+  the last one: a helper reads the phone before tapping) and the time until the TV shows it (the new page
+  loaded) is measured, N times;
   target p95 <= 2 s.  Baseline in the same run: the TV opening the same pages itself (page.goto), which is
   the part of the follow time that is just loading a page;
 * requests: the TV's /family/poll requests per second while helped (during the follows, and 12 s of
@@ -86,7 +87,9 @@ def run(argv: list[str] | None = None) -> list[Row]:
         began = time.monotonic()
         for i in range(args.follows):
             target = PLACES[i % 2]
-            tv.page.wait_for_timeout(random.uniform(0, 2000))  # any moment of the TV's poll cycle
+            # a helper reads the phone before the next tap: 2-4 s after the TV showed the last page, at any
+            # moment of the TV's held poll (up to 6 s)
+            tv.page.wait_for_timeout(random.uniform(2000, 4000))
             t0 = time.monotonic()
             phone.context.request.post(portal.base + "/m/help/do", form={"do": "go", "href": target})
             follows.append(shown(tv.page, target) - t0)
@@ -94,6 +97,8 @@ def run(argv: list[str] | None = None) -> list[Row]:
         busy_rate = polls_in(polls, began, ended) / (ended - began)
         tv.page.wait_for_timeout(12000)
         idle_rate = polls_in(polls, ended, time.monotonic()) / (time.monotonic() - ended)
+        helped_polls = [t for t in polls if began <= t]
+        gap = min(b - a for a, b in zip(helped_polls, helped_polls[1:]))
 
         for i in range(args.follows):  # the TV opening the same pages itself
             target = PLACES[i % 2]
@@ -117,6 +122,8 @@ def run(argv: list[str] | None = None) -> list[Row]:
         Row("TV polls per second while helped, during the follows", f"{busy_rate:.2f}", "<= 0.5", busy_rate <= 0.5),
         Row("TV polls per second while helped, nothing happening (12 s)", f"{idle_rate:.2f}", "<= 0.5",
             idle_rate <= 0.5),
+        Row("shortest time between two polls while helped (page loads included)", f"{gap:.2f} s", ">= 1.9 s",
+            gap >= 1.9),
         Row("TV polls before any help (6 s on home)", str(before), "0", before == 0),
         Row("TV polls after the help ended (6 s)", str(after), "0", after == 0),
     ]

@@ -68,7 +68,11 @@ def helped(tv: Tv, phone, base: str, data: Path, start: str = "/") -> None:
 
 
 def phone_do(phone, selector: str) -> None:
-    """A tap on the phone page, waiting for the page it leads to."""
+    """A tap on the phone page, waiting for the page it leads to. The help page is opened afresh first when
+    nothing was typed on it: phone.js waits 2 s before it may reload, so the tap never meets a reload."""
+    if phone.url.split("?")[0].endswith("/m/help/go") and not phone.evaluate(
+            "Array.prototype.some.call(document.querySelectorAll('input:not([type=hidden])'), e => e.value)"):
+        phone.goto(phone.url.split("?")[0])
     phone.wait_for_selector(selector)
     with phone.expect_navigation():
         phone.tap(selector)

@@ -52,9 +52,22 @@ def _drop_cookie(response: web.StreamResponse) -> web.StreamResponse:
     return response
 
 
-def _set_cookie(request: web.Request, response: web.StreamResponse, sid: str) -> None:
-    # readable by the TV's script (it polls only while the cookie is there); the poll checks the device too
-    response.set_cookie(HELP_COOKIE, sid, path="/", samesite="Lax", secure=request.app[SETTINGS].cookie_secure)
+def _set_cookie(request: web.Request, response: web.StreamResponse, sid: str, banner: str = "") -> None:
+    # readable by the TV's script: it polls only while the cookie is there; "~a~banner" once helped, so that
+    # every page shows the banner and Back ends the help from its first moment, before any poll has answered
+    # (the banner's words URL-encoded: a cookie holds no Chinese). The poll checks the device too.
+    response.set_cookie(HELP_COOKIE, sid + (f"~a~{quote(banner)}" if banner else ""), path="/", samesite="Lax",
+                        secure=request.app[SETTINGS].cookie_secure)
+
+
+def banner_text(name: str) -> str:
+    """家人（陈建国）正在帮您 · 按返回键结束."""
+    return _("Family member %(name)s is helping you · press Back to end") % {"name": name}
+
+
+def help_sid(request: web.Request) -> str:
+    """The help session the TV's cookie names ("" when none)."""
+    return request.cookies.get(HELP_COOKIE, "").split("~")[0]
 
 
 def _local(path: str) -> str:
@@ -66,7 +79,7 @@ def _local(path: str) -> str:
 
 async def _mine(request: web.Request) -> dict | None:
     """The help session this TV's cookie names (time limits applied), or None."""
-    sid = request.cookies.get(HELP_COOKIE, "")
+    sid = help_sid(request)
     if not sid:
         return None
     return await request.app[DB].write(store.of_device, await resolve_device(request), sid, idle_s(request),
@@ -148,7 +161,9 @@ async def _answer(request: web.Request, yes: bool) -> web.Response:
         raise web.HTTPSeeOther("/")
     await request.app[DB].write(store.answer, row, yes, await _elder(request), time.time())
     if yes:
-        raise web.HTTPSeeOther(row["return_to"] or "/")
+        done = web.HTTPSeeOther(row["return_to"] or "/")
+        _set_cookie(request, done, row["id"], banner_text(row["helper_name"]))
+        raise done
     lines = [("", _("%(name)s will not help. Their phone says so.") % {"name": row["helper_name"]})]
     choices = [Choice("back", _("Back to where I was"), href=row["return_to"] or "/"),
                Choice("home", _("Back to the home page"), href="/")]
@@ -224,7 +239,7 @@ def _reply(state: str, name: str = "", cmd: dict | None = None, pause: int = 200
     when to ask again (ms), the banner's words and the pointer's."""
     cmd = cmd or {}
     fields = "&".join(f"{quote(k)}={quote(str(v))}" for k, v in (cmd.get("f") or {}).items())
-    banner = _("Family member %(name)s is helping you · press Back to end") % {"name": name} if name else ""
+    banner = banner_text(name) if name else ""
     body = "\n".join((state, name, cmd.get("do", ""), cmd.get("to", ""), fields, str(pause), banner,
                       _("Please press OK")))
     return web.Response(text=body, content_type="text/plain", headers={"Cache-Control": "no-store"})
@@ -248,6 +263,9 @@ async def poll(request: web.Request) -> web.Response:
     try:
         while True:
             event.clear()
+            if request.transport is None or request.transport.is_closing():
+                # the TV left the page (its poll was cut off): a command taken now would be lost
+                return _reply(row["status"], pause=pause)
             reply = await _next_step(request, sid, pause)
             # a page's first question is answered at once: its banner and its Back must not wait
             if reply is not None or time.time() >= deadline or "i" in request.query:
@@ -275,8 +293,9 @@ async def _next_step(request: web.Request, sid: str, pause: int) -> web.Response
     path = screen.get("path", "")
     if row is None or row["status"] == "ended":
         to = END_GOES.get(row["ended"] if row else "", "")
-        if to == END_GOES["expired"] and path.split("?")[0] != "/family":
-            to = ""  # she left the number's screen: nothing to say where she is now
+        # no screen since the number: she is still looking at it; else she left it and is not disturbed
+        if to == END_GOES["expired"] and path and path.split("?")[0] != "/family":
+            to = ""
         return _drop_cookie(_reply("end", cmd={"do": "go", "to": f"{to}?next={quote(path or row['return_to'])}"}
                                    if to else None, pause=pause))
     name = row["helper_name"]
@@ -316,7 +335,7 @@ async def _after(request: web.Request, status: int) -> None:
     snap = request.get(SNAP)
     if snap is None and request.method == "GET":
         return
-    sid, db, now = request.cookies[HELP_COOKIE], request.app[DB], time.time()
+    sid, db, now = help_sid(request), request.app[DB], time.time()
     device = await resolve_device(request)
     elder = await db.read(_signed_in, request.cookies.get(SESSION_COOKIE, ""), device)
     if snap is not None:

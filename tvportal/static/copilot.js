@@ -1,13 +1,16 @@
 /* 远程帮办 on the TV (tvportal/copilot/tv.py). ES3: the oldest set-top-box browsers run it.
  * Only while the cookie tvhelp names a help session does it ask the portal (GET /family/poll, one request
- * at a time, at least the server's pause apart; the server holds a request until there is something to do).
+ * at a time, at least the server's pause apart, also across pages: the cookie tvhp keeps when the last one
+ * started; the server holds a request until there is something to do).
  * The answer is lines, not JSON: state, helper, what to do (go / post / point), its target, a form,
  * the pause in ms, the banner's words, the pointer's words. */
 (function (w, d) {
   var m = /(?:^|;\s*)tvhelp=([^;]+)/.exec(d.cookie || ''), nav = w.tvnav, M = w.TVNAV || {},
     home = M.keys && M.keys.home ? M.keys.home.href : '/', base = home.replace(/\/$/, ''),
-    on = 0, over = 0, started = 0, x = null, sent = '', first = 1, pause = 2000, bar, tip, old;
+    on = 0, over = 0, started = 0, x = null, sent = '', pause = 2000, bar, tip, old;
   if (!m) return;
+  m = m[1].split('~');
+  on = m[1] == 'a';
 
   function $(id) { return d.getElementById(id); }
   function txt(el, s) { el.innerHTML = ''; el.appendChild(d.createTextNode(s)); }
@@ -71,6 +74,7 @@
     var r = new XMLHttpRequest(), f = nav && nav.current() || '';
     x = r;
     started = +new Date;
+    d.cookie = 'tvhp=' + started + '; path=/';
     sent = f;
     r.onreadystatechange = function () {
       if (r.readyState != 4 || x != r) return;
@@ -78,8 +82,7 @@
       if (r.status == 200) reply(r.responseText);
       if (!over) setTimeout(ask, Math.max(r.status == 200 ? 0 : 1000, pause - (new Date - started)));
     };
-    r.open('GET', base + '/family/poll?f=' + encodeURIComponent(f) + (first ? '&i=1' : ''), true);
-    first = 0;
+    r.open('GET', base + '/family/poll?f=' + encodeURIComponent(f), true);
     r.send(null);
   }
 
@@ -101,5 +104,7 @@
       return old ? old(a, c) : false;
     };
   }
-  ask();
+  if (on && m[2]) banner(decodeURIComponent(m[2]));
+  m = /(?:^|;\s*)tvhp=(\d+)/.exec(d.cookie || '');
+  setTimeout(ask, m ? Math.max(0, Math.min(pause, +m[1] + pause - new Date)) : 0);
 })(window, document);
