@@ -222,3 +222,35 @@ async def test_state_survives_a_restart(aiohttp_client, settings):
         assert (await poll(tv2))[2:4] == ["go", "/apply"]
     finally:
         await phone.close()
+
+
+async def test_expiry_speaks_only_on_its_screen(aiohttp_client, settings):
+    """A number expiring while the TV still shows it sends the TV to 号码已过期; once she has moved on, the
+    TV is left alone (the poll just ends)."""
+    import time as clock
+
+    from sqlalchemy import update
+
+    client = await aiohttp_client(create_app(settings))
+    tv = FlowClient(client, lambda n, p: embedded_code(settings, n, p))
+    past = update(copilot_sessions).values(expires=clock.time() - 1)
+    await tv.get("/family?next=/halls")
+    await db_of(tv).write(lambda c: c.execute(past))
+    lines = await poll(tv)
+    assert lines[0] == "end" and lines[2:4] == ["go", "/family/expired?next=/halls"]
+    await tv.get("/family?next=/halls")
+    await tv.get("/policies")  # she went on: this screen is the TV's now
+    await db_of(tv).write(lambda c: c.execute(past))
+    lines = await poll(tv)
+    assert lines[0] == "end" and lines[2] == ""
+
+
+async def test_sign_out_is_only_pointed_at(pair):
+    """Choosing a form that acts for her (退出登录) from the phone only frames it on the TV."""
+    tv, phone, settings = pair
+    await tv.post_button(await helped_tv(tv, phone, settings), "yes")
+    await tv.get("/family/share?next=/me&no=1")
+    page = await tv.get("/me")
+    await phone.post("/m/help/do", do="choose", item="logout")  # 退出登录 acts for her
+    assert (await poll(tv))[2:4] == ["point", "logout"]
+    assert "logout" in page
