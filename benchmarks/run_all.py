@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import box_screens  # noqa: E402
+import copilot_follow  # noqa: E402
 import guide_screens  # noqa: E402
 import key_count  # noqa: E402
 import key_press  # noqa: E402
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         ("key count", key_count.run, []),
         ("guide screens", guide_screens.run, []),
         ("box screens", box_screens.run, ["--presses", "8", "--loads", "1"] if args.quick else []),
+        ("family help", copilot_follow.run, ["--follows", "8"] if args.quick else []),
     ]
     sections: list[tuple[str, list[Row]]] = []
     started = time.monotonic()

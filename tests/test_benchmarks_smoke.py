@@ -25,5 +25,5 @@ def test_run_all_quick_runs_every_benchmark(tmp_path):
     assert "Traceback" not in out and " ran " not in out, out[-3000:]
     figures = (tmp_path / "f.md").read_text(encoding="utf-8")
     for section in ("page weight", "server throughput", "key press", "nginx instances", "key count",
-                    "guide screens", "box screens"):
+                    "guide screens", "box screens", "family help"):
         assert f"### {section}" in figures

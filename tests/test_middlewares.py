@@ -62,10 +62,11 @@ async def test_device_prefs_reads_the_cookie_and_ignores_garbage(aiohttp_client)
 
 
 def test_documented_order():
-    """Headers outermost, then prefs and the screen size (the cache key needs them), metrics (outside the
-    cache, so cached pages are counted), cache, compression, error pages."""
+    """Headers outermost, then prefs and the screen size (the cache key needs them), family help (it sees
+    every rendered screen and status, error pages included), metrics (outside the cache, so cached pages are
+    counted), cache, compression, error pages."""
     assert middlewares.ORDER == (middlewares.security_headers, middlewares.device_prefs, middlewares.box_screen,
-                                 middlewares.measure, middlewares.page_cache,
+                                 middlewares.help_middleware, middlewares.measure, middlewares.page_cache,
                                  middlewares.compression, middlewares.error_pages)
 
 

@@ -44,6 +44,7 @@ def setup_templates(app: web.Application, extra_dirs: list[str] | None = None) -
     env.globals["base"] = base
     if ASSETS in app:  # the operator's key-press count (stats/flows.py)
         env.globals["presses_js_url"] = app[ASSETS].url("presses.js")
+        env.globals["copilot_js_url"] = app[ASSETS].url("copilot.js")  # 远程帮办: idle unless helped
     # versions in the links: the files are cached for a day, a restart with new branding shows at once
     env.globals["brand_css"], env.globals["brand_logo"] = branding.versions(app[SETTINGS])
     env.filters["url"] = functools.partial(prefixed, base)

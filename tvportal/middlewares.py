@@ -4,6 +4,8 @@
 2. ``device_prefs``: reads the device's cookie; sets the locale for translations; sends a device token
    issued meanwhile and keeps an operator account's preferences (flows/device.py).
    ``box_screen`` (tvportal/http/box_screen.py): the screen size and canvas the page is laid out for.
+   ``help_middleware`` (tvportal/copilot/tv.py): while a family member's phone helps this TV, the screen
+   rendered goes to the phone and every form sent is audited.
 3. ``measure`` (tvportal/stats/metrics.py): request metrics, and the operator's page views and errors.
 4. ``page_cache`` (tvportal/page_cache.py): rendered pages served from memory until the content changes;
    it sits outside compression so that it keeps the compressed bytes.
@@ -28,6 +30,8 @@ from tvportal.page_cache import CachedPage, normal_query
 from tvportal.prefs import COOKIE, Prefs
 from tvportal.flows.device import keep_account_prefs, keep_token
 from tvportal.flows.session import SESSION_COOKIE
+from tvportal.copilot.snapshot import helped
+from tvportal.copilot.tv import help_middleware
 from tvportal.screen import FLASH_COOKIE, key_profile_of
 from tvportal.stats.metrics import measure
 from tvportal.storage.faults import cannot_write
@@ -68,7 +72,8 @@ def voice_state(app: web.Application) -> tuple[bool, bool]:
 
 def _cacheable(request: web.Request) -> bool:
     """A GET of a route registered as a cacheable content page."""
-    if request.method != "GET" or FLASH_COOKIE in request.cookies:  # a one-time notice: rendered, not cached
+    # a one-time notice, or a TV being helped (its screen goes to the phone: tvportal/copilot/): rendered
+    if request.method != "GET" or FLASH_COOKIE in request.cookies or helped(request):
         return False
     resource = request.match_info.route.resource
     if resource is None or resource.canonical not in request.app[PAGE_CACHE].routes:
@@ -172,4 +177,4 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
     return response
 
 
-ORDER = (security_headers, device_prefs, box_screen, measure, page_cache, compression, error_pages)
+ORDER = (security_headers, device_prefs, box_screen, help_middleware, measure, page_cache, compression, error_pages)

@@ -8,6 +8,8 @@ keys do (tests/test_key_hints.py checks that on every page).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import quote
 from typing import Any
 
 import aiohttp_jinja2
@@ -16,6 +18,7 @@ from aiohttp import web
 from remote_nav import Layout, keymap
 from tvportal.boxes import exit_plan
 from tvportal.canvas import SD
+from tvportal.copilot.snapshot import SNAP, helped, take
 from tvportal.http.box_screen import key_profile_of, screen_size_of
 from tvportal.http import csp
 from tvportal.http.csp import device_nonce
@@ -148,7 +151,9 @@ def nav_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> dict
     for item in data["items"].values():
         if "h" in item:
             item["h"] = url(request.app, item["h"])
-    keys: dict[str, Any] = {"home": {"href": url(request.app, "/")}}
+    # the help key (F8, VK_INFO) asks family to help from a phone on every screen (tvportal/copilot/)
+    keys: dict[str, Any] = {"home": {"href": url(request.app, "/")},
+                            "help": {"href": url(request.app, "/family?next=" + quote(request.path_qs))}}
     for hint in hints:
         if hint.action == "page":
             if hint.href:
@@ -198,6 +203,8 @@ def render(request: web.Request, screen: Screen) -> web.Response:
     keypad = bool(screen.typing or "pad" in screen.nav_extra)
     nonce = device_nonce(request) if keypad or screen.private or request.method != "GET" else ""
     context["nonce"] = nonce
+    if helped(request):  # a family member's phone shows what this TV shows (tvportal/copilot/)
+        request[SNAP] = take(request, screen, request.query.get("f") or screen.start)
     response = aiohttp_jinja2.render_template(screen.template, request, context, status=screen.status)
     response.headers["Cache-Control"] = "private, no-store" if screen.private else "no-cache"
     csp.finish(request, response, settings.frame_ancestors, nonce if keypad else "", settings.cookie_secure,

@@ -102,6 +102,11 @@ class Settings:
     scheduler_seconds: int
     # editor import check
     editor_import_hours: int
+    # 远程帮办
+    copilot_code_minutes: int
+    copilot_idle_minutes: int
+    copilot_code_tries: int
+    copilot_poll_seconds: int
 
     @property
     def database_path(self) -> Path:

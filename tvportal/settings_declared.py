@@ -228,4 +228,18 @@ DECLARED: tuple[Setting, ...] = (
     Setting("editor_import_hours", int, 24,
             "Hours an uploaded import file waits for 确认导入 after its check; after that it must be uploaded and "
             "checked again (the content may have changed meanwhile).", minimum=1, maximum=168),
+    # 远程帮办: a family member's phone helps the TV (docs/family-help.md)
+    Setting("copilot_code_minutes", int, 5,
+            "Minutes the QR code and the 6-digit code of 请家人帮忙 stay valid; each can be used once.",
+            minimum=1, maximum=60),
+    Setting("copilot_idle_minutes", int, 10,
+            "Minutes without anything done on the TV or the helping phone after which family help ends.",
+            minimum=1, maximum=240),
+    Setting("copilot_code_tries", int, 10,
+            "Wrong 6-digit codes one address may type in 10 minutes; then its phone is told to wait (the codes "
+            "cannot be guessed by trying).", minimum=1),
+    Setting("copilot_poll_seconds", int, 2,
+            "Seconds between the TV's questions for what the helper did while a help session is open (at most "
+            "2: the TV follows the phone within that); no questions at all when no help is open.",
+            minimum=1, maximum=2),
 )

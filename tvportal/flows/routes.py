@@ -5,6 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from tvportal.flows import booking, handling, identity, queries, queued, signin_pin, signin_sms
+from tvportal.copilot.phone import setup_phone
+from tvportal.copilot.tv import setup_tv
 from tvportal.flows.state import pruning_ctx
 from tvportal.keys import PLATFORM
 from tvportal.platform.phone_page import add_phone_routes
@@ -67,3 +69,5 @@ def setup_flow_routes(app: web.Application) -> None:
     r.add_post("/rate/{kind}/{number}", queries.rate)
     r.add_get("/flow/queued/{reference}", queued.receipt)
     add_phone_routes(app, lambda a: a[PLATFORM])
+    setup_tv(app)  # 远程帮办 (tvportal/copilot/)
+    setup_phone(app)

@@ -439,3 +439,55 @@ stats_households = Table(
     Column("household", Text, nullable=False),
     PrimaryKeyConstraint("day", "model", "area", "household"),
 )
+
+# ---------------------------------------------------------------------------------------------- 远程帮办
+# a family member's phone helping a TV (tvportal/copilot/): one row per help offered, from the code on the
+# TV to its end; the codes are kept only as sha256
+copilot_sessions = Table(
+    "copilot_sessions", metadata,
+    Column("id", Text, primary_key=True),
+    Column("device", Text, nullable=False),  # the TV's device key (flows/device.py)
+    Column("code_hash", Text, nullable=False),  # the 6-digit code read aloud
+    Column("token_hash", Text, nullable=False),  # the QR code's token
+    Column("phone_hash", Text, nullable=False),  # the helping phone's cookie; "" until a phone took the code
+    Column("status", Text, nullable=False),  # open, claimed, signed, active, ended
+    Column("helper_id", Text, nullable=False),
+    Column("helper_name", Text, nullable=False),
+    Column("elder_id", Text, nullable=False),  # the person signed in on the TV ("" = nobody)
+    Column("share", Integer, nullable=False),  # private screens on the phone: 0 not asked, 1 yes, -1 no
+    Column("created", Float, nullable=False),
+    Column("expires", Float, nullable=False),  # the code's end
+    Column("last_activity", Float, nullable=False),  # either side did something
+    Column("return_to", Text, nullable=False),  # the TV's screen before the help key
+    Column("screen", Text, nullable=False),  # what the TV shows (JSON, tvportal/copilot/snapshot.py)
+    Column("version", Integer, nullable=False),  # raised whenever ``screen`` or the status changes
+    Column("command", Text, nullable=False),  # the next thing the TV does (JSON), "" = none
+    Column("command_seq", Integer, nullable=False),
+    Column("ended", Text, nullable=False),  # why it ended: tv, phone, idle, refused, expired, replaced
+    CheckConstraint("status IN ('open', 'claimed', 'signed', 'active', 'ended')", name="copilot_status"),
+    Index("copilot_sessions_device", "device", "status"),
+    Index("copilot_sessions_code", "code_hash"),
+    Index("copilot_sessions_token", "token_hash"),
+)
+
+# who did what for whom while helping; rows are only ever added
+copilot_audit = Table(
+    "copilot_audit", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    Column("session", Text, nullable=False),
+    Column("helper_id", Text, nullable=False),
+    Column("elder_id", Text, nullable=False),
+    Column("device", Text, nullable=False),
+    Column("action", Text, nullable=False),  # code, claim, signin, consent, refuse, share, go, type, point, tv_post, end
+    Column("detail", Text, nullable=False),
+    Index("copilot_audit_session", "session"),
+)
+
+# wrong short codes typed on phones, per address: guessing is limited (copilot_code_tries)
+copilot_attempts = Table(
+    "copilot_attempts", metadata,
+    Column("address", Text, nullable=False),
+    Column("at", Float, nullable=False),
+    Index("copilot_attempts_address", "address", "at"),
+)

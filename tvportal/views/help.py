@@ -33,6 +33,10 @@ async def help_page(request: web.Request) -> web.Response:
                                               "返回, 下一页, 第三个, 大声一点, or the name of a service. The TV "
                                               "repeats what it understood. Nothing you say leaves this "
                                               "service.")]),
+        TextBlock(_("Ask family to help"), [_("Press the INFO key (F8 on a keyboard) on any screen, or choose Ask "
+                                              "family to help here or in Mine. A family member scans the code with "
+                                              "their phone and can then help you from anywhere; you answer on the "
+                                              "TV, and Back ends it.")]),
     ]
     settings = request.app[SETTINGS]
     if exit_plan(settings.exit_method, settings.exit_url):
@@ -42,5 +46,5 @@ async def help_page(request: web.Request) -> web.Response:
             leave.append(_("The EXIT key takes you back to the TV home from any screen."))
         blocks.insert(3, TextBlock(_("Back to the TV home"), leave))
     screen = text_screen(request, _("Voice and help"), [Crumb(_("Home"), "/"), Crumb(_("Voice and help"))],
-                         blocks, base="/help")
+                         blocks, base="/help", extra_buttons=[("family", _("Ask family to help"), "/family?next=/help")])
     return render(request, screen)

@@ -20,6 +20,11 @@ FORGET = "/id/forget"
 ACT_FOR_FAMILY = "/id/family"
 
 
+def family_help() -> Choice:
+    """请家人帮忙: a family member's phone helps on this TV (tvportal/copilot/)."""
+    return Choice("famhelp", _("Ask family to help"), href="/family?next=/me")
+
+
 @friendly
 async def me(request: web.Request) -> web.Response:
     """我的: signed out, one way in (and the settings); signed in, everything that is theirs."""
@@ -29,7 +34,7 @@ async def me(request: web.Request) -> web.Response:
     if current is None:
         lines = [("", _("Nobody is signed in on this TV.")),
                  ("", _("Sign in to see your bookings and applications."))]
-        choices = [Choice("signin", _("Sign in"), href=SIGN_IN), settings]
+        choices = [Choice("signin", _("Sign in"), href=SIGN_IN), family_help(), settings]
         return show(request, flow_screen(request, _("Mine"), crumbs, lines=lines, choices=choices, back="/"))
     lines = [(_("Signed in"), f"{current.actor.name}  {current.actor.id_masked}")]
     if current.for_family:
@@ -43,7 +48,7 @@ async def me(request: web.Request) -> web.Response:
     choices = [Choice("bookings", _("My bookings"), href="/booking/mine?from=me"),
                Choice("applications", _("My applications"), href="/apply/mine?from=me"),
                Choice("family", _("Act for a family member"), href=ACT_FOR_FAMILY),
-               Choice("people", _("Switch person"), href=SIGN_IN),
+               Choice("people", _("Switch person"), href=SIGN_IN), family_help(),
                settings, sign_out_choice()]
     if await db(request).read(store.one_remembered, device_id(request), current.actor.id) is not None:
         choices.insert(4, Choice("forget", _("Do not remember me"), href=FORGET))
