@@ -3,6 +3,7 @@ private screens, submissions confirmed on the TV, the audit, ends and time limit
 
 from __future__ import annotations
 
+import json
 
 import pytest
 from sqlalchemy import select
@@ -87,6 +88,11 @@ async def test_phone_moves_the_tv_and_types_for_her(pair):
     await tv.get("/id/enter/elder")
     status, text = await phone.get("/m/help/go")
     assert 'id="value"' in text and 'id="private"' in text  # she said no: the pad, but nothing of hers
+    await tv.get("/me")  # her 我的: what she refused is not even stored for the phone
+    stored = json.loads((await rows(tv))[0]["screen"])
+    assert stored["private"] and stored["lines"] == [] and stored["title"]
+    assert not any(item["note"] for item in stored["items"])
+    await tv.get("/id/enter/elder")
     await phone.post("/m/help/do", do="type", value=PEOPLE["wang"])
     lines = await poll(tv)
     assert lines[2:4] == ["post", "/id/enter/elder"] and f"v={PEOPLE['wang']}" in lines[4]

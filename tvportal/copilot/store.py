@@ -155,12 +155,23 @@ def end(conn: sa.Connection, row: dict[str, Any], why: str, now: float) -> None:
 
 def save_screen(conn: sa.Connection, sid: str, device: str, screen: dict[str, Any], elder_id: str | None,
                 now: float) -> None:
-    """What the TV shows now (the TV loaded a page: that is activity)."""
+    """What the TV shows now (the TV loaded a page: that is activity).
+
+    A private screen the elder has not agreed to share is stored as the phone may show it (title and the
+    names of its items), never with her lines: what she refused is not kept for the helper anywhere."""
+    if screen.get("private") and conn.execute(sa.select(cs.c.share).where(cs.c.id == sid)).scalar() != 1:
+        screen = withheld(screen)
     values: dict[str, Any] = {"screen": json.dumps(screen, ensure_ascii=False), "last_activity": now,
                               "version": cs.c.version + 1}
     if elder_id is not None:
         values["elder_id"] = elder_id
     conn.execute(sa.update(cs).where(cs.c.id == sid, cs.c.device == device, cs.c.status.in_(LIVE)).values(**values))
+
+
+def withheld(screen: dict[str, Any]) -> dict[str, Any]:
+    """A private screen without the elder's own data: no lines, no item notes (a keypad's description, its
+    length and whether it is a PIN, stays: the phone types into it)."""
+    return {**screen, "lines": [], "items": [{**item, "note": ""} for item in screen.get("items", [])]}
 
 
 def focus(conn: sa.Connection, row: dict[str, Any], item: str) -> None:
