@@ -115,9 +115,9 @@ async def test_publication_missed_while_stopped_is_caught_up_at_start(aiohttp_cl
     assert await until(shows)
 
 
-async def test_a_failed_publication_goes_back_to_approved_with_the_reason(aiohttp_client, tmp_path, db_url):
-    """A scheduled draft that no longer passes (its 计划取消日期 came meanwhile) is not published; the publisher
-    sees why."""
+async def test_a_scheduled_publication_whose_end_date_came_takes_the_guide_off(aiohttp_client, tmp_path, db_url):
+    """A scheduled draft whose 计划取消日期 came meanwhile does what that date says: the guide leaves the TV (the
+    draft stays, with the reason for the publisher)."""
     client = await aiohttp_client(create_app(portal_settings(tmp_path, db_url)))
     db = client.app[DB]
 
@@ -132,10 +132,12 @@ async def test_a_failed_publication_goes_back_to_approved_with_the_reason(aiohtt
 
     await db.write(expiring)
     await asyncio.sleep(1.2)
-    assert await scheduler.run_once(client.app) == 0
+    assert await scheduler.run_once(client.app) == 1  # one guide changed on the TV: it left
     flow = await db.read(workflow.flow_of, "guide", "b1")
-    assert flow.state == "approved" and "计划取消日期" in flow.message
-    assert NEW_NAME not in await (await client.get("/guides/b1")).text()
+    assert flow.state == "draft" and "计划取消日期" in flow.message
+    assert (await client.get("/guides/b1")).status == 404
+    current = await db.read(versions.working, "guide", "b1")
+    assert current.data["name"] == NEW_NAME and not current.published
 
 
 async def test_an_expired_guide_leaves_the_tv(aiohttp_client, tmp_path, db_url):

@@ -247,3 +247,25 @@ def test_months_before():
     assert months_before(dt.date(2026, 12, 2), 12) == dt.date(2025, 12, 2)
     assert months_before(dt.date(2026, 3, 31), 1) == dt.date(2026, 2, 28)
     assert months_before(dt.date(2026, 1, 15), 2) == dt.date(2025, 11, 15)
+
+
+async def test_publishing_a_past_end_date_takes_the_guide_off_the_tv(people):
+    """The editor sets 计划取消日期 to a day that has passed on a published guide; once reviewed, 立即发布 takes
+    it off the TV (its page, list and search) at once, keeps the text as a draft and says so."""
+    ed, rev, pub = people["ed"], people["rev"], people["pub"]
+    assert (await ed.get("/guides/b1")).status == 200
+    yesterday = (city_now().date() - __import__("datetime").timedelta(days=1)).isoformat()
+    text = await page_of(ed)
+    response = await ed.post(PATH, data=[*replace(form_of(text), effective_to=yesterday), ("_action", "save")],
+                             allow_redirects=False)
+    assert response.status == 303
+    await step(ed, "submit", note="这项服务停办了")
+    await step(rev, "review", decision="approve")
+    text = await step(pub, "schedule", action="now")
+    assert t("Its planned end date ({date}) has come, so it was taken off the TV, its search and speech; the "
+             "text stays as a draft.", date=yesterday) in text
+    assert (await pub.get("/guides/b1")).status == 404
+    assert "/guides/b1" not in await (await pub.get("/services/booking")).text()
+    assert (await draft_data(pub.server.app))["effective_to"] == yesterday
+    audit = await page_of(pub, "/editor/audit?item=b1")
+    assert t("Planned end date {date} has come: taken off the TV, its search entries and speech", date=yesterday) in audit

@@ -43,12 +43,18 @@ async def do_publish(request: web.Request, kind: str, item_id: str, revision: in
     address = client_address(request)
     required, today = request.app[SETTINGS].review_required, request.app[CLOCK].today()
 
-    def publish_logged(conn) -> int:
-        """The review check, the new version and its log line, in one transaction."""
+    def publish_logged(conn) -> int | str:
+        """The review check, the new version and its log line, in one transaction; the 计划取消日期 when that
+        date has come and the guide was taken off the TV instead."""
         versions.lock(conn)
         current = versions.working(conn, kind, item_id)
         if current is not None and current.revision == revision and current.status != "published":
-            workflow.check_publishable(conn, current, required, today)
+            try:
+                workflow.check_publishable(conn, current, required, today)
+            except workflow.Ended as ended:
+                if workflow.end_now(conn, current, user.name, address, ended.date):
+                    return ended.date
+                raise
         number = versions.publish(conn, kind, item_id, revision, user.name, note.strip()[:200])
         workflow.published(conn, kind, item_id, revision, user.name, address, number)
         return number
@@ -62,4 +68,8 @@ async def do_publish(request: web.Request, kind: str, item_id: str, revision: in
         flash(request, _("Not published: {error}").format(error=exc), "error")
         return
     await publish_snapshot(request)
+    if isinstance(number, str):
+        flash(request, _("Its planned end date ({date}) has come, so it was taken off the TV, its search and "
+                         "speech; the text stays as a draft.").format(date=number), "warn")
+        return
     flash(request, _("Published as version {n}; the TV shows it now.").format(n=number))

@@ -40,6 +40,14 @@ class WorkflowError(Exception):
     """A workflow step that cannot be done now; the message is for the person who tried."""
 
 
+class Ended(WorkflowError):
+    """The guide's 计划取消日期 has come: it may not be put on the TV (``end_now`` takes it off instead)."""
+
+    def __init__(self, date: str) -> None:
+        super().__init__(_("Its planned end date ({date}) has come, so it cannot be put on the TV.").format(date=date))
+        self.date = date
+
+
 @dataclass(frozen=True)
 class Flow:
     """Where an item's draft is in the workflow."""
@@ -227,7 +235,23 @@ def check_publishable(conn: Connection, current: versions.Working, required: boo
                                   "Submit it for review first."))
     ended = str(current.data.get("effective_to") or "")
     if current.kind == "guide" and ended and ended <= today.isoformat():
-        raise WorkflowError(_("Its planned end date ({date}) has come, so it cannot be put on the TV.").format(date=ended))
+        raise Ended(ended)
+
+
+def end_now(conn: Connection, current: versions.Working, user: str, address: str, date: str) -> bool:
+    """Publishing a guide whose 计划取消日期 has come means what the date says: off the TV now (the draft with
+    the date stays). False when it is not on the TV, so there is nothing to take off."""
+    if not current.published:
+        return False
+    versions.unpublish(conn, current.kind, current.id, current.revision, user, check_refs=False)
+    after = versions.working(conn, current.kind, current.id)
+    message = _("Taken off the TV: its planned end date ({date}) has come.").format(date=date)
+    _close_comments(conn, current.kind, current.id)
+    _put(conn, current.kind, current.id, state="draft", revision=after.revision, publish_at="", scheduled_by="",
+         message=message)
+    audit.record(conn, user, address, "wf-expire", current.kind, current.id,
+                 _("Planned end date {date} has come: taken off the TV, its search entries and speech").format(date=date))
+    return True
 
 
 def published(conn: Connection, kind: str, item_id: str, revision: int, user: str, address: str,
@@ -290,10 +314,11 @@ def due(conn: Connection, now_stamp: str) -> list[tuple[str, str, int]]:
 
 
 def run_scheduled(conn: Connection, kind: str, item_id: str, revision: int, now_stamp: str, today: dt.date,
-                  required: bool) -> int | None:
+                  required: bool) -> int | str | None:
     """Publish one due item, claiming it: the row is re-read under the lock, so when several instances find
-    the same job only the first publishes it and the others find it done.  Returns the version number, or
-    None when there was nothing (left) to do or it failed (then the draft is back to 已通过, with the reason)."""
+    the same job only the first publishes it and the others find it done.  Returns the version number; the
+    计划取消日期 when that date had come and the guide was taken off the TV instead; None when there was
+    nothing (left) to do or it failed (then the draft is back to 已通过, with the reason)."""
     versions.lock(conn)
     f = flow_t.c
     row = conn.execute(select(f.state, f.revision, f.publish_at, f.scheduled_by).where(
@@ -306,7 +331,12 @@ def run_scheduled(conn: Connection, kind: str, item_id: str, revision: int, now_
             current = versions.working(conn, kind, item_id)
             if current is None or current.revision != revision:
                 raise WorkflowError(_("The draft changed after it was scheduled."))
-            check_publishable(conn, current, required, today)
+            try:
+                check_publishable(conn, current, required, today)
+            except Ended as ended:
+                if end_now(conn, current, by, SCHEDULER, ended.date):
+                    return ended.date
+                raise
             number = versions.publish(conn, kind, item_id, revision, by, "")
             published(conn, kind, item_id, revision, by, SCHEDULER, number, scheduled=True)
             return number
