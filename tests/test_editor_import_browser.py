@@ -14,7 +14,6 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from tests import browser
 from tests.browser import portal, wait_for
 from tests.storage_support import transaction
 from tvportal.settings import load_settings
@@ -26,13 +25,11 @@ PASSWORD = "browser-test-password"
 H1_NAME = "城乡居民基本养老保险待遇领取资格认证"
 DRAFT_NAME = "浏览器里保存的草稿名称"
 FILE_NAME = "文件里改过的认证名称"
-PORTS = iter(range(18360, 18399))  # this worktree's ports (PREAMBLE), not any free one
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    """A data folder with the publisher ``pub``; the portal started on it listens on one of our ports."""
-    monkeypatch.setattr(browser, "free_port", lambda: next(PORTS))
+def data_dir(tmp_path):
+    """A data folder with the publisher ``pub``."""
     data = tmp_path / "portal"
     data.mkdir()
     subprocess.run([sys.executable, "-m", "tvportal", "user", "--data-dir", str(data), "add", "pub", "--role",

@@ -24,7 +24,6 @@ pytestmark = pytest.mark.browser
 PASSWORD = "browser-test-password"
 FIRST = "浏览器审核流程里的初稿名称"
 FIXED = "按审核意见改好的名称"
-PORTS = (18310, 18311)  # this work's port range (18300-18349)
 
 
 def add_users(data) -> None:
@@ -68,7 +67,7 @@ def test_draft_return_fix_approve_schedule(browser_page, tmp_path):
     data = tmp_path / "portal"
     data.mkdir()
     add_users(data)
-    with portal(data, ("TVPORTAL_SCHEDULER_SECONDS", "1"), ("TVPORTAL_TTS_ENABLED", "false"), port=PORTS[0]) as base:
+    with portal(data, ("TVPORTAL_SCHEDULER_SECONDS", "1"), ("TVPORTAL_TTS_ENABLED", "false")) as base:
         page = browser_page
         page.set_viewport_size({"width": 1600, "height": 1000})
         sign_in_as(page, base, "ed")
@@ -156,7 +155,7 @@ def test_an_expired_guide_is_gone_from_the_tv(browser_page, tmp_path):
         assert db.read_sync(store.load_plain, "guide", "i3")["effective_to"] == yesterday
     finally:
         db.close()
-    with portal(data, ("TVPORTAL_SCHEDULER_SECONDS", "1"), ("TVPORTAL_TTS_ENABLED", "false"), port=PORTS[1]) as base:
+    with portal(data, ("TVPORTAL_SCHEDULER_SECONDS", "1"), ("TVPORTAL_TTS_ENABLED", "false")) as base:
         page = browser_page
         deadline = time.monotonic() + 30
         while tv_text(base, "/guides/i3")[0] != 404:
