@@ -260,3 +260,20 @@ async def test_sign_out_is_only_pointed_at(pair):
     await phone.post("/m/help/do", do="choose", item="logout")  # 退出登录 acts for her
     assert (await poll(tv))[2:4] == ["point", "logout"]
     assert "logout" in page
+
+
+async def test_the_number_is_read_digit_by_digit_and_back_says_it_ends_help(pair):
+    """The TV reads the number one digit at a time (not 五百二十二) and never reads the address aloud (a port
+    is heard as a time of day); while helped, the hint bar says Back ends the help."""
+    tv, phone, settings = pair
+    page = await tv.get("/family?next=/")
+    code = code_on(page)
+    speech = page.split("TVSPEECH", 1)[1]
+    aloud = "，".join(" ".join("零一二三四五六七八九"[int(d)] for d in part) for part in (code[:3], code[3:]))
+    assert f"号码：{aloud}" in speech
+    assert "/m/help" not in speech and "/m/help" in page.split("TVSPEECH", 1)[0]
+    guides = await tv.get("/guides")
+    assert "上一屏" in guides and "结束家人帮忙" not in guides
+    await tv.post_button(await helped_tv(tv, phone, settings, start="/"), "yes")
+    guides = await tv.get("/guides")
+    assert "结束家人帮忙" in guides and "上一屏" not in guides

@@ -18,7 +18,7 @@ from aiohttp import web
 from remote_nav import Layout, keymap
 from tvportal.boxes import exit_plan
 from tvportal.canvas import SD
-from tvportal.copilot.snapshot import SNAP, helped, take
+from tvportal.copilot.snapshot import HELPING, SNAP, helped, take
 from tvportal.http.box_screen import key_profile_of, screen_size_of
 from tvportal.http import csp
 from tvportal.http.csp import device_nonce
@@ -91,11 +91,13 @@ def prefs_of(request: web.Request) -> Prefs:
     return request[PREFS]
 
 
-def standard_keys(screen: Screen, can_exit: bool, exit_key: bool = False) -> list[KeyHint]:
+def standard_keys(screen: Screen, can_exit: bool, exit_key: bool = False, helping: bool = False) -> list[KeyHint]:
     """The key hints of a screen: its own keys plus the ones every page shares.
 
     Nine hints can share the bar, so each is a chip and a word or two (docs/design.md).  ``can_exit``: the
-    operator gave a way back to the EPG (exit_method); ``exit_key``: the box's remote has an EXIT key.
+    operator gave a way back to the EPG (exit_method); ``exit_key``: the box's remote has an EXIT key;
+    ``helping``: a family member helps from a phone, and Back ends that (static/copilot.js) outside 请家人帮忙's
+    own questions.
     """
     hints = [KeyHint("arrows", _("Arrow keys"), _("Choose"), chip=_("Arrows"))]
     hints.append(KeyHint("ok", _("OK"), _("Press the chosen key") if screen.typing else _("Open"), chip="OK"))
@@ -108,7 +110,11 @@ def standard_keys(screen: Screen, can_exit: bool, exit_key: bool = False) -> lis
     if screen.pages > 1:
         hints.append(KeyHint("page", _("Page keys"), _("Turn the page"), href=screen.next_href,
                              prev_href=screen.prev_href, chip=_("Page")))
-    if screen.is_home:
+    if helping and not (screen.typing and screen.typed):
+        hints.append(KeyHint("back", _("Back"), _("End family help")))
+        if not screen.is_home:
+            hints.append(KeyHint("yellow", _("Yellow key"), _("Home"), href="/", chip=_("Yellow")))
+    elif screen.is_home:
         if can_exit:
             hints.append(KeyHint("back", _("Back"), _("To the TV home")))
     else:
@@ -180,7 +186,8 @@ def render(request: web.Request, screen: Screen) -> web.Response:
     """Render a Screen with the base TV template."""
     settings = request.app[SETTINGS]
     plan = exit_plan(settings.exit_method, settings.exit_url)
-    hints = standard_keys(screen, plan is not None, exit_key_of(request)) + voice_hints(request, screen)
+    helping = request.get(HELPING, False) and not request.path.startswith("/family")
+    hints = standard_keys(screen, plan is not None, exit_key_of(request), helping) + voice_hints(request, screen)
     prefs = prefs_of(request)
     today = request.app[CLOCK].today()
     context = {

@@ -13,6 +13,7 @@ from aiohttp import web
 
 HELP_COOKIE = "tvhelp"  # on the TV: the help session it shows (read by static/copilot.js: not httponly)
 SNAP = web.RequestKey("copilot_snapshot", dict)
+HELPING = web.RequestKey("copilot_helping", bool)  # set by tv.help_middleware: a helper is on (Back ends it)
 
 # forms the phone may send for the elder (typing and answering); every other form acts for her (a booking,
 # an application, a cancellation, signing out...) and needs her OK on the TV: the phone can only point at it

@@ -11,6 +11,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tvportal.i18n import gettext as _
+
 from tvportal.storage.tables import copilot_attempts, copilot_audit, copilot_sessions as cs
 
 LIVE = ("open", "claimed", "signed", "active")
@@ -168,10 +170,23 @@ def save_screen(conn: sa.Connection, sid: str, device: str, screen: dict[str, An
     conn.execute(sa.update(cs).where(cs.c.id == sid, cs.c.device == device, cs.c.status.in_(LIVE)).values(**values))
 
 
+def status_of(conn: sa.Connection, sid: str) -> str | None:
+    """The state of a help session (open, claimed, signed, active, ended), None when there is none."""
+    return conn.execute(sa.select(cs.c.status).where(cs.c.id == sid)).scalar()
+
+
 def withheld(screen: dict[str, Any]) -> dict[str, Any]:
-    """A private screen without the elder's own data: no lines, no item notes (a keypad's description, its
-    length and whether it is a PIN, stays: the phone types into it)."""
-    return {**screen, "lines": [], "items": [{**item, "note": ""} for item in screen.get("items", [])]}
+    """A private screen without the elder's own data: no lines, no item notes, and items or crumbs that carry
+    a date, a time or a number (her bookings, applications, receipts) only as 第N项 (menu names stay, so the
+    helper can still choose; a keypad's description, its length and whether it is a PIN stay: he types)."""
+    items = [{**item, "note": "", "label": item["label"] if _plain(item["label"]) else _("Item %(n)d") % {"n": n}}
+             for n, item in enumerate(screen.get("items", []), 1)]
+    return {**screen, "lines": [], "items": items, "crumbs": [c for c in screen.get("crumbs", []) if _plain(c)]}
+
+
+def _plain(text: str) -> bool:
+    """Whether a label is a name of the portal's own (no digit: not a date, time, number or masked ID)."""
+    return not any(ch.isdigit() for ch in text)
 
 
 def focus(conn: sa.Connection, row: dict[str, Any], item: str) -> None:

@@ -14,7 +14,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from tvportal.copilot import store
-from tvportal.copilot.snapshot import HELP_COOKIE, SNAP
+from tvportal.copilot.snapshot import HELP_COOKIE, HELPING, SNAP
 from tvportal.flows.device import resolve_device
 from tvportal.flows.guard import friendly
 from tvportal.flows.signin_store import digest as session_digest
@@ -91,6 +91,11 @@ def grouped_code(code: str) -> str:
     return f"{code[:3]} {code[3:]}"
 
 
+def digits_aloud(digits: str) -> str:
+    """Digits as Chinese digit words, one by one (零 not 〇: what an elder says on the phone)."""
+    return " ".join("零一二三四五六七八九"[int(d)] for d in digits)
+
+
 @friendly
 async def offer(request: web.Request) -> web.Response:
     """请家人帮忙: a QR code and a short code for the family member's phone (or, while helped, who helps)."""
@@ -107,13 +112,21 @@ async def offer(request: web.Request) -> web.Response:
                                                    settings.copilot_code_minutes, time.time())
     url = public(request, f"{PHONE_PATH}/t/{token}")
     svg = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+    # the address without its scheme: shorter on an SD line, and any phone browser adds it
+    site = public(request, PHONE_PATH).split("://", 1)[-1]
     lines = [("", _("Ask a family member to scan this with their phone to help you.")),
-             ("", _("Or open %(site)s on the phone and type the number above.") % {"site": public(request, PHONE_PATH)}),
+             ("", _("Or type the number at %(site)s on the phone.") % {"site": site}),
              ("", _("The number works once, for %(n)d minutes.") % {"n": settings.copilot_code_minutes})]
     choices = [Choice("fresh", _("A new number"), href=f"/family?new=1&next={quote(back)}"),
                Choice("cancel", _("Not now"), href="/family/end")]
+    label = _("Number to type")
     screen = flow_screen(request, _("Ask family to help"), _crumbs(_("Ask family to help")), big=grouped_code(code),
-                         big_label=_("Number"), lines=lines, choices=choices, cols=2, qr=svg, back="/family/end")
+                         big_label=label, lines=lines, choices=choices, cols=2, qr=svg, back="/family/end")
+    # read aloud digit by digit, as it is read to the son over the phone (a group of three would be read as a
+    # number, 五百二十二); the address is not read (a port would be heard as a time of day)
+    spoken = {f"{label}：{grouped_code(code)}": f"{label}：{digits_aloud(code[:3])}，{digits_aloud(code[3:])}",
+              lines[1][1]: _("Or open the address shown on the TV in the phone's browser, and type the number.")}
+    screen.spoken = [spoken.get(s, s) for s in screen.spoken]
     response = show(request, screen)
     _set_cookie(request, response, sid)
     return response
@@ -319,6 +332,7 @@ async def help_middleware(request: web.Request, handler) -> web.StreamResponse:
     (who helped whom do what). Requests of TVs not helped pass untouched."""
     if HELP_COOKIE not in request.cookies or request.path.startswith(("/family/poll", "/static/", PHONE_PATH)):
         return await handler(request)
+    request[HELPING] = await request.app[DB].read(store.status_of, help_sid(request)) == "active"
     status = 500
     try:
         response = await handler(request)
