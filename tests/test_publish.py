@@ -82,13 +82,17 @@ async def test_tv_pages_are_answered_while_an_editor_imports_2000_guides(aiohttp
     local = []
 
     async def import_file():
-        """Post the file as the import form does (not a dry run)."""
+        """Post the file as the import form does (its check page follows), then press 确认导入."""
         from aiohttp import FormData
+
+        from tests.test_editor_import import confirm
 
         form = FormData()
         form.add_field("_csrf", token)
         form.add_field("file", io.BytesIO(body), filename="big.xml", content_type="application/xml")
-        return await client.post("/editor/import", data=form)
+        check = await client.post("/editor/import", data=form)
+        assert check.status == 200, (await check.text())[:2000]
+        return await confirm(client, await check.text())
 
     task = asyncio.create_task(import_file())
     await asyncio.sleep(0.3)  # the upload is in and being checked

@@ -8,7 +8,6 @@ keys do (tests/test_key_hints.py checks that on every page).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from urllib.parse import quote
 from typing import Any
 
@@ -158,8 +157,10 @@ def nav_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> dict
         if "h" in item:
             item["h"] = url(request.app, item["h"])
     # the help key (F8, VK_INFO) asks family to help from a phone on every screen (tvportal/copilot/)
+    # (an error page does not echo the address asked for: a not-found page is the same for every address)
+    back_to = request.path_qs if screen.status < 400 else "/"
     keys: dict[str, Any] = {"home": {"href": url(request.app, "/")},
-                            "help": {"href": url(request.app, "/family?next=" + quote(request.path_qs))}}
+                            "help": {"href": url(request.app, "/family?next=" + quote(back_to))}}
     for hint in hints:
         if hint.action == "page":
             if hint.href:
