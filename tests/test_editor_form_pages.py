@@ -69,6 +69,9 @@ async def test_pick_lists_show_names_not_codes(ed):
     assert picked_halls(text) == ["LA-01", "LA-02", "LA-03", "LA-04", "LA-05"]
     assert t("The TV shows first:") + "</strong> 六安市政务服务中心" in text
     assert "LA-01" not in re.sub(r'value="[^"]*"', "", text)  # hall codes appear only as form values
+    listing = await (await ed.get("/editor/guide")).text()  # the list's filters name them too
+    assert f'value="booking">{t("Book a visit")}<' in listing and 'value="shebao">社保<' in listing
+    assert ">booking<" not in listing and ">shebao<" not in listing
 
 
 async def test_hall_order_buttons_work_without_scripts(ed):

@@ -63,7 +63,9 @@ async def item_list(request: web.Request) -> web.Response:
     query = request.query.get("q", "").strip()
     status = request.query.get("status", "")
     filters = [name for name in FILTERS[kind] if name in labels]
-    options = {name: sorted({v for w in rows for v in _values(w.data, name)}) for name in filters}
+    named = {o.code: o.name for o in pickers.options(request.app[PUBLISHED].snapshot)["categories"]}
+    options = {name: [(v, named.get(v, v) if name == "categories" else pickers.choice_name(labels[name], v))
+                      for v in sorted({v for w in rows for v in _values(w.data, name)})] for name in filters}
     chosen = {name: request.query.get(name, "") for name in filters}
     if query:
         rows = [w for w in rows if any(query.lower() in str(w.data.get(f, "")).lower() for f in SEARCHED)]

@@ -22,7 +22,7 @@ from content import store
 from content.model import ContentError
 from content.tables import utc_stamp
 from tvportal.editor import audit, versions
-from tvportal.editor.forms import WORKFLOW_OWNED
+from tvportal.editor.forms import WORKFLOW_OWNED, specs_of
 from tvportal.i18n import N_, gettext as _
 from tvportal.storage import upsert
 from tvportal.storage.tables import editor_comments as comments_t, editor_drafts as drafts_t
@@ -202,8 +202,9 @@ def return_draft(conn: Connection, kind: str, item_id: str, revision: int, user:
                                        for name, text in comments])
     _put(conn, kind, item_id, state="returned", revision=revision, reviewed_by=user, reviewed_at=stamp)
     _set_review_fields(conn, kind, item_id, review_state=REVIEW_STATE["returned"])
+    labels = {spec.name: spec.label for spec in specs_of(kind)}  # the log names the field as the form does
     audit.record(conn, user, address, "wf-return", kind, item_id,
-                 "；".join(f"{name + '：' if name else ''}{text}" for name, text in comments))
+                 "；".join(f"{labels.get(name, name) + '：' if name else ''}{text}" for name, text in comments))
     return len(comments)
 
 
