@@ -4,6 +4,7 @@ private screens, submissions confirmed on the TV, the audit, ends and time limit
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -271,7 +272,10 @@ async def test_the_number_is_read_digit_by_digit_and_back_says_it_ends_help(pair
     speech = page.split("TVSPEECH", 1)[1]
     aloud = "，".join(" ".join("零一二三四五六七八九"[int(d)] for d in part) for part in (code[:3], code[3:]))
     assert f"号码：{aloud}" in speech
-    assert "/m/help" not in speech and "/m/help" in page.split("TVSPEECH", 1)[0]
+    shown = page.split("TVSPEECH", 1)[0]
+    assert "/m/help" not in speech and "/m " in shown and "/m/help" not in re.sub(r'"[^"]*"', "", shown)
+    status, form = await phone.get("/m")  # the address shown opens the number form
+    assert status == 200 and 'name="code"' in form
     guides = await tv.get("/guides")
     assert "上一屏" in guides and "结束家人帮忙" not in guides
     await tv.post_button(await helped_tv(tv, phone, settings, start="/"), "yes")

@@ -16,7 +16,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from tvportal.copilot import store
-from tvportal.copilot.tv import PHONE_PATH, idle_s, wake
+from tvportal.copilot.tv import PHONE_PATH, SHORT_PATH, idle_s, wake
 from tvportal.flows import signin_store
 from tvportal.flows.session import platform_device
 from tvportal.flows.signin_sms import platform_message
@@ -232,6 +232,7 @@ def setup_phone(app: web.Application) -> None:
     """The phone's routes."""
     r = app.router
     r.add_get(PHONE_PATH, code_form)
+    r.add_get(SHORT_PATH, code_form)  # the address the TV shows
     r.add_post(PHONE_PATH, code_typed)
     r.add_get(PHONE_PATH + "/t/{token}", scanned)
     r.add_get(PHONE_PATH + "/go", main)

@@ -28,6 +28,8 @@ from tvportal.storage.tables import tv_sessions
 from tvportal.urls import public
 
 PHONE_PATH = "/m/help"
+# what the TV shows a family member to type: the shortest address, and no English word on a Chinese screen
+SHORT_PATH = "/m"
 LONG_POLL_S = 6.0  # a poll waits this long for something to do, so an idle help costs one request per 6 s
 _WAKE = web.AppKey("copilot_wake", dict)  # session id -> {Event}: a phone's command wakes its TV's polls here
 
@@ -113,7 +115,7 @@ async def offer(request: web.Request) -> web.Response:
     url = public(request, f"{PHONE_PATH}/t/{token}")
     svg = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
     # the address without its scheme: shorter on an SD line, and any phone browser adds it
-    site = public(request, PHONE_PATH).split("://", 1)[-1]
+    site = public(request, SHORT_PATH).split("://", 1)[-1]
     lines = [("", _("Ask a family member to scan this with their phone to help you.")),
              ("", _("Or type the number at %(site)s on the phone.") % {"site": site}),
              ("", _("The number works once, for %(n)d minutes.") % {"n": settings.copilot_code_minutes})]
