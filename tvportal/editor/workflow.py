@@ -247,7 +247,6 @@ def end_now(conn: Connection, current: versions.Working, user: str, address: str
     versions.unpublish(conn, current.kind, current.id, current.revision, user, check_refs=False)
     after = versions.working(conn, current.kind, current.id)
     message = _("Taken off the TV: its planned end date ({date}) has come.").format(date=date)
-    _close_comments(conn, current.kind, current.id)
     _put(conn, current.kind, current.id, state="draft", revision=after.revision, publish_at="", scheduled_by="",
          message=message)
     audit.record(conn, user, address, "wf-expire", current.kind, current.id,
@@ -360,11 +359,4 @@ def expire(conn: Connection, item_id: str, today: dt.date) -> bool:
     ended = str((data or {}).get("effective_to") or "")
     if data is None or not ended or ended > today.isoformat():
         return False
-    current = versions.working(conn, "guide", item_id)
-    versions.unpublish(conn, "guide", item_id, current.revision, SCHEDULER, check_refs=False)
-    after = versions.working(conn, "guide", item_id)
-    _put(conn, "guide", item_id, state="draft", revision=after.revision, publish_at="", scheduled_by="",
-         message=_("Taken off the TV: its planned end date ({date}) has come.").format(date=ended))
-    audit.record(conn, SCHEDULER, SCHEDULER, "wf-expire", "guide", item_id,
-                 _("Planned end date {date} has come: taken off the TV, its search entries and speech").format(date=ended))
-    return True
+    return end_now(conn, versions.working(conn, "guide", item_id), SCHEDULER, SCHEDULER, ended)
