@@ -50,8 +50,8 @@ class Hit:
 @lru_cache(maxsize=4096)  # while indexing: a name and its short name, a topic in many guides
 def readings(text: str) -> tuple[tuple[bool, tuple[str, ...]], ...]:
     """Per Han character: (True, its readings, context reading first); per Latin/digit run: (False, (run,))."""
-    # imported at the first indexing, not with this module: searching needs no pinyin, and a process that
-    # only reads the saved index or imports content (the CLI) does not keep pypinyin's 35 MB
+    # imported at the first indexing (or by ``load_readings``), not with this module: searching needs no
+    # pinyin, and a process that only imports content (the CLI) does not keep pypinyin's 35 MB
     from content.pinyin_data import Style, pinyin  # noqa: PLC0415
 
     mark = lambda chunk: ["\x00" + chunk]  # noqa: E731 - non-Han runs come back marked, not transliterated
@@ -64,6 +64,12 @@ def readings(text: str) -> tuple[tuple[bool, tuple[str, ...]], ...]:
             continue
         out.append((True, tuple(dict.fromkeys(options))[:1 + MAX_READINGS]))
     return tuple(out)
+
+
+def load_readings() -> None:
+    """Load the reading tables now (0.5 s of CPU, 35 MB), for a worker thread once an instance serves: else the
+    first publish after a start pays for them, and an editor waits a second longer to see it on the TV."""
+    readings.__wrapped__("汉")
 
 
 def _variants(parts: tuple[tuple[bool, tuple[str, ...]], ...]) -> list[list[tuple[str, bool]]]:

@@ -27,7 +27,7 @@ from typing import Any
 from content import index_cache, segment_store, store
 from content.decode import compact
 from content.model import Bundle, Category, City, Guide, Hall, Policy
-from content.search import Hit, SearchIndex, Segment, search as run_search
+from content.search import Hit, SearchIndex, Segment, load_readings, search as run_search
 
 log = logging.getLogger(__name__)
 KIND_FIELDS = {"category": "categories", "guide": "guides", "hall": "halls", "policy": "policies", "bundle": "bundles"}
@@ -265,13 +265,15 @@ class Published:
         self.swap(snapshot)
 
     async def compact(self) -> int:
-        """Compress the stored JSON the snapshot's records keep (content/decode.py), off the event loop, and
-        give the memory freed since start-up back to the system."""
+        """After start-up, off the event loop: compress the stored JSON the snapshot's records keep
+        (content/decode.py), give the memory freed since start-up back to the system, and load the reading
+        tables the next publish indexes with."""
         snapshot = self.snapshot
 
         def work() -> int:
             done = compact(r for kind in KIND_FIELDS for r in snapshot.records(kind))
             release_memory()
+            load_readings()
             return done
         return await asyncio.to_thread(work)
 
