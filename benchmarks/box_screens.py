@@ -12,7 +12,7 @@
    against one frame (16 ms).  Baseline:
    keys the runtime ignores, from time stamp to the end of the keydown listeners.
 
-Run from the repository root: ``python benchmarks/box_screens.py [--presses 60] [--keys-only] [--before DIR]``
+Run from the repository root: ``python benchmarks/box_screens.py [--presses 60] [--gap 60] [--keys-only] [--before DIR]``
 (``--before``: a checkout of an earlier commit, e.g. ``git worktree add /tmp/before main``; its key → focus
 is measured in the same browser just before this tree's).  ``BENCH_PORTS=lo-hi`` keeps the portals there.
 """
@@ -116,8 +116,8 @@ def load_time(context, base: str, size: str, throttled: bool) -> float:
     return took
 
 
-def key_presses(context, base: str, size: str, presses: int) -> list[Row]:
-    """Key → focus on home with the CPU slowed; ignored keys as the baseline."""
+def key_presses(context, base: str, size: str, presses: int, gap: int = 60) -> list[Row]:
+    """Key → focus on home with the CPU slowed, a key every ``gap`` ms; ignored keys as the baseline."""
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     page.goto(f"{base}/?size={size}")
@@ -130,7 +130,7 @@ def key_presses(context, base: str, size: str, presses: int) -> list[Row]:
             for kind in ("rawKeyDown", "keyUp"):
                 cdp.send("Input.dispatchKeyEvent", {"type": kind, "windowsVirtualKeyCode": code,
                                                     "nativeVirtualKeyCode": code})
-            page.wait_for_timeout(60)  # a remote's repeat is slower than this; each press is its own
+            page.wait_for_timeout(gap)  # 60: faster than a remote's repeat (NEC: 108 ms); each press is its own
         log = page.evaluate("window.__keys.slice()")
         tag = f"{size} [CPU {CPU:g}x]"
 
@@ -160,7 +160,7 @@ def key_presses(context, base: str, size: str, presses: int) -> list[Row]:
     return rows
 
 
-def browser_rows(portal: Portal, presses: int, loads: int, before: Portal | None = None) -> list[Row]:
+def browser_rows(portal: Portal, presses: int, loads: int, before: Portal | None = None, gap: int = 60) -> list[Row]:
     """Home load and key presses at each size in headless Chromium; ``before``: another tree's portal whose
     key presses are measured just before this one's, in the same browser (a before/after comparison)."""
     from playwright.sync_api import sync_playwright
@@ -179,8 +179,8 @@ def browser_rows(portal: Portal, presses: int, loads: int, before: Portal | None
                                     f"{loads})", f"{slow:.0f} ms (unthrottled baseline {fast:.0f} ms)"))
                 if before is not None:
                     rows += [Row("before: " + r.metric, r.value) for r in
-                             key_presses(context, before.base, size, presses)]
-                rows += key_presses(context, portal.base, size, presses)
+                             key_presses(context, before.base, size, presses, gap)]
+                rows += key_presses(context, portal.base, size, presses, gap)
                 context.close()
         finally:
             browser.close()
@@ -191,6 +191,8 @@ def run(argv: list[str] | None = None) -> list[Row]:
     """Start a portal, measure, print the table; return the rows."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--presses", type=int, default=60, help="key presses per loop (default 60)")
+    p.add_argument("--gap", type=int, default=60, help="ms between key presses (default 60, faster than a "
+                   "remote's repeat; 110 is a held key on an NEC remote)")
     p.add_argument("--loads", type=int, default=3, help="home loads per condition (default 3)")
     p.add_argument("--keys-only", action="store_true", help="only key → focus (no weights, no loads)")
     p.add_argument("--before", type=Path, help="another checkout whose key → focus is measured first, for a "
@@ -199,9 +201,9 @@ def run(argv: list[str] | None = None) -> list[Row]:
     with running_portal() as portal, \
             (running_portal(tree=args.before) if args.before else contextlib.nullcontext()) as before:
         if args.keys_only:
-            rows = browser_rows(portal, args.presses, 0, before)
+            rows = browser_rows(portal, args.presses, 0, before, args.gap)
         else:
-            rows = weights(portal) + browser_rows(portal, args.presses, args.loads, before)
+            rows = weights(portal) + browser_rows(portal, args.presses, args.loads, before, args.gap)
     print_table("operator boxes: screen sizes, slow link and CPU", rows)
     return rows
 
