@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from tests.browser import focused_id, portal
@@ -56,6 +60,12 @@ def test_book_a_slot_with_the_remote(tmp_path, browser_page):
         assert float(page.evaluate("parseFloat(getComputedStyle(document.getElementById('bignum')).fontSize)")) >= 60
         key(page, "Backspace")  # Back from a receipt goes home, never into the finished booking flow
         assert page.url == base + "/"
+    # the page script's count (static/presses.js, written after each key's frame): the presses after the one
+    # that opened 预约办理, up to 确认预约: hall, time, Down, Enter, 18 digits, Enter, 6 digits, Enter, 2, Enter
+    exported = subprocess.run([sys.executable, "-m", "tvportal", "stats", "export", "--format", "json",
+                               "--data-dir", str(data)], capture_output=True, text=True, check=True).stdout
+    done = [row for row in json.loads(exported) if row["event"] == "done" and row["screen"] == "booking"]
+    assert [(row["count"], row["presses"]) for row in done] == [(1, 2 + 1 + 1 + 18 + 1 + 6 + 1 + 1 + 1)], done
 
 
 def _sign_in_fast(page, base: str, data, id_number: str) -> None:
