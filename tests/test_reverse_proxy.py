@@ -13,6 +13,7 @@ from sqlalchemy import select
 from tests.editor_support import PASSWORD, csrf_of, make_users
 from tests.storage_support import scalar
 from tvportal.app import create_app, server_app
+from tvportal.keys import PAGE_CACHE
 from tvportal.settings import SettingsError, load_settings
 from tvportal.storage.tables import platform_tickets
 from tvportal.urls import prefixed
@@ -51,6 +52,23 @@ async def test_forwarded_proto_and_host_make_the_qr_address_when_no_public_url(a
     ticket = scalar(settings, select(platform_tickets.c.ticket).limit(1))
     url = f"https://tv.example.cn/tv/m/confirm/{ticket}"
     assert segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True) in await resp.text()
+
+
+async def test_pages_under_base_path_come_from_the_page_cache(aiohttp_client, tmp_path):
+    """Under base_path (a sub-application, whose routes aiohttp prefixes) content pages are cached as at the root:
+    the second request for a guide page, home and a hall is a hit."""
+    settings = load_settings({"data_dir": str(tmp_path / "data"), "base_path": "/tv"}, environ={})
+    app = server_app(settings)
+    client = await aiohttp_client(app)
+    portal = app._subapps[0]
+    cache = portal[PAGE_CACHE]
+    for path in ("/tv/guides/h3", "/tv/", "/tv/halls"):
+        first = await client.get(path)
+        hits = cache.hits
+        again = await client.get(path)
+        assert (first.status, again.status) == (200, 200)
+        assert await again.text() == await first.text()
+        assert cache.hits == hits + 1, path
 
 
 async def test_base_path_is_served_and_everything_else_is_not(aiohttp_client, tmp_path):

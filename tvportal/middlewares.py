@@ -76,11 +76,18 @@ def _cacheable(request: web.Request) -> bool:
     if request.method != "GET" or FLASH_COOKIE in request.cookies or helped(request):
         return False
     resource = request.match_info.route.resource
-    if resource is None or resource.canonical not in request.app[PAGE_CACHE].routes:
+    if resource is None:
+        return False
+    # under base_path the portal is a sub-application, whose routes aiohttp prefixes (/tv/guides/{guide});
+    # the cache knows them by the app paths they were added with
+    route, base = resource.canonical, request.app[SETTINGS].base_path
+    if base and route.startswith(base + "/"):
+        route = route[len(base):]
+    if route not in request.app[PAGE_CACHE].routes:
         return False
     # a signed-in person may see their own county's hall (routes.VIEWER_PAGES) unless the TV chose a county
     return not (SESSION_COOKIE in request.cookies and not request[PREFS].county
-                and resource.canonical in request.app[PAGE_CACHE].viewer_routes)
+                and route in request.app[PAGE_CACHE].viewer_routes)
 
 
 @web.middleware
