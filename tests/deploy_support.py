@@ -12,6 +12,7 @@ import os
 import re
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -72,6 +73,17 @@ def wait_healthy(url: str, proc: subprocess.Popen | None, log: Path, timeout: fl
         time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer (exit code {proc and proc.poll()}):\n"
                        + log.read_text(errors="replace")[-4000:])
+
+
+def wait_listening(port: int, proc: subprocess.Popen, log: Path, timeout: float = 30.0) -> None:
+    """Wait until something accepts connections on ``port``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}:\n" + log.read_text(errors="replace")[-4000:])
 
 
 @dataclass
@@ -153,8 +165,9 @@ http {{
 
 @contextmanager
 def running_nginx(prefix: Path, listen: int, instances: list[int], base_path: str = "",
-                  extra_http: str = "") -> Iterator[str]:
-    """Debian's nginx on ``listen`` in front of the instances' ports; yields its base URL (with base_path)."""
+                  extra_http: str = "", healthy: bool = True) -> Iterator[str]:
+    """Debian's nginx on ``listen`` in front of the instances' ports; yields its base URL (with base_path).
+    ``healthy``: wait until a portal answers through it (False: none is running)."""
     prefix.mkdir(parents=True, exist_ok=True)
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (prefix / "temp" / sub).mkdir(parents=True, exist_ok=True)
@@ -176,7 +189,10 @@ def running_nginx(prefix: Path, listen: int, instances: list[int], base_path: st
                                 stdin=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{listen}{base_path}"
     try:
-        wait_healthy(base + "/healthz", proc, prefix / "error.log", timeout=30)
+        if healthy:
+            wait_healthy(base + "/healthz", proc, prefix / "error.log", timeout=30)
+        else:
+            wait_listening(listen, proc, prefix / "error.log")
         yield base
     finally:
         proc.send_signal(signal.SIGQUIT)  # graceful: lets workers finish and remove the pid file

@@ -20,6 +20,7 @@ import aiohttp
 import pytest
 from cryptography.fernet import Fernet
 
+from tests.browser import free_port
 from tests.deploy_support import DEPLOY, running_nginx, start_instance, stop_all, tvportal_cli, wait_healthy
 from tests.storage_support import scalar
 
@@ -348,3 +349,65 @@ async def test_fifty_bookings_for_three_places_across_both_instances(cluster):
                                                                       platform_bookings.c.status == "booked")
     assert scalar(cluster.database_url, count) == scalar(cluster.database_url, select(
         platform_slots.c.capacity).where(platform_slots.c.id == slot))
+
+
+async def test_the_portals_own_503s_leave_both_instances_in(cluster):
+    """A 503 of the portal (here: voice commands without a speech model; also /healthz while the database is
+    down) is about that request, or about what both instances share: nginx must not count it as the
+    instance failing, or a few of them leave it no instance and every TV gets an error page."""
+    async with client_from("127.0.0.11") as tv:
+        for _ in range(4):
+            async with tv.get(cluster.base + "/voice/listen") as resp:
+                assert resp.status == 503 and "语音" in (await resp.json())["error"]
+        statuses = []
+        for _ in range(10):
+            async with tv.get(cluster.base + "/guides") as resp:
+                statuses.append(resp.status)
+    assert statuses == [200] * 10
+
+
+def test_no_instance_gets_nginx_page_in_chinese(tmp_path):
+    """When no instance answers, nginx's own page is in Chinese and says what to do, not "502 Bad Gateway"."""
+    import urllib.error
+    import urllib.request
+
+    listen, dead = free_port(), [free_port(), free_port()]  # nothing listens on the instances' ports
+    with running_nginx(tmp_path / "nginx", listen, dead, base_path="/tv", healthy=False) as base:
+        try:
+            urllib.request.urlopen(base + "/guides", timeout=10)
+            raise AssertionError("answered without an instance")
+        except urllib.error.HTTPError as exc:
+            status, page = exc.code, exc.read().decode()
+    assert status == 503 and "电视政务服务暂时打不开" in page and "按返回键" in page
+    assert "nginx" not in page and "Bad Gateway" not in page
+
+
+async def test_rolling_restart_as_documented_loses_no_page(cluster):
+    """docs/deployment.md: stop A (SIGTERM, as systemd does), start it, wait for its /tv/healthz and 5 s more
+    (nginx's fail_timeout), then B: TVs reading meanwhile never see an error."""
+    reads, failed = [], []
+    done = asyncio.Event()
+
+    async def reader(address: str) -> None:
+        async with client_from(address) as tv:
+            while not done.is_set():
+                try:
+                    async with tv.get(cluster.base + "/guides/h3") as resp:
+                        (reads if resp.status == 200 else failed).append(resp.status)
+                except aiohttp.ClientError as exc:
+                    failed.append(repr(exc))
+                await asyncio.sleep(0.02)
+
+    async def restart_each() -> None:
+        try:
+            for i, port in enumerate((PORT_A, PORT_B)):
+                await asyncio.to_thread(cluster.instances[i].stop)
+                cluster.instances[i] = cluster.start(port)
+                await asyncio.to_thread(wait_healthy, f"http://127.0.0.1:{port}/tv/healthz", cluster.instances[i].proc,
+                                        cluster.instances[i].log, 120.0)
+                await asyncio.sleep(6)
+        finally:
+            done.set()
+
+    await asyncio.gather(reader("127.0.0.12"), reader("127.0.0.13"), restart_each())
+    assert failed == [] and len(reads) > 50, (failed, len(reads))
