@@ -2,7 +2,7 @@
 
 from .focus_graph import neighbours, unreachable
 from .geometry import Rect
-from .key_profiles import keymap, load_profiles, profile_for_user_agent, profile_screen
+from .key_profiles import keymap, load_profiles, profile_ctc, profile_for_user_agent, profile_screen
 from .layout import Focusable, Layout
 from .runtime import runtime_hash, runtime_js
 
@@ -13,6 +13,7 @@ __all__ = [
     "keymap",
     "load_profiles",
     "neighbours",
+    "profile_ctc",
     "profile_for_user_agent",
     "profile_screen",
     "runtime_hash",

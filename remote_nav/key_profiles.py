@@ -38,6 +38,8 @@ def _data() -> dict:
         if profile.get("extends", name) not in data["profiles"] or profile.get("screen", "sd") not in SCREENS:
             raise ValueError(f"profile {name!r}: unknown extends {profile.get('extends')!r} or screen "
                              f"{profile.get('screen')!r}")
+        if not isinstance(profile.get("ctc", False), bool):
+            raise ValueError(f"profile {name!r}: ctc must be true or false")
     if DEFAULT in data["profiles"]:
         raise ValueError(f"{DEFAULT!r} is computed, it cannot be a stored profile")
     return data
@@ -97,6 +99,16 @@ def keymap(profile_name: str) -> dict[int, str]:
 def profile_screen(name: str) -> str | None:
     """The screen size (sd, hd, fhd) a profile's boxes have, None when the profile does not say."""
     return _data()["profiles"].get(name, {}).get("screen")
+
+
+def profile_ctc(name: str) -> bool:
+    """Whether a profile's boxes give page scripts ``Authentication.CTCGetConfig`` (the box's IPTV account
+    and the operator's login token), its own flag or that of the profile it extends; "default" does not:
+    an unknown browser is not taken for a carrier box."""
+    profile = _data()["profiles"].get(name)
+    if profile is None:
+        return False
+    return profile.get("ctc", profile_ctc(profile["extends"]) if "extends" in profile else False)
 
 
 def profile_for_user_agent(ua: str) -> str:

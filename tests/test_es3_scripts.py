@@ -31,6 +31,24 @@ async def test_every_page_script_is_es3(client):
     assert {name: p for name, p in found.items() if p} == {}
 
 
+async def test_the_box_account_script_is_es3(aiohttp_client, tmp_path):
+    """Home's script that reads Authentication.CTCGetConfig, where a Huawei box gets it (the operator checks
+    tokens): it and every other script of that home page."""
+    from tests.browser import free_port
+    from tests.test_operator_box_token import HUAWEI
+    from tvportal.app import create_app
+    from tvportal.settings import load_settings
+
+    settings = load_settings({"data_dir": str(tmp_path / "data"), "box_token_url": f"http://127.0.0.1:{free_port()}/check"},
+                             environ={})  # never asked: only home is read
+    client = await aiohttp_client(create_app(settings), headers={"User-Agent": HUAWEI})
+    html = await (await client.get("/")).text()
+    sources = {src: await (await client.get(src)).text() for src in EXTERNAL.findall(html)}
+    sources.update({f"inline #{n}": body for n, body in enumerate(INLINE.findall(html))})
+    assert any(src.startswith("inline") and "CTCGetConfig" in body for src, body in sources.items())
+    assert {name: problems(body) for name, body in sources.items() if problems(body)} == {}
+
+
 @pytest.mark.parametrize("snippet,problem", [
     ("var top = 1;", "reserved-word global: top"),
     ("a.class = 1;", "reserved word after a dot: .class"),

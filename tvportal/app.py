@@ -16,6 +16,7 @@ from tvportal.http import logs
 from tvportal.http.inline_json import script_json
 from tvportal.editor.scheduler import scheduler_ctx
 from tvportal.editor.setup import setup_editor
+from tvportal.flows.box_token import box_token_ctx
 from tvportal.keys import ASSETS, CLOCK, PAGE_CACHE, SETTINGS
 from tvportal.middlewares import ORDER
 from tvportal.page_cache import PageCache
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.cleanup_ctx.append(stats_ctx)  # after the database: its last flush runs before the database closes
     setup_metrics(app)
     app.cleanup_ctx.append(speech_key_ctx)
+    app.cleanup_ctx.append(box_token_ctx)  # the operator's token check (docs/operator.md section 2)
     if settings.editor_enabled:
         setup_editor(app)
     setup_platform(app)

@@ -28,6 +28,7 @@ from tvportal.i18n import current_locale
 from tvportal.keys import ASR, CLOCK, PAGE_CACHE, PREFS, PUBLISHED, SETTINGS, TTS
 from tvportal.page_cache import CachedPage, normal_query
 from tvportal.prefs import COOKIE, Prefs
+from tvportal.flows import box_token
 from tvportal.flows.device import keep_account_prefs, keep_token
 from tvportal.flows.session import SESSION_COOKIE
 from tvportal.copilot.snapshot import helped
@@ -60,7 +61,7 @@ def cache_key(request: web.Request, query: list[tuple[str, str]]) -> tuple:
     """What a TV content page depends on besides the content version (tvportal/page_cache.py)."""
     return (request.path, tuple(query), request[PREFS].encode(), key_profile_of(request), screen_size_of(request),
             "gzip" in request.headers.get("Accept-Encoding", ""), request.app[CLOCK].today().toordinal(),
-            voice_state(request.app))
+            voice_state(request.app), box_token.offered(request))
 
 
 def voice_state(app: web.Application) -> tuple[bool, bool]:

@@ -45,6 +45,7 @@ def setup_routes(app: web.Application) -> None:
     setup_area_routes(app)
     r.add_get("/healthz", health.healthz)
     r.add_get("/launch", launch.launch)
+    r.add_post("/launch/box", launch.launch_box)
     r.add_get("/brand.css", branding.brand_css)
     r.add_get("/brand/logo", branding.brand_logo)
     r.add_get("/settings", device_settings.settings_page)

@@ -107,6 +107,11 @@ class Settings:
     copilot_idle_minutes: int
     copilot_code_tries: int
     copilot_poll_seconds: int
+    # the box's own account, checked by the operator
+    box_token_url: str
+    box_token_timeout_seconds: int
+    box_token_cache_seconds: int
+    box_token_per_minute: int
 
     @property
     def database_path(self) -> Path:
@@ -192,6 +197,16 @@ def _check_base_path(value: str) -> str:
     return value
 
 
+def _check_box_token_url(value: str) -> str:
+    """Empty (off) or an absolute http(s) address: a typo must stop the start, not refuse every box."""
+    value = value.strip()
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment):
+        raise SettingsError(f"setting box_token_url: expected an address such as "
+                            f"http://auth.example.cn/portal/check, got {value!r}")
+    return value
+
+
 def _check_public_url(value: str) -> str:
     """An absolute http(s) URL without query; kept without a trailing slash."""
     value = value.strip().rstrip("/")
@@ -202,7 +217,7 @@ def _check_public_url(value: str) -> str:
 
 
 _CHECKS = {"trusted_proxies": _networks("trusted_proxies"), "metrics_allow": _networks("metrics_allow"),
-           "base_path": _check_base_path, "public_url": _check_public_url}
+           "base_path": _check_base_path, "public_url": _check_public_url, "box_token_url": _check_box_token_url}
 
 
 def _operator_check(check):

@@ -242,4 +242,21 @@ DECLARED: tuple[Setting, ...] = (
             "Seconds between the TV's questions for what the helper did while a help session is open (at most "
             "2: the TV follows the phone within that); no questions at all when no help is open.",
             minimum=1, maximum=2),
+    # the box's own account read by the page (Authentication.CTCGetConfig) and checked by the operator
+    Setting("box_token_url", str, "",
+            "The operator's token check (docs/operator.md section 2): on boxes whose key profile has "
+            "`Authentication.CTCGetConfig` (Huawei/ZTE), home sends the box's UserID, UserToken and STBID to the "
+            "portal once per power-on, and the portal POSTs them to this `http(s)://` address; only a `200` "
+            "answer `{\"valid\": true}` makes the box known by its account, as a signed launch does. Empty: "
+            "the page never reads the account."),
+    Setting("box_token_timeout_seconds", int, 3,
+            "Seconds the portal waits for the operator's token check; no answer in time leaves the box unknown "
+            "(the page is never held up: the check runs after it has loaded).", minimum=1, maximum=30),
+    Setting("box_token_cache_seconds", int, 120,
+            "Seconds an answer of the token check is kept for the same UserID, STBID and UserToken (only a "
+            "hash of the token), so a reload or a cookie wipe does not ask again; 0 asks every time. A token "
+            "the operator revokes may still be taken for this long.", minimum=0, maximum=3600),
+    Setting("box_token_per_minute", int, 10,
+            "Token checks one client address may ask for a minute (boxes ask once per power-on); more are "
+            "answered 429 without asking the operator.", minimum=1),
 )

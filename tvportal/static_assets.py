@@ -84,7 +84,8 @@ def load_assets() -> StaticAssets:
     assets.add("voice.js", rjsmin.jsmin(voice_js.read_text(encoding="utf-8")).encode("utf-8"), "application/javascript")
     keypad_js = (STATIC_DIR / "keypad.js").read_text(encoding="utf-8")
     assets.add("keypad.js", rjsmin.jsmin(keypad_js).encode("utf-8"), "application/javascript")
-    for name in ("presses.js", "copilot.js", "phone.js"):  # copilot: 远程帮办 on the TV and on the phone
+    # copilot: 远程帮办 on the TV and on the phone; boxtoken: the box's account as CTCGetConfig says
+    for name in ("presses.js", "copilot.js", "phone.js", "boxtoken.js"):
         source = (STATIC_DIR / name).read_text(encoding="utf-8")
         assets.add(name, rjsmin.jsmin(source).encode("utf-8"), "application/javascript")
     return assets

@@ -6,7 +6,8 @@ from aiohttp import web
 
 from tvportal.i18n import N_, gettext as _
 from tvportal.branding import home_tiles
-from tvportal.keys import ASR, PUBLISHED, SETTINGS
+from tvportal.flows import box_token
+from tvportal.keys import ASR, ASSETS, PUBLISHED, SETTINGS
 from tvportal.screen import FLASH_COOKIE, Crumb, Screen, render
 from tvportal.views.lists import menu_sentences, tile_layout
 
@@ -30,6 +31,9 @@ async def home(request: web.Request) -> web.Response:
                     start=layout.items[0].id if layout.items else None, is_home=first,
                     back=None if first else "/", **paging)
     screen.spoken = menu_sentences(layout)
+    if box_token.offered(request):  # the box's account as its IPTV login says, checked by the operator
+        # inline (allowed by its hash, tvportal/http/csp.py): the check is the one request it adds
+        screen.context["boxtoken_js"] = request.app[ASSETS].get("boxtoken.js").body.decode("utf-8")
     notice = NOTICES.get(request.cookies.get(FLASH_COOKIE, ""))
     if notice:
         screen.notice = _(notice)
