@@ -26,9 +26,9 @@ def portal_settings(tmp_path, db_url, **more):
 
 
 def launch_url(user: str = "05510012345", stb: str = "0010019900E1C0FFEE", area: str = "341500",
-               model: str = "EC6108V9", ts: int | None = None, secret: str = SECRET) -> str:
+               model: str = "EC6108V9", ts: int | None = None, secret: str = SECRET, **more: str) -> str:
     """A launch URL as the EPG builds it (docs/operator.md)."""
-    params = {"UserID": user, "STBID": stb, "area": area, "model": model, "ts": str(ts or int(time.time()))}
+    params = {"UserID": user, "STBID": stb, "area": area, "model": model, "ts": str(ts or int(time.time())), **more}
     params["sig"] = device.sign(params, secret)
     return "/launch?" + "&".join(f"{k}={v}" for k, v in params.items())
 
@@ -121,6 +121,20 @@ async def test_launch_urls_that_are_not_taken(aiohttp_client, tmp_path, db_url, 
     assert all(why in caplog.text for why in ("used a second time", "bad signature", "expired"))
     unsigned = await aiohttp_client(create_app(portal_settings(tmp_path, db_url, operator_secret="")))
     assert "tvdev" not in (await unsigned.get(launch_url(), allow_redirects=False)).cookies
+
+
+async def test_the_launch_url_carries_the_screen_size(aiohttp_client, tmp_path, db_url):
+    """``size`` in a launch URL (signed with the rest) reaches home, which keeps it: an SD box whose User-Agent
+    names no SD profile gets its SD layout at every launch, also after a cookie wipe; a refused launch too."""
+    settings = portal_settings(tmp_path, db_url)
+    for url in (launch_url(size="sd"), launch_url(size="sd", secret="guessed")):
+        tv = await aiohttp_client(create_app(settings))
+        resp = await tv.get(url, allow_redirects=False)
+        assert resp.status == 303 and resp.headers["Location"] == "/?size=sd", url
+        page = await (await tv.get(resp.headers["Location"])).text()
+        assert 'content="640*530"' in page and cookie(tv, "tvsize") == "sd", url
+        assert 'content="640*530"' in await (await tv.get("/guides")).text()
+    assert (await tv.get(launch_url(size="huge"), allow_redirects=False)).headers["Location"] == "/"
 
 
 async def test_a_cookie_from_before_issued_ids_keeps_its_remembered_people(aiohttp_client, tmp_path, db_url):

@@ -34,7 +34,7 @@ BOX_COOKIE = "tvbox"  # box model and area for the statistics only (docs/operato
 DEVICE = web.RequestKey("flow_device", str)
 _ACCOUNT = web.RequestKey("device_account", str)
 _NEW_TOKEN = web.RequestKey("device_new_token", str)
-LAUNCH_FIELDS = ("UserID", "STBID", "area", "model", "ts")
+LAUNCH_FIELDS = ("UserID", "STBID", "area", "model", "size", "ts")  # signed when present
 TEN_YEARS = 10 * 365 * 24 * 3600
 
 
@@ -205,7 +205,9 @@ def verify(params: Mapping[str, str], secret: str, now: float, max_age: int) -> 
         age = now - int(params.get("ts", ""))
     except ValueError:
         return "ts is not a number"
-    if not -60 <= age <= max_age:  # a minute of clock difference between the EPG and the portal is forgiven
-        return f"expired (ts {age:.0f} s away)"
+    if age < -60:  # a minute of clock difference between the EPG and the portal is forgiven
+        return f"ts is {-age:.0f} s in the future (the EPG's clock or the URL is wrong)"
+    if age > max_age:
+        return f"expired (made {age:.0f} s ago, valid for {max_age} s)"
     return Launch(account_of(params["UserID"], params["STBID"]), params.get("area", "")[:12],
                   params.get("model", "")[:40], params["sig"].lower())

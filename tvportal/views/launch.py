@@ -20,6 +20,7 @@ from aiohttp import web
 
 from tvportal.flows import device as dev
 from tvportal.flows.box_token import BOX_CHECK, CHECKED_COOKIE, MAX_FIELD, plain
+from tvportal.boxes import SIZES
 from tvportal.http.forms import form_of
 from tvportal.keys import DB, PREFS, SETTINGS
 from tvportal.prefs import Prefs, remember
@@ -34,7 +35,10 @@ async def launch(request: web.Request) -> web.StreamResponse:
     now = time.time()
     params = {k: v for k, v in request.query.items() if k in (*dev.LAUNCH_FIELDS, "sig")}
     result = dev.verify(params, settings.operator_secret, now, settings.launch_max_age_seconds)
-    home = web.HTTPSeeOther("/")
+    # the screen size goes on to home, which keeps it (http/box_screen.py): an SD box that wipes its cookies
+    # gets it again at every launch, also when the launch is not taken as its account
+    size = params.get("size", "")
+    home = web.HTTPSeeOther("/?size=" + size if size in SIZES else "/")
     home.headers["Cache-Control"] = "no-store"
     if isinstance(result, str):
         log.warning("launch URL not taken as an account: %s", result)
@@ -43,7 +47,7 @@ async def launch(request: web.Request) -> web.StreamResponse:
     mine = await dev.account_token(request)
     if not await request.app[DB].write(dev.first_use, result.sig, now, settings.launch_max_age_seconds) and \
             (mine is None or mine[0] != dev.account_device(result.account)):
-        log.warning("launch URL used a second time by another browser: not taken as the account")
+        log.warning("launch URL not taken as an account: used a second time by another browser")
         count(request, "launch_refused")
         raise home
     await bind(request, home, result.account, result.model, result.area, mine)
