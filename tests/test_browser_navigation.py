@@ -104,3 +104,22 @@ def test_digits_type_in_the_search_field(live_portal, browser_page):
     page.keyboard.type("12")
     assert page.url.endswith("/search")
     assert page.input_value("#q") == "12"
+
+
+@pytest.mark.parametrize("size", ["hd", "sd"])
+def test_back_from_mine_focuses_its_tile(live_portal, browser_page, size):
+    """Home → 我的 → Back: home with 我的 focused, not 办事指南 — at SD too, where 我的 is on the second screen of
+    tiles (我的 goes home by address, not through the history: its own Back must land on that screen)."""
+    page = browser_page
+    page.goto(live_portal + f"/?size={size}")  # remembered by a cookie
+    page.goto(live_portal + "/")
+    if page.query_selector("#t-me") is None:
+        with page.expect_navigation():
+            page.keyboard.press("PageDown")
+    with page.expect_navigation():
+        page.keyboard.press(page.eval_on_selector("#t-me .num", "e => e.textContent"))
+    assert page.url.endswith("/me")
+    with page.expect_navigation():
+        page.keyboard.press("Backspace")
+    wait_for(page, "document.activeElement && document.activeElement.id == 't-me'")
+    assert page.locator("#t-me").get_attribute("class").split()[-1] == "is-focused"

@@ -39,7 +39,7 @@ def test_book_a_slot_with_the_remote(tmp_path, browser_page):
         key(page, "Enter")  # 输入身份证号码
         for digit in PEOPLE["wang"]:  # the keypad types in place: no page load per digit
             page.keyboard.press(digit)
-            page.wait_for_timeout(100)  # a quick elder; the same key within 40 ms is dropped as a box's echo
+            page.wait_for_timeout(100)  # a quick elder
         assert page.input_value("#pv") == PEOPLE["wang"]
         assert focused_id(page) == "kok"
         key(page, "Enter")

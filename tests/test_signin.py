@@ -5,6 +5,7 @@ the key hints of keypad screens."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
 from lxml import html as lxml_html
@@ -29,6 +30,16 @@ async def sign_in(client, settings, who: str, pin: str = "") -> None:
         await client.post("/id/newpin", data={"k": "ok", "v": pin}, allow_redirects=False)
         resp = await client.post("/id/newpin/again", data={"k": "ok", "v": pin}, allow_redirects=False)
         assert resp.headers["Location"] == "/id/continue"
+
+
+async def type_pin(client, person: str, pin: str, follow: bool = True):
+    """A TV PIN and 确认 through the plain form (no scripts): the waiting screen comes at once, and the answer
+    when that screen asks for it (its refresh); returns the answer."""
+    resp = await client.post(f"/id/pin/{person}", data={"k": "ok", "v": pin}, allow_redirects=False)
+    page = await resp.text()
+    assert resp.status == 200 and "正在核对，请稍候" in text(page), page
+    assert f'<meta http-equiv="refresh" content="0;url=/id/pin/{person}?check=1">' in page
+    return await client.get(f"/id/pin/{person}?check=1", allow_redirects=follow)
 
 
 def text(page: str) -> str:
@@ -65,7 +76,7 @@ async def test_idle_timeout_and_sign_out(client, settings, monkeypatch):
     assert "您是谁" in page and "李桂兰" not in page and "李*兰" in page
     monkeypatch.setattr(signin_store, "clock", real)
     pid = "P2"
-    resp = await client.post(f"/id/pin/{pid}", data={"k": "ok", "v": "2468"}, allow_redirects=False)
+    resp = await type_pin(client, pid, "2468", follow=False)
     assert resp.status == 303 and "李桂兰" in await screen(client, "/id")
     resp = await client.post("/id/logout", allow_redirects=False)
     assert resp.headers["Location"] == "/" and "tvsid" in resp.cookies and resp.cookies["tvsid"].value == ""
@@ -160,3 +171,21 @@ async def test_keypad_screens_say_what_the_digits_do(client):
     assert "直接打开" not in " ".join(said.values()) and "0键" not in " ".join(said.values())
     nav = re.search(r"var TVNAV=(\{.*?\});</script>", page).group(1)
     assert '"pad":{"n":18,"x":1,"p":0,"v":""' in nav
+
+
+async def test_pin_checked_once_however_often_ok_is_pressed(client, settings):
+    """The plain form's 确认 pressed twice posts the PIN twice: one check, one try; the waiting screen asked for
+    again checks nothing; 确认 before 4 digits says so (the runtime's way) and counts nothing."""
+    await sign_in(client, settings, "li", pin="2468")
+    await client.post("/id/logout")
+    await client.post("/id/pin/P2", data={"k": "ok", "v": "9999"})  # the first OK, its answer dropped
+    resp = await type_pin(client, "P2", "9999")
+    assert resp.status == 400 and "密码不对，还可以再试4次" in text(await resp.text())
+    resp = await client.get("/id/pin/P2?check=1", allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"] == "/id/pin/P2"
+    resp = await client.post("/id/pin/P2", data={"k": "ok", "v": "246"}, headers={"X-Pad": "1"})
+    assert resp.headers["X-Pad"] == "246|k1|" + quote("密码是4位数字")
+    with transaction(settings) as conn:
+        assert conn.execute(select(tv_remembered.c.failed_pins)).scalar_one() == 1
+    resp = await client.post("/id/pin/P2", data={"k": "ok", "v": "2468"}, headers={"X-Pad": "1"})
+    assert resp.status == 204 and resp.headers["X-Pad-Go"] == "/id/continue"

@@ -305,7 +305,7 @@ def test_screens_fit_and_are_chinese(shots_tv, tmp_path, size):
                                                    args=CHROMIUM_ARGS, viewport={"width": size[0], "height": size[1]})
         page = ctx.pages[0] if ctx.pages else ctx.new_page()
         page.goto(base + "/id/enter/id")
-        press(page, PEOPLE["zhang"][:11], 60)  # the runtime drops a repeat of one key within 40 ms
+        press(page, PEOPLE["zhang"][:11], 60)
         shot(page, size, "keypad")
         form = {"k": "ok", "v": PEOPLE["wang"]}
         page.request.post(base + "/id/enter/id", form=form)

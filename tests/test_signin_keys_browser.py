@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import focused_id, portal
+from tests.browser import focused_id, portal, wait_for
 from tests.platform_helpers import PEOPLE
 from tests.test_signin_browser import browser, code, digit_of, main_text, message, ok, press, typed  # noqa: F401
 
@@ -107,6 +107,28 @@ def test_five_quick_wrong_pins_are_five_attempts(tv, browser):
     for _attempt in range(5):
         press(page, "9 9 9 9 Enter", 350)
     assert eventually(page, lambda: "输错了5次" in main_text(page)), main_text(page)
+
+
+def test_back_from_mine_after_signing_in_focuses_its_tile(tv, browser):
+    """The elder's way in: home → 我的 → 登录 → her name → PIN → 我的, signed in → Back: home with 我的 focused
+    (the history holds the sign-in screens, so 我的 goes home by address; the tile stays the one she opened)."""
+    base, data = tv
+    page, _reopen = browser
+    remember(page, base, data, "chen")
+    page.goto(base + "/")
+    with page.expect_navigation():
+        press(page, digit_of(page, "t-me"))
+    with page.expect_navigation():
+        press(page, digit_of(page, "signin"))
+    press(page, "1")
+    page.wait_for_url("**/id/pin/*")
+    press(page, PIN)
+    ok(page)
+    assert page.url.endswith("/me") and "陈" in main_text(page)
+    with page.expect_navigation():
+        page.keyboard.press("Backspace")
+    assert page.url == base + "/"
+    wait_for(page, "document.activeElement && document.activeElement.id == 't-me'")
 
 
 def test_code_digits_typed_while_the_id_is_sent_are_kept(tv, browser):

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.platform_helpers import PEOPLE, embedded_code
-from tests.test_signin import screen, sign_in, text
+from tests.test_signin import screen, sign_in, text, type_pin
 from tvportal.settings import load_settings
 
 
@@ -86,7 +86,7 @@ async def test_sign_in_from_me_returns_to_me_with_confirmation(client, settings)
     assert "已记住您" not in await screen(client, "/me")  # said once
     await client.post("/id/logout")
     await client.get("/id?from=me")
-    resp = await client.post("/id/pin/P6", data={"k": "ok", "v": "2580"})
+    resp = await type_pin(client, "P6", "2580")
     assert str(resp.url.path) == "/me" and "已登录：赵*芬" in text(await resp.text())
 
 
@@ -109,7 +109,7 @@ async def test_switch_person_lists_the_other_remembered(client, settings):
     assert "李*兰" in said and "赵*芬" not in said.replace("赵淑芬", "") and "用别的方法登录" in said
     assert "继续办理" not in said  # from 我的, Back returns there
     assert re.search(r'href="/id/pin/P2"', page)
-    resp = await client.post("/id/pin/P2", data={"k": "ok", "v": "2468"})
+    resp = await type_pin(client, "P2", "2468")
     assert "已登录：李*兰" in text(await resp.text())
     other = await screen(client, "/id/other")
     assert "手机扫码" in other or "扫码" in other

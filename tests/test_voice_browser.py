@@ -53,7 +53,7 @@ def test_focus_move_speaks_item_and_cancels(live_portal, browser_page):
     assert played(page)[0] == page.evaluate("TVSPEECH.page[0][0]")
     for _ in range(2):
         before = focused_id(page)
-        page.wait_for_timeout(60)  # the runtime drops a second identical key within 40 ms as an echo
+        page.wait_for_timeout(60)
         page.keyboard.press("ArrowRight")
         now = focused_id(page)
         label = page.evaluate(f"TVSPEECH.items['{now}'].s[0]")

@@ -159,5 +159,7 @@ def speech_script(request: web.Request, screen: Screen, hints: list[KeyHint]) ->
         typed.update(x=s.one("X"), dele=s.one(_("Deleted one")), clr=s.one(_("Cleared")))
         if pad.get("bad"):
             typed["bad"] = s.one(pad["bad"])
+        if pad.get("c"):  # 确认 sent, and the check takes seconds: said at once, like the line on screen
+            typed["c"] = s.one(pad["c"])
         data["typed"] = typed
     return data

@@ -4,11 +4,14 @@
 (function (w, d) {
   var M = w.TVNAV || {}, I = M.items || {}, G = M.groups || {}, KM = M.keymap || {}, K = M.keys || {},
     loc = w.location, page = 'tvf' + loc.pathname + loc.search, pk = encodeURIComponent(page),
-    cur = null, mem = {}, prev = {c: 0, t: 0}, down = prev, api,
+    cur = 0, mem = {}, prev = {}, down = prev, api,
     // Keypad screens: {n: length, x: X allowed last, p: mask as dots, v: value, bad/full: messages, w: wait s}
     P = M.pad, val = P && P.v || '', own = 0,
     // busy: when 确认 was sent (0: not); keys pressed until the next page wait in tvq
-    busy = 0, Q = 'tvq';
+    busy = 0, Q = 'tvq', S;
+  // S: sessionStorage; the name alone throws where it is missing or barred (then S stays undefined and
+  // each use of it throws inside its try)
+  try { S = sessionStorage; } catch (e) {}
 
   // $ = element by id (null-safe); the budget for this file is 4 KB minified.
   function $(id) { return id && d.getElementById(id); }
@@ -63,7 +66,7 @@
   function save() {
     var s = cur, g, list, out, i;
     for (g in mem) s += ';' + mem[g];
-    try { sessionStorage.setItem(page, s); return; } catch (e) {}
+    try { S.setItem(page, s); return; } catch (e) {}
     // Without sessionStorage a session cookie holds only the last 3 pages, to stay small.
     list = cookie();
     out = [pk + '=' + encodeURIComponent(s)];
@@ -74,7 +77,7 @@
   // This page's stored ids: [focused, remembered per group...].
   function restore() {
     var s, list, i, p;
-    try { s = sessionStorage.getItem(page); } catch (e) {}
+    try { s = S.getItem(page); } catch (e) {}
     if (!s) {
       list = cookie();
       for (i = 0; i < list.length; i++) {
@@ -126,18 +129,17 @@
   // What OK (or a digit shortcut) does to an item.
   function open(id) {
     save();
-    var el = $(id), u = el && !/^(button|input|select)$/i.test(el.tagName) && ((I[id] || {}).h || el.href);
+    var el = $(id), it = I[id] || {}, u = el && !/^(button|input|select)$/i.test(el.tagName) && (it.h || el.href);
     // Links navigate via location (old WebKit has no <a>.click()); buttons and form
     // controls keep their native behaviour (submit, toggle...) through click().
-    if (u) go(u, (I[id] || {}).rp);
+    if (u) go(u, it.rp);
     else if (el && el.click) el.click();
   }
 
   // r: the next screen of the same thing (a guide's pages) takes this one's place in the history,
   // so that Back leaves the whole thing at once.
   function go(u, r) {
-    if (r) loc.replace(u);
-    else loc.href = u;
+    r ? loc.replace(u) : loc.href = u;
   }
 
   // A page key entry: {"href": url, "rp": replace} or {"fn": global function name}.
@@ -177,11 +179,11 @@
   // True when the key belongs to a focused text field (EXIT never does): digits, OK, Backspace and, away
   // from the ends (an empty field is both ends), left/right keep their editing meaning.
   // The type property is "text" for an <input> without the attribute and "textarea" for
-  // a <textarea> (the portal has no email or url fields); selectionStart is missing on old boxes and
-  // throws for some input types.
+  // a <textarea> (the portal has no email or url fields; no other type starts like these);
+  // selectionStart is missing on old boxes and throws for some input types.
   function editing(el, a, c) {
     var n, p;
-    if (!el || !/^(text|search|tel|number|password|textarea)$/i.test(el.type)) return 0;
+    if (!el || !/^(text|search|tel|number|password)/i.test(el.type)) return 0;
     if (c == 8) return 1;
     if (/^(up|down|back|exit|red|green|yellow|blue|virtual)$/.test(a)) return 0;
     n = (el.value || '').length;
@@ -214,7 +216,8 @@
     if (val.length == P.n) {
       // Complete: OK is the next press, unless the check digit says one digit is wrong; a
       // digit more says the box is full and offers 删除 rather than vanish.
-      if (f && k.length == 1 || P.x && !idok(val)) { m = f && k.length == 1 ? P.full : P.bad; focus('kdel'); } else focus('kok');
+      m = f && k.length == 1 ? P.full : P.x && !idok(val) ? P.bad : '';
+      focus(m ? 'kdel' : 'kok');
     } else if (/^\d$/.test(k)) focus('k' + k);
     if (m || own) txt($('pm'), m);
     // Back deletes a digit while there is one, else leaves: the hint bar says which
@@ -228,13 +231,13 @@
   // Keys pressed while 确认 is on its way are kept for the next page ("time keys";
   // window.name where sessionStorage is missing); "" forgets them.
   function keep(s) {
-    try { sessionStorage.setItem(Q, s); } catch (e) { w.name = Q + s; }
+    try { S.setItem(Q, s); } catch (e) { w.name = Q + s; }
   }
 
   // The kept keys of the last few seconds, forgotten once read.
   function kept() {
     var s = '';
-    try { s = sessionStorage.getItem(Q) || ''; sessionStorage.removeItem(Q); } catch (e) {
+    try { s = S.getItem(Q) || ''; S.removeItem(Q); } catch (e) {
       if (/^tvq/.test(w.name)) { s = w.name.slice(3); w.name = ''; }
     }
     s = s.split(' ');
@@ -245,8 +248,9 @@
   function replay(s) {
     for (var i = 0, c; i < s.length; i++) {
       c = s.charAt(i);
-      if (busy) keep(busy + ' ' + s.slice(i));
-      else if (c != 'k') type(c == 'd' ? 'del' : c, 1);
+      // an OK sent the entry: the keys after it wait, all of them, for that answer
+      if (busy) return keep(busy + ' ' + s.slice(i));
+      if (c != 'k') type(c == 'd' ? 'del' : c);
       else if (val.length == P.n) send();
     }
   }
@@ -259,6 +263,9 @@
     var x = new XMLHttpRequest();
     busy = +new Date;
     keep('');
+    // a slow check (a PIN's hash takes seconds) says at once, on screen and aloud, that it is under way,
+    // so that nobody presses OK again (which would wait as a kept key, neither an attempt nor lost)
+    if (P.c) { txt($('pm'), P.c); own = 1; if (api.ontype) api.ontype('c'); }
     x.open('POST', $('pad').action);
     x.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
     x.setRequestHeader('X-Pad', 1);
@@ -266,8 +273,8 @@
       var h = x.readyState == 4 && (x.getResponseHeader('X-Pad') || '').split('|'), u;
       if (!h) return;
       u = x.getResponseHeader('X-Pad-Go');
-      // no answer at all (the network): OK can be pressed again
-      if (!x.status) busy = 0;
+      // no answer at all (the network): OK can be pressed again, and the waiting line goes
+      if (!x.status) { busy = 0; type(''); }
       else if (u) load(u);
       else if (h[1]) {
         busy = 0;
@@ -289,10 +296,12 @@
     if (!H.replaceState) return go(u);
     y.open('GET', u);
     y.onreadystatechange = function () {
-      if (y.readyState == 4 && !y.status) go(u);
-      else if (y.readyState == 4) {
-        H.replaceState(null, '', y.responseURL || u);
-        paint(y.responseText);
+      if (y.readyState == 4) {
+        if (!y.status) go(u);
+        else {
+          H.replaceState(0, '', y.responseURL || u);
+          paint(y.responseText);
+        }
       }
     };
     y.send();
@@ -305,7 +314,7 @@
   function tick() {
     var b = $('kre');
     if (P.w > 0) { txt($('cd'), P.w-- + ''); setTimeout(tick, 1000); }
-    else if (b && !P.w) { b.disabled = false; txt($('cdw'), ''); }
+    else if (b && !P.w) { b.disabled = 0; txt($('cdw'), ''); }
   }
 
   // Returns 1 when the key was consumed (1/0 rather than true/false: every byte counts).
@@ -351,17 +360,19 @@
   // are heard and the second of a pair is dropped; a handled key is then also suppressed natively.
   function handle(e) {
     e = e || w.event;
-    // t: when the key came (the event's time): a busy box may handle two quick presses
-    // at once, and 44 in an ID number is still two keys
-    var c = e.which || e.keyCode, t = e.timeStamp || +new Date, kp = e.type != 'keydown', h;
+    // t: when the key came (the event's time, else now)
+    var c = e.which || e.keyCode, t = e.timeStamp || +new Date, y = e.type, kd = y == 'keydown', h;
     // A keypress right after a real keydown is its echo (or a character code such as
     // 112 for "p" that must not be read as F1); 0/229 keydowns carry no code.
-    if (kp && t - down.t < 50 && down.c && down.c != 229) h = down.h;
-    else if (c == prev.c && t - prev.t < 40) h = prev.h;
+    if (!kd && t - down.t < 50 && down.c && down.c != 229) h = down.h;
+    // The same event heard twice (document.onkeydown and the listener), or one press given as two kinds
+    // of event (keypress and irkeypress). Never two events of one kind: a busy box hands over queued
+    // presses together, with close times, and 9999 typed quickly is still four keys.
+    else if (e == prev.e || c == prev.c && y != prev.y && t - prev.t < 40) h = prev.h;
     else {
       h = act(c);
-      prev = {c: c, t: t, h: h};
-      if (!kp) down = prev;
+      prev = {c: c, t: t, h: h, e: e, y: y};
+      if (kd) down = prev;
     }
     // DOM0 handlers cancel by returning false; listeners need preventDefault.
     if (h && e.preventDefault) e.preventDefault();

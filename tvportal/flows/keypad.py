@@ -48,6 +48,7 @@ class Pad:
     focus: str = ""  # the key to start on, when not the usual one
     back: str | None = None
     status: int = 200
+    checking: str = ""  # said at once on 确认 when the check takes seconds (a TV PIN's hash)
 
 
 def clean(value: str, entry: Entry) -> str | None:
@@ -139,6 +140,8 @@ def screen(request: web.Request, pad: Pad) -> Screen:
                    "bad": wrong_digit_message(), "w": pad.wait,
                    "full": _("All %(n)d digits are in. To change one, press Delete.") % {"n": entry.length},
                    "b": [_("Previous screen"), _("Delete digit")]}}  # what Back does, empty box or not
+    if pad.checking:
+        nav["pad"]["c"] = pad.checking
     context = {"pad": pad, "cells": _cells(entry, pad.value), "prompt_top": area.y, "digits_top": area.y + line,
                "msg_top": area.y + line + digits_h, "msg_h": msg_h, "resend_wait": pad.wait}
     return Screen(title=pad.title, crumbs=pad.crumbs, layout=layout, template="keypad.html", start=start,

@@ -10,6 +10,7 @@ from tvportal.flows import signin_store as store
 from tvportal.flows.guard import friendly
 from tvportal.flows.keypad import Entry, Pad, pressed, show_pad
 from tvportal.flows.session import current, db, sign_in, sign_out
+from tvportal.flows.state import commit
 from tvportal.flows.ui import Choice, device_id, flash, flow_screen, platform, show, state
 from tvportal.http.forms import form_of
 from tvportal.i18n import gettext as _
@@ -18,6 +19,7 @@ from tvportal.platform.models import Person
 from tvportal.screen import Crumb
 
 PIN = Entry("pin", 4, masked=True)
+CHECK = "pin:check"  # flow state: the PIN the plain form sent, checked when its waiting screen asks
 NEW_PIN = Entry("newpin", 4, masked=True)
 NEW_PIN_AGAIN = Entry("newpin2", 4, masked=True)
 
@@ -86,12 +88,21 @@ async def offer(request: web.Request) -> web.Response:
                                      lines=lines, choices=choices, back=next_url(request)))
 
 
+def checking() -> str:
+    """The line shown (and said) at once on 确认 while a PIN's slow hash is checked or stored."""
+    return _("Checking, please wait…")
+
+
+def _crumbs() -> list[Crumb]:
+    """Where a PIN screen is."""
+    return [Crumb(_("Home"), "/"), Crumb(_("Sign in"), "/id"), Crumb(_("TV PIN"))]
+
+
 def _pin_pad(request: web.Request, entry: Entry, prompt: str, error: str = "", status: int = 200) -> Pad:
     """A PIN keypad (dots, not digits, on screen)."""
     action = {"newpin": "/id/newpin", "newpin2": "/id/newpin/again"}.get(entry.name, request.path)
-    crumbs = [Crumb(_("Home"), "/"), Crumb(_("Sign in"), "/id"), Crumb(_("TV PIN"))]
-    return Pad(entry, action, _("TV PIN"), crumbs, prompt, value=state(request).get("entry:" + entry.name, ""),
-               error=error, status=status, back="/id")
+    return Pad(entry, action, _("TV PIN"), _crumbs(), prompt, value=state(request).get("entry:" + entry.name, ""),
+               error=error, status=status, back="/id", checking="" if entry is NEW_PIN else checking())
 
 
 @friendly
@@ -139,12 +150,39 @@ async def pin(request: web.Request) -> web.Response:
     if known["failed_pins"] >= store.PIN_TRIES:
         return _locked(request, name)
     prompt = _("%(name)s, please type your 4-digit TV PIN") % {"name": name}
+    st = state(request)
     if request.method == "GET":
-        return show_pad(request, _pin_pad(request, PIN, prompt))
+        if "check" not in request.query:
+            return show_pad(request, _pin_pad(request, PIN, prompt))
+        # the plain form's waiting screen asks for the answer: the PIN leaves the flow state before the slow
+        # check, so that the screen asked for again meanwhile cannot check (and count) it a second time
+        value = st.pop(CHECK, "")
+        if not value:
+            raise web.HTTPSeeOther(request.path)
+        await commit(request)
+        return await _checked(request, known, value, name, prompt)
     key, value = await pressed(request, PIN)
     if key != "ok":
         raise web.HTTPSeeOther(request.path)
-    state(request)["entry:pin"] = ""
+    if len(value) != PIN.length:  # OK before all 4 digits: said, and not an attempt
+        return show_pad(request, _pin_pad(request, PIN, prompt, _("The PIN has 4 digits."), 400))
+    st["entry:pin"] = ""
+    if request.headers.get("X-Pad"):  # the runtime says 正在核对 itself and keeps a second OK
+        return await _checked(request, known, value, name, prompt)
+    # The plain form (no scripts): the waiting line at once, then its screen fetches the answer. A second OK
+    # meanwhile posts the same PIN again, which only replaces this one: one check, one attempt.
+    st[CHECK] = value
+    answer = request.path + "?check=1"
+    # the line is the screen's one item (a screen always has one), and OK on it asks for the same answer
+    waiting = [Choice("wait", checking(), href=answer)]
+    shown = flow_screen(request, _("TV PIN"), _crumbs(), choices=waiting, back="/id", numbered=False)
+    shown.context["refresh"] = answer
+    return show(request, shown)
+
+
+async def _checked(request: web.Request, known: dict, value: str, name: str, prompt: str) -> web.Response:
+    """Check a typed PIN (argon2: seconds on a busy server): sign in, or say how many tries are left."""
+    person_id = known["person_id"]
     result, left = await db(request).write(store.check_pin, device_id(request), person_id, value, store.clock())
     if result == "ok":
         link = await platform(request).device(known["platform_device"])

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 STATE = web.RequestKey("flow_state", dict)
 _LOADED = web.RequestKey("flow_state_loaded", str)  # the JSON as read, to tell whether it changed
 _DEPTH = web.RequestKey("flow_state_depth", int)
+_DEVICE = web.RequestKey("flow_state_device", str)
 PRUNE_EVERY = 3600.0
 
 
@@ -75,13 +76,20 @@ async def flow_state(request: web.Request, device: str) -> AsyncIterator[dict[st
         return
     db = request.app[DB]
     loaded = await db.read(load, device, time.time() - _max_age(request.app))
-    request[STATE], request[_LOADED], request[_DEPTH] = json.loads(loaded), loaded, 0
+    request[STATE], request[_LOADED], request[_DEPTH], request[_DEVICE] = json.loads(loaded), loaded, 0, device
     try:
         yield request[STATE]
     finally:
-        now = _dump(request[STATE])
-        if now != request[_LOADED]:
-            await db.write(save, device, now)
+        await commit(request)
+
+
+async def commit(request: web.Request) -> None:
+    """Save the request's state now if it changed (the end of the handler does too): before a slow step, so
+    that a second request for the same thing meanwhile finds it taken (a TV PIN checked once, not twice)."""
+    now = _dump(request[STATE])
+    if now != request[_LOADED]:
+        await request.app[DB].write(save, request[_DEVICE], now)
+        request[_LOADED] = now
 
 
 async def pruning_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -4,25 +4,40 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from tvportal import canvas
 from tvportal.i18n import N_, gettext as _
 from tvportal.branding import home_tiles
 from tvportal.flows import box_token
 from tvportal.keys import ASR, ASSETS, PUBLISHED, SETTINGS
 from tvportal.screen import FLASH_COOKIE, Crumb, Screen, render
-from tvportal.views.lists import menu_sentences, tile_layout
+from tvportal.views.lists import menu_sentences, page_href, tile_layout
 
 # one-time notices home may show (the cookie carries only the key, never the words)
 NOTICES = {"out": N_("You are signed out")}
+
+
+def _tiles(request: web.Request) -> list[tuple[str, str, str, str]]:
+    """This portal's home tiles now (tvportal/branding.py)."""
+    # the recognizer's state (/healthz voice_input), not the model's files: a damaged model is installed
+    # but unavailable, and the page cache keys pages by this state (middlewares.voice_state)
+    asr = request.app.get(ASR)
+    return home_tiles(request.app[SETTINGS], asr is not None and asr.available)
+
+
+def home_screen_of(request: web.Request, tile: str) -> str:
+    """The home screen that shows a tile (its element id): "/", or "/?page=2" where the canvas holds fewer tiles
+    (SD). A page that Back leaves for home by address goes there, and the runtime focuses the item stored for
+    it: the tile the viewer opened, as Back through the history does for every other tile."""
+    ids = [tid for tid, _href, _title, _note in _tiles(request)]
+    at = ids.index(tile) if tile in ids else 0
+    return page_href("/", at // canvas.current().tiles_per_screen + 1)
 
 
 async def home(request: web.Request) -> web.Response:
     """The home screen: up to 8 tiles in two rows, numbered 1-8, as the operator chose (tvportal/branding.py)."""
     snapshot = request.app[PUBLISHED].snapshot
     settings = request.app[SETTINGS]
-    # the recognizer's state (/healthz voice_input), not the model's files: a damaged model is installed
-    # but unavailable, and the page cache keys pages by this state (middlewares.voice_state)
-    asr = request.app.get(ASR)
-    tiles = home_tiles(settings, asr is not None and asr.available)
+    tiles = _tiles(request)
     layout, paging = tile_layout(request, [(tid, href, _(title), _(note)) for tid, href, title, note in tiles], "/")
     first = paging["page"] == 1
     title = settings.brand_title or _("{city} government services on TV").format(city=snapshot.city.name)

@@ -14,6 +14,7 @@ from tvportal.flows.session import db
 from tvportal.flows.ui import Choice, device_id, flow_screen, platform, show, sign_out_choice, who
 from tvportal.i18n import gettext as _
 from tvportal.screen import Crumb
+from tvportal.views.home import home_screen_of
 
 SIGN_IN = "/id?from=me"  # signed in, back to 我的
 FORGET = "/id/forget"
@@ -30,12 +31,14 @@ async def me(request: web.Request) -> web.Response:
     """我的: signed out, one way in (and the settings); signed in, everything that is theirs."""
     current = await who(request)
     crumbs = [Crumb(_("Home"), "/"), Crumb(_("Mine"))]
+    # not the history: after signing in from here it holds the sign-in screens; home focuses 我的 again
+    home = home_screen_of(request, "t-me")
     settings = Choice("settings", _("Text size and language"), href="/settings")
     if current is None:
         lines = [("", _("Nobody is signed in on this TV.")),
                  ("", _("Sign in to see your bookings and applications."))]
         choices = [Choice("signin", _("Sign in"), href=SIGN_IN), family_help(), settings]
-        return show(request, flow_screen(request, _("Mine"), crumbs, lines=lines, choices=choices, back="/"))
+        return show(request, flow_screen(request, _("Mine"), crumbs, lines=lines, choices=choices, back=home))
     lines = [(_("Signed in"), f"{current.actor.name}  {current.actor.id_masked}")]
     if current.for_family:
         lines.append((_("Acting for"), f"{current.person.name}  {current.person.id_masked}"))
@@ -52,4 +55,4 @@ async def me(request: web.Request) -> web.Response:
                settings, sign_out_choice()]
     if await db(request).read(store.one_remembered, device_id(request), current.actor.id) is not None:
         choices.insert(4, Choice("forget", _("Do not remember me"), href=FORGET))
-    return show(request, flow_screen(request, _("Mine"), crumbs, lines=lines, choices=choices, cols=2, back="/"))
+    return show(request, flow_screen(request, _("Mine"), crumbs, lines=lines, choices=choices, cols=2, back=home))
