@@ -109,7 +109,8 @@ async def test_editor_pages_are_never_cached(editor):
         response = await editor.get(path)
         assert response.headers["Cache-Control"] == "private, no-store", path
         assert response.headers["X-Frame-Options"] == "SAMEORIGIN"  # no clickjacking from other sites
-        assert "frame-ancestors 'self'" in response.headers["Content-Security-Policy"]
+        policy = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'self'" in policy and "object-src 'none'" in policy and "script-src 'self';" in policy
     assert len(editor.app[PAGE_CACHE]) == 0
 
 

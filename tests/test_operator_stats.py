@@ -28,6 +28,20 @@ def rows(settings) -> dict[tuple[str, str, str, str], tuple[int, int]]:
         return {(r.event, r.model, r.area, r.screen): (r.count, r.presses) for r in conn.execute(select(stats_daily))}
 
 
+async def test_a_box_without_a_launch_is_counted_under_the_model_its_user_agent_names(aiohttp_client, tmp_path,
+                                                                                      db_url):
+    """Boxes the EPG did not launch (or that the operator knows by token, without an STBType) still count per
+    model: Android boxes name it in their User-Agent; other browsers count without one."""
+    settings = portal_settings(tmp_path, db_url, stats_flush_seconds=3600)
+    client = await aiohttp_client(create_app(settings))
+    android = "Mozilla/5.0 (Linux; U; Android 4.4.2; zh-cn; EC6108V9 Build/KOT49H) AppleWebKit/534.30"
+    await client.get("/guides", headers={"User-Agent": android})
+    await client.get("/guides", headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120"})
+    await collector.flush(client.server.app)
+    got = rows(settings)
+    assert got[("view", "EC6108V9", "", "/guides")][0] == 1 and got[("view", "", "", "/guides")][0] == 1
+
+
 async def test_a_day_of_one_box_is_counted_and_exported(aiohttp_client, tmp_path, db_url, capsys):
     """Launched from the EPG (model EC6108V9, area 341500): views, a booking given up at its hall list, a
     booking finished with the presses it took, an error page; the account only as a salted hash."""

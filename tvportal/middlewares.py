@@ -41,7 +41,7 @@ from tvportal.storage.faults import cannot_write
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-CSP = csp.BASE + "; script-src 'self'"  # pages with inline scripts set their own (tvportal/http/csp.py)
+CSP = csp.BASE + "; object-src 'none'; script-src 'self'"  # pages with inline scripts set their own (http/csp.py)
 COMPRESSIBLE = ("text/html", "text/css", "application/javascript", "application/json", "text/plain")
 
 

@@ -17,6 +17,7 @@ import functools
 import hashlib
 import hmac
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from urllib.parse import unquote
@@ -78,9 +79,23 @@ def _box(raw: str) -> tuple[str, str]:
     return model[:40], area[:12]
 
 
+# Android boxes name their model in the User-Agent: "...; zh-cn; EC6108V9 Build/KOT49H)"
+_UA_MODEL = re.compile(r";\s*([A-Za-z0-9][A-Za-z0-9 ._-]{1,38}?)\s+Build/")
+
+
+@functools.lru_cache(maxsize=256)
+def model_of_agent(agent: str) -> str:
+    """The box model an Android User-Agent names ("" for other browsers)."""
+    found = _UA_MODEL.search(agent)
+    return found.group(1) if found else ""
+
+
 def box_of(request: web.Request) -> tuple[str, str]:
-    """(model, area) of this box: from its launch (cookie ``tvbox``), else no model and the county the TV chose."""
+    """(model, area) of this box: from its launch (cookie ``tvbox``), else the model its User-Agent names and
+    the county the TV chose."""
     model, area = _box(request.cookies.get(BOX_COOKIE, ""))
+    if not model:  # an unknown box, or one known by its token without an STBType
+        model = model_of_agent(request.headers.get("User-Agent", ""))
     if not area and PREFS in request:
         area = request[PREFS].county
     return model, area[:12]
