@@ -11,7 +11,7 @@ import segno
 from sqlalchemy import select
 
 from tests.editor_support import PASSWORD, csrf_of, make_users
-from tests.storage_support import scalar
+from tests.storage_support import scalar, transaction
 from tvportal.app import create_app, server_app
 from tvportal.keys import PAGE_CACHE
 from tvportal.settings import SettingsError, load_settings
@@ -69,6 +69,24 @@ async def test_pages_under_base_path_come_from_the_page_cache(aiohttp_client, tm
         assert (first.status, again.status) == (200, 200)
         assert await again.text() == await first.text()
         assert cache.hits == hits + 1, path
+
+
+async def test_statistics_under_base_path_name_app_routes(aiohttp_client, tmp_path):
+    """The operator's statistics name screens by the app's routes (docs/operator.md), the same under base_path."""
+    from tvportal.stats import collector
+    from tvportal.storage.tables import stats_daily
+
+    settings = load_settings({"data_dir": str(tmp_path / "data"), "base_path": "/tv", "stats_flush_seconds": 3600},
+                             environ={})
+    app = server_app(settings)
+    client = await aiohttp_client(app)
+    for path in ("/tv/guides/h3", "/tv/booking/halls"):
+        assert (await client.get(path)).status == 200
+    await collector.flush(app._subapps[0])
+    with transaction(settings) as conn:
+        screens = {(row.event, row.screen) for row in conn.execute(select(stats_daily))}
+    assert {("view", "/guides/{guide}"), ("start", "booking"), ("view", "/booking/halls")} <= screens, screens
+    assert not any(screen.startswith("/tv") for _event, screen in screens), screens
 
 
 async def test_base_path_is_served_and_everything_else_is_not(aiohttp_client, tmp_path):

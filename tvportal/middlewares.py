@@ -36,6 +36,7 @@ from tvportal.copilot.tv import help_middleware
 from tvportal.screen import FLASH_COOKIE, key_profile_of
 from tvportal.stats.metrics import measure
 from tvportal.storage.faults import cannot_write
+from tvportal.urls import app_route
 
 
 log = logging.getLogger(__name__)
@@ -76,15 +77,8 @@ def _cacheable(request: web.Request) -> bool:
     # a one-time notice, or a TV being helped (its screen goes to the phone: tvportal/copilot/): rendered
     if request.method != "GET" or FLASH_COOKIE in request.cookies or helped(request):
         return False
-    resource = request.match_info.route.resource
-    if resource is None:
-        return False
-    # under base_path the portal is a sub-application, whose routes aiohttp prefixes (/tv/guides/{guide});
-    # the cache knows them by the app paths they were added with
-    route, base = resource.canonical, request.app[SETTINGS].base_path
-    if base and route.startswith(base + "/"):
-        route = route[len(base):]
-    if route not in request.app[PAGE_CACHE].routes:
+    route = app_route(request)
+    if route is None or route not in request.app[PAGE_CACHE].routes:
         return False
     # a signed-in person may see their own county's hall (routes.VIEWER_PAGES) unless the TV chose a county
     return not (SESSION_COOKIE in request.cookies and not request[PREFS].county

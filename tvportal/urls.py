@@ -25,6 +25,18 @@ from tvportal.keys import SETTINGS
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def app_route(request: web.Request) -> str | None:
+    """The app path pattern of the route that answers ``request`` (``/guides/{guide}``), None without one.
+
+    Under ``base_path`` the portal is a sub-application, whose routes aiohttp prefixes (``/tv/guides/{guide}``):
+    what is registered, cached and counted by route is the app path."""
+    resource = request.match_info.route.resource
+    if resource is None:
+        return None
+    route, base = resource.canonical, request.app[SETTINGS].base_path
+    return route[len(base):] if base and route.startswith(base + "/") else route
+
+
 def prefixed(base_path: str, path: str) -> str:
     """``path`` under ``base_path`` when it is an app path; absolute URLs and anchors are left alone."""
     if not base_path or not path.startswith("/") or path.startswith("//") \

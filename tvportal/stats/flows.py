@@ -3,7 +3,8 @@
 
 * ``start``: the first screen of a service (booking, apply, lookup, rate) on this box;
 * ``done``: its receipt (screen = the service; presses = the presses it took, see ``presses_now``);
-* ``abandon``: another service started, or the browser was closed, while one was open (screen =
+* ``abandon``: another service started while one was open, or the box came back after its browser was
+  closed with one open (seen at its next flow screen: flows/ui.py ``this_browser``) (screen =
   ``service:last screen``, e.g. ``booking:/booking/slots/{hall}/{day}``).  Sign-in screens inside a service
   count as its screens, so a person who gives up at the SMS code is seen there.
 """
@@ -15,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from tvportal.stats.collector import count
+from tvportal.urls import app_route
 
 SERVICES = frozenset({"booking", "apply", "lookup", "rate"})
 PRESS_COOKIE = "tvkp"  # key presses counted by the page script (static/presses.js); absent on boxes without it
@@ -28,8 +30,7 @@ def presses_now(request: web.Request) -> int | None:
 
 def _screen(request: web.Request) -> str:
     """The route of this request (its pattern, so no number or name ends up in the statistics)."""
-    resource = request.match_info.route.resource
-    return resource.canonical if resource is not None else request.path.split("?")[0][:40]
+    return app_route(request) or request.path.split("?")[0][:40]
 
 
 def track(request: web.Request, st: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from tvportal.keys import DB, PAGE_CACHE, PLATFORM, SETTINGS
 from tvportal.stats.collector import count
+from tvportal.urls import app_route
 from tvportal.storage.tables import outbox
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -118,8 +119,7 @@ async def measure(request: web.Request, handler: Handler) -> web.StreamResponse:
             metrics.observe(group, str(status), time.perf_counter() - started)
         if group not in SILENT and page:
             if status == 200 and request.method == "GET":
-                resource = request.match_info.route.resource
-                count(request, "view", screen=resource.canonical if resource is not None else group)
+                count(request, "view", screen=app_route(request) or group)
             elif status >= 400:  # a refused form too, not only a page that was not found
                 count(request, "error", screen=str(status))
 
