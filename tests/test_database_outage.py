@@ -15,9 +15,10 @@ import pytest
 
 from content.outage import Outage, short_cause
 from tests import postgres
+from tests.editor_support import make_users, sign_in
 from tvportal.app import create_app
 from tvportal.settings import load_settings
-from tvportal.storage.faults import FailedRequests, unreachable
+from tvportal.storage.faults import FailedRequests, Rounds, unreachable
 
 
 @pytest.fixture
@@ -44,11 +45,14 @@ async def _until(check, seconds: float = 30):
         await asyncio.sleep(0.1)
 
 
-async def test_outage_is_two_log_lines_a_503_page_and_a_gauge(aiohttp_client, tmp_path, own_pg, caplog):
-    """Stop PostgreSQL for a few seconds under TV requests, then start it again."""
+async def test_outage_is_two_log_lines_a_503_page_and_a_gauge(own_pg, aiohttp_client, tmp_path, caplog):
+    """Stop PostgreSQL for a few seconds under TV and editor requests, then start it again."""
     settings = load_settings({"data_dir": str(tmp_path / "data"), "database_url": own_pg.new_database(),
                               "tts_enabled": False, "content_check_ms": 100}, environ={})
+    make_users(settings)
     client = await aiohttp_client(create_app(settings))
+    editor = await aiohttp_client(create_app(settings))  # a second instance, its editor signed in
+    assert (await sign_in(editor, "ed")).status == 303
     assert (await client.get("/booking")).status == 200
     assert await _metric(client, "tvportal_database_up") == 1
     assert await _metric(client, "tvportal_content_version") >= 1
@@ -66,6 +70,8 @@ async def test_outage_is_two_log_lines_a_503_page_and_a_gauge(aiohttp_client, tm
             assert "暂时无法办理" in text and "请过几分钟再试" in text and "Traceback" not in text
             assert "已经保存" not in text and page.headers["Retry-After"] == "30"
     assert 503 in statuses and 500 not in statuses, statuses
+    page = await editor.get("/editor/guide")
+    assert page.status == 503 and "现在连不上数据库" in await page.text()
     health = await client.get("/healthz")
     assert health.status == 503
     detail = (await health.json())["parts"]["database"]["detail"]
@@ -80,12 +86,16 @@ async def test_outage_is_two_log_lines_a_503_page_and_a_gauge(aiohttp_client, tm
     lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert not any(r.exc_info for r in lines), [r.getMessage() for r in lines if r.exc_info]
     watch = [r.getMessage() for r in lines if r.name == "content.snapshot"]
-    assert len(watch) == 2, watch
-    assert "fails: OperationalError: " in watch[0] and re.search(r"works again after \d+ s", watch[1]), watch
-    requests = [r.getMessage() for r in lines if r.name == "tvportal.middlewares"]
-    assert len(requests) == 1 and requests[0].startswith("database unreachable"), requests
-    assert all(r.name in ("content.snapshot", "tvportal.middlewares") for r in lines), \
-        [(r.name, r.getMessage()) for r in lines]
+    assert len(watch) == 4, watch  # each of the two instances: one line when failing, one when back
+    assert all("fails: OperationalError: " in line for line in watch[:2]), watch
+    assert all(re.search(r"works again after \d+ s$", line) for line in watch[2:]), watch
+    for name in ("tvportal.middlewares", "tvportal.editor.security"):
+        requests = [r.getMessage() for r in lines if r.name == name]
+        assert len(requests) == 1 and requests[0].startswith("database unreachable"), requests
+    # background rounds (outbox, statistics, pruning) that ran meanwhile: the same two lines at most each
+    others = [r.getMessage() for r in lines if r.name not in ("content.snapshot", "tvportal.middlewares",
+                                                                "tvportal.editor.security")]
+    assert all(re.search(r" fails: |works again after \d+ s", m) for m in others), others
 
 
 async def _metric_is(client, name: str, value: float) -> bool:
@@ -164,3 +174,24 @@ async def test_metrics_gauges_on_sqlite(client):
 
     assert await _metric(client, "tvportal_database_up") == 1
     assert await _metric(client, "tvportal_content_version") == client.app[PUBLISHED].snapshot.version >= 1
+
+
+def test_background_rounds_keep_tracebacks_for_bugs_only(caplog):
+    """An unreachable database: one line; a bug: its traceback, every time."""
+    from sqlalchemy.exc import OperationalError
+
+    rounds = Rounds("outbox delivery", logging.getLogger("t.rounds"))
+    caplog.set_level(logging.INFO, "t.rounds")
+    down = OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+    for _ in range(5):
+        rounds.failed(down)
+    for _ in range(2):
+        try:
+            raise KeyError("bug")
+        except KeyError as exc:
+            rounds.failed(exc)
+    rounds.worked()
+    assert [(r.getMessage(), bool(r.exc_info)) for r in caplog.records] == [
+        ("outbox delivery fails: ConnectionRefusedError: connection refused (said once; a line follows when it "
+         "works again)", False), ("outbox delivery failed", True), ("outbox delivery failed", True),
+        ("outbox delivery works again after 0 s", False)]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError, TimeoutError as PoolTimeout
 
-from content.outage import short_cause
+from content.outage import Outage, short_cause
 from tvportal.i18n import N_, gettext as _
 
 DISK_FULL = N_("The portal cannot save anything right now: its storage is full or read-only. Nothing was "
@@ -83,6 +83,27 @@ class FailedRequests:
             self.log.warning("database unreachable: %d requests answered 503 in the last %.0f s (last: %s): %s",
                              self.count, now - self.logged_at, what, short_cause(exc))
         self.logged_at, self.count = now, 0
+
+
+class Rounds:
+    """A background task's rounds (outbox delivery, statistics, pruning): an unreachable database is one line
+    when the rounds start failing and one when they work again (content/outage.py); any other failure is a
+    bug and keeps its traceback."""
+
+    def __init__(self, what: str, log: logging.Logger) -> None:
+        self.what, self.log = what, log
+        self.outage = Outage(what, log)
+
+    def failed(self, exc: BaseException) -> None:
+        """A round failed."""
+        if unreachable(exc):
+            self.outage.failed(exc)
+        else:
+            self.log.exception("%s failed", self.what)
+
+    def worked(self) -> None:
+        """A round worked."""
+        self.outage.worked()
 
 
 def start_failure(exc: BaseException, database: str | Path | None = None) -> str:
