@@ -37,7 +37,7 @@ async def _database(request: web.Request) -> dict[str, Any]:
     try:
         await request.app[DB].read(lambda conn: conn.execute(select(1)).scalar_one())
     except Exception as exc:  # noqa: BLE001 - the answer names the fault in short; the content watch logs it
-        return {"ok": False, "detail": short_cause(exc)}
+        return {"ok": False, "detail": _without_paths(short_cause(exc))}  # a Unix socket's path too
     return {"ok": True}
 
 
