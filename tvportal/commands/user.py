@@ -22,7 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--role", required=True, choices=ROLES,
                      help="editor (编辑), reviewer (审核员), publisher (发布员) or admin (管理员)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    passwd = actions.add_parser("passwd", help="set a new password (ends the user's sessions, lifts a sign-in pause)")
+    passwd = actions.add_parser("passwd",
+                                help="set a new password (ends the user's sessions, lifts a sign-in pause)")
     passwd.add_argument("name")
     passwd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     unlock = actions.add_parser("unlock", help="lift the 15-minute pause after too many failed sign-ins")
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         elif args.action == "passwd":
             password = _password(args)
             db.write_sync(users.set_password, args.name, password)
-            print(f"password of {args.name} changed; sign-in not paused")
+            print(f"password of {args.name} changed (a sign-in pause is lifted too)")
         elif args.action == "unlock":
             db.read_sync(users.get_user, args.name)  # an unknown name is an error, not "0 failures forgotten"
             forgotten = db.write_sync(users.unlock, args.name)

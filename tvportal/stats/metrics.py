@@ -1,9 +1,9 @@
 """``/metrics`` for the on-call team (Prometheus text format, prometheus-client): requests and their
 latency by route group, the outbox's depth, the page cache's hit ratio, the central platform's circuit
 breaker, whether the database answered the last content check and the content version served (a graph of
-the instances shows an outage and which of them lag behind a publish).  Only addresses in ``metrics_allow`` may read it (default: this machine); others get 404, as if
-there were nothing there.  The request middleware here also counts the operator's page views and errors
-(collector.py), in memory."""
+the instances shows an outage and which of them lag behind a publish).  Only addresses in ``metrics_allow``
+may read it (default: this machine); others get 404, as if there were nothing there.  The request
+middleware here also counts the operator's page views and errors (collector.py), in memory."""
 
 from __future__ import annotations
 
