@@ -27,6 +27,7 @@ from typing import Any
 from content import index_cache, segment_store, store
 from content.decode import compact
 from content.model import Bundle, Category, City, Guide, Hall, Policy
+from content.outage import Outage
 from content.search import Hit, SearchIndex, Segment, load_readings, search as run_search
 
 log = logging.getLogger(__name__)
@@ -262,6 +263,7 @@ class Published:
         self._refreshing = asyncio.Lock()
         self._indexing: asyncio.Task | None = None  # the search index of the last big change, being made
         self.secret = secret
+        self.outage = Outage("checking the published content in the database", log)  # the watch's last check
         self.swap(snapshot)
 
     async def compact(self) -> int:
@@ -381,7 +383,8 @@ class Published:
         """Every ``interval`` seconds, compare the store's content version with ours and catch up.
 
         One indexed read of one row per interval; the changes themselves are read only when there are some.
-        A failure (the database restarting) is logged and tried again at the next interval.
+        A failure (the database restarting) is tried again at the next interval; ``outage`` logs one line
+        when the checks start failing and one when they work again, and answers whether the last worked.
         """
         while True:
             await asyncio.sleep(interval)
@@ -389,8 +392,10 @@ class Published:
                 newest = await db.read(store.current_version)
                 if newest > self.snapshot.version:
                     await self.refresh(db, wait=False)
-            except Exception:  # noqa: BLE001 - keep serving the content we have; the next tick tries again
-                log.exception("could not check the published content for changes")
+            except Exception as exc:  # noqa: BLE001 - keep serving the content we have; the next tick tries again
+                self.outage.failed(exc)
+            else:
+                self.outage.worked()
 
 
 def _with_segment(current: Snapshot, records: list[Any], gone: list[tuple[str, str]], segment: Any) -> SearchIndex:

@@ -30,6 +30,7 @@ class Server:
     port: int
     bindir: Path
     prefix: list[str]
+    options: str = ""  # what it was started with, to start it again after ``halt``
 
     def url(self, database: str = "postgres") -> str:
         """The URL of one of its databases (trust authentication over the socket)."""
@@ -47,6 +48,17 @@ class Server:
                                  str(self.folder), "-p", str(self.port), "-U", "tvportal", "-d", database, "-c", sql],
                                 capture_output=True, text=True, timeout=60, check=True)
         return result.stdout.strip()
+
+    def halt(self) -> None:
+        """Stop the server at once, keeping its data (an outage; ``resume`` ends it)."""
+        subprocess.run([*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate",
+                        "stop"], capture_output=True, timeout=60, check=True)
+
+    def resume(self) -> None:
+        """Start a halted server again, on the same socket."""
+        subprocess.run([*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.folder / "data"), "-l",
+                        str(self.folder / "server.log"), "-w", "-t", "60", "-o", self.options, "start"],
+                       capture_output=True, timeout=90, check=True)
 
     def stop(self) -> None:
         """Stop the server at once and remove its folder."""
@@ -87,7 +99,7 @@ def start(durable: bool = False) -> Server:
                                   str(folder / "server.log"), "-w", "-t", "60", "-o", options, "start"],
                                  capture_output=True, text=True, timeout=90)
         if started.returncode == 0:
-            return Server(folder, port, binaries, prefix)
+            return Server(folder, port, binaries, prefix, options)
     log = (folder / "server.log").read_text(errors="replace") if (folder / "server.log").exists() else ""
     shutil.rmtree(folder, ignore_errors=True)
     raise RuntimeError(f"PostgreSQL did not start: {log[-2000:]}")

@@ -116,3 +116,26 @@ def test_passwords_are_argon2_hashes(settings):
     with transaction(settings) as conn:
         stored = list(conn.execute(select(editor_users.c.password_hash)).scalars())
     assert all(h.startswith("$argon2id$") and PASSWORD not in h for h in stored)
+
+
+async def test_cli_unlock_and_passwd_lift_the_sign_in_pause(aiohttp_client, app, settings, monkeypatch, capsys):
+    """The 429 message says to ask an administrator: ``user unlock`` lets the right password in at once, and so
+    does a new password from ``user passwd``; an unknown name is an error, not a silent success."""
+    client = await aiohttp_client(app)
+    other = await aiohttp_client(create_app(settings))  # the counts are in the database, not in one process
+
+    async def lock(name: str) -> None:
+        for _attempt in range(users.MAX_FAILURES + 1):
+            assert (await sign_in(client, name, "wrong-password!")).status in (401, 429)
+        assert (await sign_in(other, name, PASSWORD)).status == 429
+
+    await lock("adm")
+    assert main(["user", "--data-dir", settings.data_dir, "unlock", "adm"]) == 0
+    assert "adm may sign in again (5 failed sign-in(s) forgotten)" in capsys.readouterr().out
+    assert (await sign_in(other, "adm", PASSWORD)).status == 303
+    await lock("pub")
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-new-password-7\n"))
+    assert main(["user", "--data-dir", settings.data_dir, "passwd", "pub", "--password-stdin"]) == 0
+    assert (await sign_in(other, "pub", "a-new-password-7")).status == 303
+    assert main(["user", "--data-dir", settings.data_dir, "unlock", "nobody"]) == 1
+    assert "nobody" in capsys.readouterr().err

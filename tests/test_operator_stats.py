@@ -184,5 +184,5 @@ def test_a_malformed_metrics_address_stops_the_start(tmp_path):
 
     from tvportal.settings import SettingsError, load_settings
 
-    with pytest.raises(SettingsError, match="metrics_allow: 'prometheus.local'"):
+    with pytest.raises(SettingsError, match="设置 metrics_allow 有误：'prometheus.local'"):
         load_settings({"data_dir": str(tmp_path), "metrics_allow": ["prometheus.local"]}, environ={})

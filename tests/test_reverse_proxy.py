@@ -124,10 +124,10 @@ def test_prefixed_leaves_urls_alone():
 
 
 @pytest.mark.parametrize("env,message", [
-    ({"TVPORTAL_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.300"}, "'10.0.0.300' is not an IP address or network"),
-    ({"TVPORTAL_BASE_PATH": "tv"}, "base_path: expected a path such as /tv"),
-    ({"TVPORTAL_PUBLIC_URL": "tv.example.cn"}, "public_url: expected an address"),
-    ({"TVPORTAL_EDITOR_ENABLED": "perhaps"}, "editor_enabled: expected true or false"),
+    ({"TVPORTAL_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.300"}, "'10.0.0.300' 不是 IP 地址或网段"),
+    ({"TVPORTAL_BASE_PATH": "tv"}, "base_path 有误：应为 /tv 这样的路径"),
+    ({"TVPORTAL_PUBLIC_URL": "tv.example.cn"}, "public_url 有误：应为 https://tv.example.cn/tv 这样的地址"),
+    ({"TVPORTAL_EDITOR_ENABLED": "perhaps"}, "editor_enabled 有误：应为 true 或 false"),
 ])
 def test_bad_deployment_settings_are_refused_clearly(env, message):
     """The setting and the bad value are named; no traceback reaches the operator's terminal."""

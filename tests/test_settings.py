@@ -58,12 +58,12 @@ def test_docs_table_is_made_from_the_declarations():
 
 
 @pytest.mark.parametrize("name,value,allowed", [
-    ("key_profile", "samsung", "huawei_zte"), ("log_level", "verbose", "WARNING"), ("port", "-5", "1 to 65535"),
-    ("port", "70000", "1 to 65535"), ("default_locale", "fr", "zh_CN"), ("tts_queue_size", "0", "1 or more"),
+    ("key_profile", "samsung", "huawei_zte"), ("log_level", "verbose", "WARNING"), ("port", "-5", "1 到 65535"),
+    ("port", "70000", "1 到 65535"), ("default_locale", "fr", "zh_CN"), ("tts_queue_size", "0", "1 或更大"),
     ("central_url", "ftp://x", "https://"),
 ])
 def test_bad_choice_or_range_stops_serve_with_one_line(tmp_path, name, value, allowed):
-    """``tvportal serve`` exits 2 with one line naming the setting, its value and what is allowed."""
+    """``tvportal serve`` exits 2 with one line in Chinese naming the setting, its value and what is allowed."""
     import os
     import subprocess
     import sys
@@ -75,6 +75,29 @@ def test_bad_choice_or_range_stops_serve_with_one_line(tmp_path, name, value, al
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and name in lines[0] and value in lines[0] and allowed in lines[0], result.stderr
+    assert "设置" in lines[0] and "有误" in lines[0], result.stderr
+
+
+def test_postgres_scheme_is_taken_as_postgresql():
+    """libpq also accepts postgres://; the portal does too, as postgresql://."""
+    url = load_settings(environ={"TVPORTAL_DATABASE_URL": "postgres://tv:pw@db.example.cn:5432/tvportal"}).database_url
+    assert url == "postgresql://tv:pw@db.example.cn:5432/tvportal"
+
+
+def test_bad_database_url_stops_serve_in_chinese_without_the_password(tmp_path):
+    """One line in Chinese naming database_url and the value, its password blanked; exit 2, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=str(root), TVPORTAL_DATABASE_URL="mysql://tv:sEcReT99@db.example.cn/tvportal")
+    result = subprocess.run([sys.executable, "-m", "tvportal", "serve", "--data-dir", str(tmp_path / "d")],
+                            capture_output=True, text=True, env=env, timeout=60, cwd=root)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert "设置 database_url 有误" in lines[0] and "mysql://tv:***@db.example.cn/tvportal" in lines[0], lines
+    assert "sEcReT99" not in result.stderr and "postgresql://" in lines[0]
 
 
 def test_choices_take_their_canonical_spelling():

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from tvportal.i18n import gettext as _
+
 SIZES = ("sd", "hd", "fhd")
 SIZE_COOKIE = "tvsize"  # the launch parameter, remembered: the EPG passes it once, in the launch URL
 # width*height as the EPG's <meta name="page-view-size"> and the viewport say it
@@ -39,8 +41,8 @@ def exit_plan(method: str, exit_url: str) -> list[str] | None:
         return ["h"]
     if low.startswith("function:") and _FUNCTION.match(method[9:].strip()):
         return ["f", method[9:].strip()]
-    raise BadSetting(f"setting exit_method: {method!r} is not an exit; use an http(s) address, utility, "
-                     "function:NAME or hbbtv")
+    raise BadSetting(_("Setting exit_method: {value!r} is not an exit; use an http(s) address, utility, "
+                       "function:NAME or hbbtv").format(value=method))
 
 
 def check_exit_method(value: str) -> str:
@@ -57,7 +59,8 @@ def check_frame_ancestors(value: tuple[str, ...]) -> tuple[str, ...]:
         parts = urlsplit(item)
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") \
                 or any(c in item for c in " ;,'\""):
-            raise BadSetting(f"setting frame_ancestors: {item!r} is not an origin such as http://epg.example.cn:8080")
+            raise BadSetting(_("Setting frame_ancestors: {value!r} is not an origin such as "
+                               "http://epg.example.cn:8080").format(value=item))
     return tuple(f"'{v}'" if v in ("self", "none") else v.rstrip("/") for v in value) or ("'self'",)
 
 

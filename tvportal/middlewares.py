@@ -35,11 +35,12 @@ from tvportal.copilot.snapshot import helped
 from tvportal.copilot.tv import help_middleware
 from tvportal.screen import FLASH_COOKIE, key_profile_of
 from tvportal.stats.metrics import measure
-from tvportal.storage.faults import cannot_write
+from tvportal.storage.faults import FailedRequests, cannot_write, unreachable
 from tvportal.urls import app_route
 
 
 log = logging.getLogger(__name__)
+_unreachable = FailedRequests(log)  # per process: the log's lines are per process too
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 CSP = csp.BASE + "; object-src 'none'; script-src 'self'"  # pages with inline scripts set their own (http/csp.py)
@@ -171,6 +172,9 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
         if cannot_write(exc):  # full or read-only storage: the transaction rolled back; say so (storage/faults.py)
             log.error("cannot save on %s %s: %s", request.method, request.path, getattr(exc, "orig", None) or exc)
             return error_screen(request, 507, "")
+        if unreachable(exc):  # the database server is down or restarting: not a bug, no traceback
+            _unreachable.failed(f"{request.method} {request.path}", exc)
+            return error_screen(request, 503, "database")
         log.exception("unexpected error on %s %s", request.method, request.path)
         return error_screen(request, 500, "")
     if response.status >= 400 and not response.prepared and isinstance(response, web.Response) \

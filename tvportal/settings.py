@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,12 +22,14 @@ from urllib.parse import urlsplit
 from tvportal import branding
 from tvportal import boxes as _boxes
 from tvportal.clock import zone
+from tvportal.i18n import gettext as _
 from tvportal.settings_declared import DECLARED, Setting
 
 ENV_PREFIX = "TVPORTAL_"
 
 
 _BY_NAME = {s.name: s for s in DECLARED}
+_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")  # user:password@ in a database address
 
 
 class SettingsError(ValueError):
@@ -141,12 +144,13 @@ def _allowed(setting: Setting, value: Any) -> Any:
         for choice in setting.choices:
             if str(value).strip().lower() == choice.lower():
                 return choice
-        raise SettingsError(f"setting {setting.name}: {value!r} is not allowed; use one of "
-                            + ", ".join(setting.choices))
+        raise SettingsError(_("Setting {name}: {value!r} is not allowed; use one of {choices}").format(
+            name=setting.name, value=value, choices=", ".join(setting.choices)))
     low, high = setting.minimum, setting.maximum
     if (low is not None and value < low) or (high is not None and value > high):
-        allowed = f"{low} to {high}" if high is not None else f"{low} or more"
-        raise SettingsError(f"setting {setting.name}: {value} is out of range; use {allowed}")
+        allowed = (_("{low} to {high}") if high is not None else _("{low} or more")).format(low=low, high=high)
+        raise SettingsError(_("Setting {name}: {value} is out of range; use {allowed}").format(
+            name=setting.name, value=value, allowed=allowed))
     return value
 
 
@@ -164,12 +168,14 @@ def _coerce_type(setting: Setting, value: Any) -> Any:
             return True
         if text in ("0", "false", "no", "off", ""):
             return False
-        raise SettingsError(f"setting {setting.name}: expected true or false, got {value!r}")
+        raise SettingsError(_("Setting {name}: expected true or false, got {value!r}").format(
+            name=setting.name, value=value))
     if setting.type is int:
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise SettingsError(f"setting {setting.name}: expected a whole number, got {value!r}") from None
+            raise SettingsError(_("Setting {name}: expected a whole number, got {value!r}").format(
+                name=setting.name, value=value)) from None
     return str(value)
 
 
@@ -182,8 +188,8 @@ def _networks(name: str):
             try:
                 ipaddress.ip_network(item, strict=False)
             except ValueError:
-                raise SettingsError(f"setting {name}: {item!r} is not an IP address or network "
-                                    "(write e.g. 127.0.0.1 or 10.0.0.0/8)") from None
+                raise SettingsError(_("Setting {name}: {item!r} is not an IP address or network (write e.g. "
+                                      "127.0.0.1 or 10.0.0.0/8)").format(name=name, item=item)) from None
         return value
 
     return check
@@ -193,7 +199,7 @@ def _check_base_path(value: str) -> str:
     """``/tv`` or ``/tv/`` become ``/tv``; ``/`` is the root (empty)."""
     value = value.strip().rstrip("/")
     if value and (not value.startswith("/") or any(c in value for c in "?#%\\ ") or "//" in value):
-        raise SettingsError(f"setting base_path: expected a path such as /tv, got {value!r}")
+        raise SettingsError(_("Setting base_path: expected a path such as /tv, got {value!r}").format(value=value))
     return value
 
 
@@ -212,7 +218,20 @@ def _check_public_url(value: str) -> str:
     value = value.strip().rstrip("/")
     parts = urlsplit(value)
     if value and (parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment):
-        raise SettingsError(f"setting public_url: expected an address such as https://tv.example.cn/tv, got {value!r}")
+        raise SettingsError(_("Setting public_url: expected an address such as https://tv.example.cn/tv, got "
+                              "{value!r}").format(value=value))
+    return value
+
+
+def _check_database_url(value: str) -> str:
+    """postgresql://… or sqlite:///…; postgres://… (libpq's other spelling) is taken as postgresql://…."""
+    value = value.strip()
+    if value.startswith("postgres://"):
+        value = "postgresql://" + value[len("postgres://"):]
+    if value and not value.startswith(("postgresql://", "sqlite:///")):
+        shown = _PASSWORD.sub(r"\1***@", value)  # the start-up log is read by more people than the config
+        raise SettingsError(_("Setting database_url: {value!r} is not a database address; expected "
+                              "postgresql://... (or sqlite:///path), or empty").format(value=shown))
     return value
 
 
@@ -248,13 +267,14 @@ def load_settings(
             with open(config_file, "rb") as fh:
                 table = tomllib.load(fh)
         except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"{config_file}: {exc}") from None
+            raise SettingsError(_("{file}: not valid TOML ({reason})").format(file=config_file, reason=exc)) from None
         except OSError as exc:
-            raise SettingsError(f"{config_file}: {exc.strerror}") from None
+            raise SettingsError(_("{file}: cannot be read ({reason})").format(file=config_file,
+                                                                           reason=exc.strerror)) from None
         table = table.get("tvportal", table)
         for key, raw in table.items():
             if key not in _BY_NAME:
-                raise SettingsError(f"{config_file}: unknown setting {key!r}")
+                raise SettingsError(_("{file}: there is no setting {key!r}").format(file=config_file, key=key))
             values[key] = _coerce(_BY_NAME[key], raw)
     for setting in DECLARED:
         raw = environ.get(ENV_PREFIX + setting.name.upper())
@@ -264,22 +284,22 @@ def load_settings(
         if raw is None:
             continue
         if key not in _BY_NAME:
-            raise SettingsError(f"unknown setting {key!r}")
+            raise SettingsError(_("There is no setting {key!r}").format(key=key))
         values[key] = _coerce(_BY_NAME[key], raw)
-    if values["database_url"] and not values["database_url"].startswith(("postgresql://", "sqlite:///")):
-        raise SettingsError("setting database_url: expected postgresql://... (or sqlite:///path), or empty")
+    values["database_url"] = _check_database_url(values["database_url"])
     central = values["central_url"]
     if central and not (central.startswith(("http://", "https://")) and central.split("://", 1)[1].strip("/")):
-        raise SettingsError(f"setting central_url: {central!r} is not a web address; expected http://host... or "
-                            "https://host..., or empty for the embedded platform")
+        raise SettingsError(_("Setting central_url: {value!r} is not a web address; expected http://host... or "
+                              "https://host..., or empty for the embedded platform").format(value=central))
     if central and not values["central_secret"]:
         # every call would be refused (401) and queued writes would wait for ever
-        raise SettingsError(f"setting central_secret: empty, but central_url is {central!r}; set the secret the "
-                            "central platform gave this portal (TVPORTAL_CENTRAL_SECRET)")
+        raise SettingsError(_("Setting central_secret: empty, but central_url is {value!r}; set the secret the "
+                              "central platform gave this portal (TVPORTAL_CENTRAL_SECRET)").format(value=central))
     try:
         zone(values["timezone"])
-    except ValueError as exc:
-        raise SettingsError(f"setting timezone: {exc}") from None
+    except ValueError:
+        raise SettingsError(_("Setting timezone: there is no time zone {value!r} (expected a name like "
+                              "Asia/Shanghai)").format(value=values["timezone"])) from None
     try:
         branding.check(values)
     except branding.BrandingError as exc:

@@ -37,7 +37,8 @@ DECLARED: tuple[Setting, ...] = (
             "`database_url` is set."),
     Setting("database_url", str, "",
             "Where everything the portal keeps lives (content, editor, flow state, embedded platform, "
-            "outbox): `postgresql://user:password@host:5432/tvportal` for PostgreSQL (use "
+            "outbox): `postgresql://user:password@host:5432/tvportal` for PostgreSQL (`postgres://` is taken "
+            "as the same; use "
             "`TVPORTAL_DATABASE_URL` to keep the password out of files); empty means the SQLite file above. "
             "See docs/storage.md."),
     Setting("database_pool_size", int, 5,

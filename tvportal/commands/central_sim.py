@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from tvportal.i18n import gettext as _
 from tvportal.settings import SettingsError, load_settings
 
 
@@ -42,7 +43,8 @@ def build(args: argparse.Namespace) -> web.Application:
 
     settings = load_settings(config_file=args.config)
     if not settings.central_secret:
-        raise SettingsError("central-sim needs a shared secret: set central_secret (e.g. TVPORTAL_CENTRAL_SECRET)")
+        raise SettingsError(_("central-sim needs a shared secret: set central_secret (e.g. "
+                              "TVPORTAL_CENTRAL_SECRET)"))
     url = args.database or str(Path(settings.data_dir) / "central-sim.sqlite3")
     db = Database(url if url.startswith(("postgresql://", "sqlite:///")) else f"sqlite:///{url}")
     migrate.upgrade(db, lambda conn: demo_data.create(conn, settings.demo_city))

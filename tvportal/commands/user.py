@@ -1,4 +1,4 @@
-"""``tvportal user add|passwd|disable|enable|list``: editor accounts (docs/editor.md)."""
+"""``tvportal user add|passwd|unlock|disable|enable|list``: editor accounts (docs/editor.md)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--role", required=True, choices=ROLES,
                      help="editor (编辑), reviewer (审核员), publisher (发布员) or admin (管理员)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    passwd = actions.add_parser("passwd", help="set a new password (ends the user's sessions)")
+    passwd = actions.add_parser("passwd",
+                                help="set a new password (ends the user's sessions, lifts a sign-in pause)")
     passwd.add_argument("name")
     passwd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    unlock = actions.add_parser("unlock", help="lift the 15-minute pause after too many failed sign-ins")
+    unlock.add_argument("name")
     disable = actions.add_parser("disable", help="disable an account (ends its sessions)")
     disable.add_argument("name")
     enable = actions.add_parser("enable", help="enable a disabled account again")
@@ -62,7 +65,11 @@ def run(args: argparse.Namespace) -> int:
         elif args.action == "passwd":
             password = _password(args)
             db.write_sync(users.set_password, args.name, password)
-            print(f"password of {args.name} changed")
+            print(f"password of {args.name} changed (a sign-in pause is lifted too)")
+        elif args.action == "unlock":
+            db.read_sync(users.get_user, args.name)  # an unknown name is an error, not "0 failures forgotten"
+            forgotten = db.write_sync(users.unlock, args.name)
+            print(f"{args.name} may sign in again ({forgotten} failed sign-in(s) forgotten)")
         elif args.action == "role":
             user = db.write_sync(users.set_role, args.name, args.role)
             print(f"{user.name} is now {user.role}")

@@ -106,11 +106,23 @@ async def signed_out_page(request: web.Request) -> web.Response:
                                         "submitted": _submitted(form), "signin": True}, status=401)
 
 
-def unsaved_page(request: web.Request, form: MultiDictProxy | None) -> web.Response:
-    """The storage is full or read-only: nothing was saved, and what was typed is shown so nothing is lost."""
-    message = _(DISK_FULL) + " " + _("Copy what you typed below; it is not saved anywhere else.")
-    return page(request, "error.html", {"status": 507, "message": message, "title": _("Not saved"),
-                                        "submitted": _submitted(form)}, status=507)
+def unsaved_page(request: web.Request, form: MultiDictProxy | None, unreachable: bool = False) -> web.Response:
+    """The storage is full or read-only (507), or the database does not answer (503): nothing was saved, and
+    what was typed is shown so nothing is lost."""
+    submitted = _submitted(form)
+    if not unreachable:
+        message = _(DISK_FULL) + " " + _("Copy what you typed below; it is not saved anywhere else.")
+    else:
+        message = _("The database cannot be reached right now, so nothing was saved or shown. Please try again "
+                    "in a few minutes.")
+        if submitted:
+            message += " " + _("Copy what you typed below; it is not saved anywhere else.")
+    status = 503 if unreachable else 507
+    response = page(request, "error.html", {"status": status, "message": message, "title": _("Not saved"),
+                                            "submitted": submitted}, status=status)
+    if unreachable:
+        response.headers["Retry-After"] = "30"
+    return response
 
 
 def csrf_page(request: web.Request, form: MultiDictProxy | None) -> web.Response:

@@ -19,6 +19,7 @@ from aiohttp import web
 from content.tables import utc_stamp
 from tvportal.editor import workflow
 from tvportal.keys import CLOCK, DB, PUBLISHED, SETTINGS
+from tvportal.storage.faults import Rounds
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +51,16 @@ async def run_once(app: web.Application) -> int:
 
 async def _loop(app: web.Application) -> None:
     """Check, then wait; a failure (the database restarting) is logged and tried again next time."""
+    rounds = Rounds("the editor scheduler's check", log)
     while True:
         try:
             await run_once(app)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("editor scheduler check failed; trying again")
+        except Exception as exc:  # noqa: BLE001 - tried again next time
+            rounds.failed(exc)
+        else:
+            rounds.worked()
         await asyncio.sleep(app[SETTINGS].scheduler_seconds)
 
 

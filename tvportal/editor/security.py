@@ -26,12 +26,13 @@ from cryptography.fernet import Fernet
 
 from tvportal.editor import sessions, users
 from tvportal.http.forms import FORM, form_of
-from tvportal.storage.faults import cannot_write
+from tvportal.storage.faults import FailedRequests, cannot_write, unreachable
 from tvportal.keys import DB, EDITOR_SESSION, EDITOR_USER, SETTINGS
 from tvportal.middlewares import CSP
 from tvportal.settings import Settings
 
 log = logging.getLogger(__name__)
+_unreachable = FailedRequests(log)  # one line per interval while the database does not answer
 
 PREFIX = "/editor"
 COOKIE = "tvportal_editor"
@@ -223,6 +224,9 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
             log.error("editor cannot save on %s %s: %s", request.method, request.path,
                       getattr(exc, "orig", None) or exc)
             return unsaved_page(request, await _typed(request))
+        if unreachable(exc):  # the database server is down or restarting: not a bug (storage/faults.py)
+            _unreachable.failed(f"editor {request.method} {request.path}", exc)
+            return unsaved_page(request, await _typed(request), unreachable=True)
         log.exception("editor error on %s %s", request.method, request.path)
         return error_page(request, 500)
 

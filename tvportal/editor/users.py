@@ -130,7 +130,14 @@ def set_password(conn: Connection, name: str, password: str = "", digest: str = 
     conn.execute(update(users_t).where(users_t.c.id == user.id).values(
         password_hash=digest or hash_password(password), password_version=users_t.c.password_version + 1))
     conn.execute(delete(sessions_t).where(sessions_t.c.user_id == user.id))
+    unlock(conn, user.name)  # whoever forgot the password and was locked out can use the new one at once
     return get_user(conn, name)
+
+
+def unlock(conn: Connection, name: str) -> int:
+    """Lift the sign-in pause of a user name (``tvportal user unlock``): its failures in the window are
+    forgotten, also as failures of the addresses they came from; how many there were."""
+    return conn.execute(delete(failures_t).where(failures_t.c.name == name.strip().lower())).rowcount
 
 
 def set_disabled(conn: Connection, name: str, disabled: bool = True) -> User:

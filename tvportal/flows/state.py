@@ -24,6 +24,7 @@ from sqlalchemy import Connection, delete, select
 from tvportal.flows.device import prune_devices
 from tvportal.keys import DB, SETTINGS
 from tvportal.storage import upsert
+from tvportal.storage.faults import Rounds
 from tvportal.storage.tables import flow_state as flow_t
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ async def pruning_ctx(app: web.Application) -> AsyncIterator[None]:
 
     async def forever() -> None:
         """Prune, then sleep."""
+        rounds = Rounds("pruning flow state", log)
         while True:
             try:
                 gone = await app[DB].write(prune, time.time() - _max_age(app))
@@ -105,8 +107,10 @@ async def pruning_ctx(app: web.Application) -> AsyncIterator[None]:
                              app[SETTINGS].flow_state_hours)
                 # anonymous device tokens older than a remembered person would be kept, keying nothing left
                 await app[DB].write(prune_devices, time.time() - app[SETTINGS].tv_remember_days * 86400.0)
-            except Exception:  # a database hiccup must not end pruning for good
-                log.exception("pruning flow state failed")
+            except Exception as exc:  # noqa: BLE001 - a database hiccup must not end pruning for good
+                rounds.failed(exc)
+            else:
+                rounds.worked()
             await asyncio.sleep(PRUNE_EVERY)
 
     task = asyncio.create_task(forever())

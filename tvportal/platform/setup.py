@@ -12,6 +12,7 @@ from aiohttp import web
 
 from tvportal.keys import DB, PLATFORM, SETTINGS
 from tvportal.platform.idnumber import install_log_masking
+from tvportal.storage.faults import Rounds
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +47,14 @@ async def platform_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def _deliver_forever(client, interval: int) -> None:
     """Deliver the outbox now (writes left from before a restart) and then every ``interval`` seconds."""
+    rounds = Rounds("outbox delivery", log)
     while True:
         try:
             await client.deliver_outbox()
-        except Exception:  # the sender must outlive any one bad round
-            log.exception("outbox delivery round failed")
+        except Exception as exc:  # noqa: BLE001 - the sender must outlive any one bad round
+            rounds.failed(exc)
+        else:
+            rounds.worked()
         await asyncio.sleep(max(1, interval))
 
 

@@ -27,9 +27,11 @@ from sqlalchemy import Connection, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tvportal.keys import CLOCK, DB, PREFS, SETTINGS
+from tvportal.storage.faults import Rounds
 from tvportal.storage.tables import stats_daily, stats_households
 
 log = logging.getLogger(__name__)
+_flushes = Rounds("writing statistics (kept in memory for the next try)", log)  # per process, like the log
 BOX_COOKIE = "tvbox"
 Key = tuple[str, str, str, str, str]  # day, event, model, area, screen
 
@@ -141,13 +143,15 @@ async def flush(app: web.Application) -> None:
         return
     try:
         await app[DB].write(write, counts, households)
-    except Exception:  # the database is down or full: keep counting in memory, try again later
-        log.exception("writing statistics failed; kept for the next try")
+    except Exception as exc:  # noqa: BLE001 - the database is down or full: keep counting in memory, try again later
+        _flushes.failed(exc)
         for key, (c, p) in counts.items():
             sums = app[STATS].counts.setdefault(key, [0, 0])
             sums[0] += c
             sums[1] += p
         app[STATS].households |= households
+    else:
+        _flushes.worked()
 
 
 async def stats_ctx(app: web.Application) -> AsyncIterator[None]:

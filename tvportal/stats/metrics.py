@@ -1,8 +1,9 @@
 """``/metrics`` for the on-call team (Prometheus text format, prometheus-client): requests and their
-latency by route group, the outbox's depth, the page cache's hit ratio and the central platform's circuit
-breaker.  Only addresses in ``metrics_allow`` may read it (default: this machine); others get 404, as if
-there were nothing there.  The request middleware here also counts the operator's page views and errors
-(collector.py), in memory."""
+latency by route group, the outbox's depth, the page cache's hit ratio, the central platform's circuit
+breaker, whether the database answered the last content check and the content version served (a graph of
+the instances shows an outage and which of them lag behind a publish).  Only addresses in ``metrics_allow``
+may read it (default: this machine); others get 404, as if there were nothing there.  The request
+middleware here also counts the operator's page views and errors (collector.py), in memory."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
 
-from tvportal.keys import DB, PAGE_CACHE, PLATFORM, SETTINGS
+from tvportal.keys import DB, PAGE_CACHE, PLATFORM, PUBLISHED, SETTINGS
 from tvportal.stats.collector import count
-from tvportal.urls import app_route
+from tvportal.storage.faults import unreachable
 from tvportal.storage.tables import outbox
+from tvportal.urls import app_route
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # a fixed set of labels: a path typed by anyone must not add a time series
@@ -72,6 +74,16 @@ class Metrics:
         failures = GaugeMetricFamily("tvportal_central_failures", "Failed central platform calls in a row")
         failures.add_metric([], float(getattr(breaker, "failures", 0)))
         yield failures
+        published = self.app.get(PUBLISHED)
+        if published is not None:  # the app is serving (set up on start)
+            up = GaugeMetricFamily("tvportal_database_up", "1 if the database answered the last content check "
+                                   "(every content_check_ms), else 0")
+            up.add_metric([], 1.0 if published.outage.up else 0.0)
+            yield up
+            version = GaugeMetricFamily("tvportal_content_version", "The published content version this "
+                                        "instance serves")
+            version.add_metric([], float(published.snapshot.version))
+            yield version
 
 
 METRICS = web.AppKey("metrics", Metrics)
@@ -90,10 +102,15 @@ async def metrics_page(request: web.Request) -> web.Response:
     """The Prometheus text page (404 for addresses not allowed)."""
     if not allowed(request):
         raise web.HTTPNotFound()
-    waiting = await request.app[DB].read(lambda conn: conn.execute(
-        select(func.count()).select_from(outbox).where(outbox.c.status == "waiting")).scalar_one())
     metrics = request.app[METRICS]
-    metrics.outbox_depth.set(waiting)
+    try:
+        waiting = await request.app[DB].read(lambda conn: conn.execute(
+            select(func.count()).select_from(outbox).where(outbox.c.status == "waiting")).scalar_one())
+    except Exception as exc:  # an outage is when the page is wanted most: the depth stays as last read
+        if not unreachable(exc):
+            raise
+    else:
+        metrics.outbox_depth.set(waiting)
     body = generate_latest(metrics.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"})
 

@@ -8,7 +8,7 @@ from remote_nav import Layout, Rect
 from tvportal import canvas
 from tvportal.i18n import gettext as _
 from tvportal.screen import Crumb, Screen, render
-from tvportal.storage.faults import DISK_FULL
+from tvportal.storage.faults import DISK_FULL, UNREACHABLE
 
 
 def _texts(status: int, reason: str) -> tuple[str, str]:
@@ -26,6 +26,8 @@ def _texts(status: int, reason: str) -> tuple[str, str]:
                                                  "Nothing has been changed.")
     if status == 507:
         return _("Cannot save right now"), _(DISK_FULL)
+    if status == 503 and reason == "database":
+        return _("Cannot be handled right now"), _(UNREACHABLE)
     if status == 405:
         return _("This action is not possible here"), _("Nothing has been changed.")
     if status == 413:  # trying again later would not help, and what was sent was refused, not kept
@@ -44,4 +46,7 @@ def error_screen(request: web.Request, status: int, reason: str) -> web.Response
     screen = Screen(title=title, crumbs=[Crumb(_("Home"), "/"), Crumb(title)], layout=layout, template="error.html",
                     start="e-home", context={"message": text, "status": status}, status=status,
                     spoken=[text])
-    return render(request, screen)
+    response = render(request, screen)
+    if status == 503:  # a browser or a proxy may try again by itself, not at once
+        response.headers["Retry-After"] = "30"
+    return response

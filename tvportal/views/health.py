@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import time
 import weakref
@@ -18,13 +19,16 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select
 
+from content.outage import short_cause
 from tvportal import __version__
 from tvportal.keys import ASR, DB, PLATFORM, PUBLISHED, SETTINGS, TTS
 from tvportal.views.voice import json_answer
+from voice.asr import model_problem
 
 log = logging.getLogger(__name__)
 PAGES_EVERY = 5.0  # seconds a home-page check stands for
 _checked: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # app -> (when, result)
+_PATH = re.compile(r"(?<![\w.])/[^\s:,;'\"]+")  # an absolute path in a reason text
 MIN_FREE_MB = 200  # below this a publish, an SMS sign-in or the speech cache may fail for want of space
 
 
@@ -32,9 +36,8 @@ async def _database(request: web.Request) -> dict[str, Any]:
     """One trivial query."""
     try:
         await request.app[DB].read(lambda conn: conn.execute(select(1)).scalar_one())
-    except Exception as exc:  # noqa: BLE001 - the answer names the fault; the log keeps it
-        log.warning("health: database fails: %s", exc)
-        return {"ok": False, "detail": type(exc).__name__}
+    except Exception as exc:  # noqa: BLE001 - the answer names the fault in short; the content watch logs it
+        return {"ok": False, "detail": _without_paths(short_cause(exc))}  # a Unix socket's path too
     return {"ok": True}
 
 
@@ -80,6 +83,21 @@ def _platform(request: web.Request) -> dict[str, Any]:
     return {"ok": True, "detail": detail}
 
 
+def _without_paths(detail: str) -> str:
+    """A part's reason without the server's file paths: whoever can reach /healthz reads it (the start-up
+    log names the path)."""
+    return _PATH.sub("<path>", detail or "")
+
+
+def _voice_input(asr: Any) -> dict[str, Any]:
+    """Voice input; a model not installed (or incomplete) is just "model missing"."""
+    if asr.available:
+        return {"ok": True, "detail": ""}
+    path = getattr(asr, "model_path", None)
+    missing = path is not None and model_problem(path)
+    return {"ok": False, "detail": "model missing" if missing else _without_paths(asr.unavailable)}
+
+
 def _disk(request: web.Request) -> dict[str, Any]:
     """Free space and writability of the data dir."""
     data_dir = Path(request.app[SETTINGS].data_dir)
@@ -98,8 +116,8 @@ async def healthz(request: web.Request) -> web.StreamResponse:
     parts = {
         "database": await _database(request),
         "pages": {"ok": False, "detail": "not tried: no database"},
-        "speech": {"ok": tts.available, "detail": tts.unavailable},
-        "voice_input": {"ok": asr.available, "detail": asr.unavailable},
+        "speech": {"ok": tts.available, "detail": _without_paths(tts.unavailable)},
+        "voice_input": _voice_input(asr),
         "platform": _platform(request),
         "disk": _disk(request),
     }
