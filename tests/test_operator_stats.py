@@ -160,6 +160,9 @@ async def test_metrics_for_the_on_call_team_and_only_for_them(aiohttp_client, tm
     assert 'tvportal_request_seconds_bucket{group="guides",le="0.5"}' in text
     assert "tvportal_outbox_waiting 0.0" in text and "tvportal_central_breaker_open 0.0" in text
     assert "tvportal_page_cache_hit_ratio 0.5" in text
+    # the process metrics every exporter has: memory and CPU of this process, Python's collector
+    assert all(name in text for name in ("process_resident_memory_bytes ", "process_cpu_seconds_total ",
+                                         "python_info{", "python_gc_collections_total{"))
     await client.get("/no/such/" + "x" * 50)
     assert 'group="other",status="404"' in await (await client.get("/metrics")).text()  # no label per path
     closed = await aiohttp_client(create_app(portal_settings(tmp_path, "", metrics_allow=["10.9.0.0/16"])))

@@ -12,7 +12,8 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (CollectorRegistry, Counter, Gauge, GCCollector, Histogram, PlatformCollector,
+                               ProcessCollector, generate_latest)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select
@@ -43,6 +44,10 @@ class Metrics:
     def __init__(self, app: web.Application) -> None:
         self.app = app
         self.registry = CollectorRegistry()
+        # the process's CPU, memory and open files, and Python's garbage collector, as every exporter has them
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
         self.requests = Counter("tvportal_requests", "HTTP requests answered", ["group", "status"],
                                 registry=self.registry)
         self.latency = Histogram("tvportal_request_seconds", "Time to answer a request", ["group"],
