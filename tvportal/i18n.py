@@ -55,15 +55,17 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional name for "mark, tr
     return message
 
 
-def format_day(day: dt.date, locale: str | None = None) -> str:
-    """A date as an elder reads it: 11月24日 星期二 / Tuesday, November 24."""
-    return _format_day(day, locale or current_locale.get())
+def format_day(day: dt.date, locale: str | None = None, short: bool = False) -> str:
+    """A date as an elder reads it: 11月24日 星期二 / Tuesday, November 24; ``short`` where half an SD
+    screen must hold it whole in large text: 周二 11月24日 / Tue, Nov 24."""
+    return _format_day(day, locale or current_locale.get(), short)
 
 
 @cache
-def _format_day(day: dt.date, locale: str) -> str:
+def _format_day(day: dt.date, locale: str, short: bool = False) -> str:
     """format_day, remembered: babel re-reads locale data on every call."""
-    pattern = "MMMd日 EEEE" if locale.startswith("zh") else "EEEE, MMMM d"
+    zh = locale.startswith("zh")
+    pattern = ("EEE MMMd日" if zh else "EEE, MMM d") if short else "MMMd日 EEEE" if zh else "EEEE, MMMM d"
     return format_date(day, pattern, locale=locale)
 
 

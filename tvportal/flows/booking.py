@@ -8,6 +8,7 @@ import secrets
 
 from aiohttp import web
 
+from tvportal import canvas
 from tvportal.flows.guard import friendly
 from tvportal.flows.queued import to_receipt, waiting_entries
 from tvportal.flows.ui import (
@@ -77,6 +78,8 @@ async def halls(request: web.Request) -> web.Response:
 
 
 SOONEST = 4  # free times offered first; most elders take the first one
+# at SD a time with its day is too long for half the screen: one a row (flow_screen), so fewer of them fit
+SOONEST_SD = 2
 
 
 @friendly
@@ -86,14 +89,15 @@ async def soonest(request: web.Request) -> web.Response:
     hall_id = request.match_info["hall"]
     hall = await _hall(request, hall_id)
     service = await _service(request)
+    wanted = SOONEST_SD if canvas.current().size == "sd" else SOONEST
     free: list[Slot] = []
     for day in services.working_days(services.now().date()):
         free += [s for s in await platform(request).slots(hall_id, service.id, day.isoformat()) if s.remaining > 0]
-        if len(free) >= SOONEST:
+        if len(free) >= wanted:
             break
     choices = [Choice(f"s-{s.day.replace('-', '')}{s.start.replace(':', '')}",
                       f"{day_label(s.day)} {slot_label(s)}", href=f"/booking/s/{s.id}",
-                      note=_("{n} places left").format(n=s.remaining)) for s in free[:SOONEST]]
+                      note=_("{n} places left").format(n=s.remaining)) for s in free[:wanted]]
     choices.append(Choice("days", _("Choose another day"), href=f"/booking/h/{hall_id}"))
     lines = [(_("Hall"), hall.name)] + ([] if free else [("", _("No free times this week."))])
     screen = flow_screen(request, _("Choose a time"), _crumbs(Crumb(hall.name), Crumb(_("Choose a time"))),
@@ -108,7 +112,8 @@ async def days(request: web.Request) -> web.Response:
     move = request.query.get("move", "")
     hall = await _hall(request, hall_id)
     query = f"?move={move}" if move else ""
-    choices = [Choice(f"d-{d:%Y%m%d}", format_day(d), href=f"/booking/h/{hall_id}/{d.isoformat()}{query}")
+    short = canvas.current().size == "sd"  # 12月10日 星期四 is cut in half an SD screen at large text
+    choices = [Choice(f"d-{d:%Y%m%d}", format_day(d, short=short), href=f"/booking/h/{hall_id}/{d.isoformat()}{query}")
                for d in services.working_days(services.now().date())]
     screen = flow_screen(request, _("Choose a day"), _crumbs(Crumb(hall.name), Crumb(_("Choose a day"))),
                          lines=[(_("Hall"), hall.name)], choices=choices, cols=2,

@@ -143,6 +143,12 @@ class Choice:
     final: bool = False  # signs out or withdraws: a screen never starts on it, even when it was left there
 
 
+def text_px(text: str, px: float) -> float:
+    """Width of a line of text: a CJK character is a square, digits, Latin and punctuation about half one
+    (measured in Chromium with the TV's font: 0.49)."""
+    return sum(px if ord(ch) >= 0x2E80 else 0.52 * px for ch in text)
+
+
 def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choices: list[Choice],
                 lines: list[tuple[str, str]] = (), cols: int = 1, back: str | None = None, big: str = "",
                 error: str = "", qr: str = "", start: str | None = None, status: int = 200,
@@ -175,10 +181,16 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
     if sd and cols == 1 and len(choices) > 2 and (bottom - top - gap * (rows - 1)) / rows < metrics.line_px + 14:
         cols, rows = 2, -(-len(choices) // 2)  # too many rows for SD: two columns of choices
     # SD choices side by side have no room for a note after the label: it goes on a second line
-    stacked = sd and cols > 1 and any(c.note for c in choices)
+    font = 26 if metrics.body_px > 24 else 24  # flow.html .st
+    widest = max((text_px(c.label + c.note, font) + (16 if c.note else 0) for c in choices), default=0)
+    # the note goes on a second line when a choice side by side, or a label and its note in a row, would be cut
+    stacked = sd and any(c.note for c in choices) and (cols > 1 or widest > width - 64)
+    one_a_row = (bottom - top - 6 * (len(choices) - 1)) / max(1, len(choices)) >= 2 * 1.3 * font + 4
+    if stacked and cols > 1 and one_a_row and max(text_px(c.label, font) for c in choices) > (width - gap) / cols - 64:
+        cols, rows = 1, len(choices)  # a label wider than half the screen would be cut: one choice a row
     if stacked:  # two lines a cell: closer together, nearer the text (flow.html .st: 24 or 26 px at 1.3)
         gap, top = 6, top - 8 if top > area.y else top
-    stacked_h = 2 * 1.3 * (26 if metrics.body_px > 24 else 24) + 4
+    stacked_h = 2 * 1.3 * font + 4
     row_h = min(stacked_h if stacked else 60.0 if sd else 84.0,
                 (bottom - top - gap * (rows - 1)) / rows)
     cell_w = (width - gap * (cols - 1)) / cols
