@@ -114,3 +114,16 @@ def book_together(tv: Tv, phone, base: str, data: Path) -> None:
     assert "确定" in tv.page.inner_text("#tv-point")
     tv.press("Enter")
     wait_for(tv.page, "location.pathname.indexOf('/booking/r/') == 0")
+
+
+def phone_opens(phone, url: str) -> None:
+    """Open ``url`` on the phone, which may be going there by itself at that moment (phone.js polls and loads
+    the help page again when the TV's screen or the session changes): then its own navigation is awaited."""
+    from playwright.sync_api import Error as PlaywrightError  # noqa: PLC0415 - only browser tests import this module
+
+    try:
+        phone.goto(url)
+    except PlaywrightError as exc:
+        if "interrupted by another navigation" not in str(exc):
+            raise
+        phone.wait_for_load_state()

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, portal
-from tests.copilot_browser import Tv, book_together, helped, phone_do, phone_signs_in
+from tests.copilot_browser import Tv, book_together, helped, phone_do, phone_opens, phone_signs_in
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +47,7 @@ def test_booking_together(site, devices):
     book_together(tv, phone, base, data)
     assert "预约号" in tv.page.inner_text("body")
     assert tv.presses <= 5, tv.presses
-    phone.goto(base + "/m/help/go")
+    phone_opens(phone, base + "/m/help/go")
     assert phone.inner_text("#title") == "预约成功" or "预约" in phone.inner_text("#title")
     tv.page.context.close()
     phone.context.close()
@@ -65,7 +65,7 @@ def test_elder_refuses(site, devices):
     assert tv.page.evaluate("document.activeElement.id") == "yes"
     tv.press("Backspace")
     tv.at("/family/refuse")
-    phone.goto(base + "/m/help/go")
+    phone_opens(phone, base + "/m/help/go")
     assert "不让" in phone.inner_text("#ended")
     assert "tvhelp" not in tv.page.evaluate("document.cookie")
 
@@ -79,7 +79,7 @@ def test_elder_ends_with_back(site, devices):
     tv.press("Backspace")
     tv.at("/family/end")
     assert "已结束" in tv.page.inner_text("h1")
-    phone.goto(base + "/m/help/go")
+    phone_opens(phone, base + "/m/help/go")
     assert phone.is_visible("#ended")
     tv.press("Enter")  # 回到刚才的页面
     tv.at("/policies")
