@@ -6,20 +6,26 @@
   // (about 9 ms a key at 6x CPU throttle, in the frame of the key), and only this script writes it.
   var found = /(?:^|; )tvkp=(\d+)/.exec(document.cookie);
   var n = found ? parseInt(found[1], 10) : 0, due = 0;
-  // Written after the key's frame, not in it (a write costs a slow box as much as the highlight it waits
-  // for), and when the page goes before that.  So the request a key itself makes (OK on 确认) carries the
-  // count before that key; the request that started the service did too, so the presses between stay right.
+  // An arrow only moves the highlight: its count is written after the key's frame, not in it (a write costs
+  // a slow box as much as the highlight it waits for), or with the next key, or when the page goes.  Any
+  // other key may load a page, so it writes at once: the request it makes carries every press before it.
   function write() {
     if (due) {
       due = 0;
       document.cookie = "tvkp=" + n + "; path=/";
     }
   }
-  function counted() {
+  function counted(e) {
+    var c = (e || window.event).keyCode;
     n = n < 999999 ? n + 1 : 1;
-    if (!due) {
+    if (c >= 37 && c <= 40) {
+      if (!due) {
+        due = 1;
+        setTimeout(write, 0);
+      }
+    } else {
       due = 1;
-      setTimeout(write, 0);
+      write();
     }
   }
   // capture on the document: counted before the remote runtime handles (and maybe stops) the key
