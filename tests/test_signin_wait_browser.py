@@ -64,6 +64,28 @@ def failed_pins(data: Path) -> int:
         conn.close()
 
 
+class HeldChecks:
+    """Holds each PIN sent by 确认 at the browser until ``answer()``: the check is still running while the
+    test presses on (a fast server could otherwise answer between two presses, and OK on the focused 1 of
+    the answered pad then types a 1, as it should)."""
+
+    def __init__(self, page):
+        self.page, self.held = page, []
+        page.route("**/id/pin/*", self._route)
+
+    def _route(self, route) -> None:
+        if route.request.method == "POST":
+            self.held.append(route)
+        else:
+            route.continue_()
+
+    def answer(self) -> None:
+        """Let the checks sent so far reach the portal (exactly one is expected)."""
+        assert eventually(self.page, lambda: self.held), "no PIN was sent"
+        assert len(self.held) == 1, len(self.held)
+        self.held.pop().continue_()
+
+
 def test_ok_says_at_once_that_the_pin_is_checked(tv, chromium):
     """A wrong PIN and OK: the waiting line is on screen (and said) at once, while the check runs; OK again
     meanwhile counts nothing (one try used, 还可以再试4次). The right PIN with two OKs signs in."""
@@ -71,6 +93,7 @@ def test_ok_says_at_once_that_the_pin_is_checked(tv, chromium):
     page = chromium()
     remember(page, base, data, "li")
     pin_pad(page, base)
+    checks = HeldChecks(page)
     throttle(page)
     press(page, "9999")
     page.keyboard.press("Enter")
@@ -79,6 +102,7 @@ def test_ok_says_at_once_that_the_pin_is_checked(tv, chromium):
     assert shown == WAITING and busy, shown
     assert page.get_attribute("#pm", "role") in ("alert", "status")
     page.keyboard.press("Enter")  # the elder sees nothing happen quickly enough and presses again
+    checks.answer()
     settled(page)
     assert "还可以再试4次" in message(page) and typed(page) == "", message(page)
     assert failed_pins(data) == 1
@@ -88,6 +112,7 @@ def test_ok_says_at_once_that_the_pin_is_checked(tv, chromium):
     press(page, PIN)
     page.keyboard.press("Enter")
     page.keyboard.press("Enter")
+    checks.answer()
     assert eventually(page, lambda: page.url.endswith("/me") and "李桂兰" in main_text(page)), page.url
     assert failed_pins(data) == 0
 
