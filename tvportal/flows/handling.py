@@ -18,7 +18,7 @@ from tvportal.i18n import N_, format_day, format_moment, gettext as _
 from tvportal.pagination import page_slice, parse_page
 from tvportal.platform import eligibility, services
 from tvportal.platform.models import Application, PlatformError, Queued, Unavailable
-from tvportal.screen import Crumb, prefs_of
+from tvportal.screen import Crumb, Screen, prefs_of
 from tvportal.views.lists import Entry, list_screen
 
 
@@ -349,17 +349,26 @@ def _progress_screen(request: web.Request, app: Application, new: bool, whose: b
                              big_label=_("Application number"), lines=lines, choices=choices, cols=len(choices),
                              back="/", receipt=True)  # Back leaves the finished flow: never into its questions again
         return show(request, screen)
+
+    def shown(window: slice, last: bool) -> Screen:
+        lines = [(s.name, format_moment(s.date) if s.date else _("Not yet")) for s in app.steps[window]]
+        if whose:  # acting for a family member: say whose matter this is
+            lines.insert(0, (_("Applicant"), app.person_name))
+        if app.status != "finished" and last:
+            lines.append((_("Promised by"), format_day(dt.date.fromisoformat(app.promise_date))))
+        return flow_screen(request, _("Progress") + "：" + app.service_name, crumbs, big=grouped(app.number),
+                           big_label=_("Application number"), lines=lines, choices=choices, cols=len(choices),
+                           back="/apply/mine")
+
+    # as many steps a screen as leave the buttons room on every page (fewer at SD in large text)
     per_page = 3 if prefs_of(request).large_text else 4
+    while per_page > 1 and any(
+            shown(slice(i, i + per_page), i + per_page >= len(app.steps)).context["cramped"]
+            for i in range(0, len(app.steps), per_page)):
+        per_page -= 1
     window, pages = page_slice(len(app.steps), per_page, parse_page(request))
     page = min(parse_page(request), pages)
-    lines = [(s.name, format_moment(s.date) if s.date else _("Not yet")) for s in app.steps[window]]
-    if whose:  # acting for a family member: say whose matter this is
-        lines.insert(0, (_("Applicant"), app.person_name))
-    if app.status != "finished" and page == pages:
-        lines.append((_("Promised by"), format_day(dt.date.fromisoformat(app.promise_date))))
-    screen = flow_screen(request, _("Progress") + "：" + app.service_name, crumbs, big=grouped(app.number),
-                         big_label=_("Application number"), lines=lines, choices=choices, cols=len(choices),
-                         back="/apply/mine")
+    screen = shown(window, page == pages)
     base = f"/apply/a/{app.number}?"
     screen.page, screen.pages = page, pages
     screen.prev_href = f"{base}page={page - 1}" if page > 1 else None

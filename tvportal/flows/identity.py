@@ -115,8 +115,14 @@ async def qr(request: web.Request) -> web.Response:
              ("3", _("Then press OK here."))]
     choices = [Choice("done", _("I have confirmed on the phone"), href="/id/qr/check"),
                Choice("idnum", _("Use the ID number instead"), href="/id/enter/id")]
-    return show(request, flow_screen(request, _("Sign in with your phone"), _crumbs(_("QR code")), lines=lines,
-                                     choices=choices, qr=svg, back="/id"))
+    shown = flow_screen(request, _("Sign in with your phone"), _crumbs(_("QR code")), lines=lines,
+                        choices=choices, qr=svg, back="/id")
+    if shown.context["cramped"]:
+        # SD in large text: each step takes two lines beside the code, and the third leaves the buttons no
+        # room; the first button (我已在手机上确认) says what it says
+        shown = flow_screen(request, _("Sign in with your phone"), _crumbs(_("QR code")), lines=lines[:2],
+                            choices=choices, qr=svg, back="/id")
+    return show(request, shown)
 
 
 @friendly

@@ -3,6 +3,7 @@ one generic flow screen (lines, a big number, a QR code, choices) and friendly f
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from tvportal.platform.interface import Platform
 from tvportal.platform.models import DeviceLink, Person
 from tvportal.screen import Crumb, Screen, prefs_of, render
 from tvportal.views.lists import menu_sentences
+
+log = logging.getLogger(__name__)
 
 # The flow state is the device's, but what one person typed or asked for belongs to this browser session:
 # a cookie without expiry names the session, and a state left by another (closed) one is dropped.
@@ -167,7 +170,8 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
             y += big_h
             continue
         text = (label + "：" if label else "") + value
-        n = min(2, -(-len(text) // metrics.chars_per_line(width - 24))) if sd else 1
+        # measured, not counted: a line of dates and times is mostly half-width digits and fits one line
+        n = min(2, int(-(-text_px(text, metrics.body_px) // (width - 24)))) if sd else 1
         placed.append((label, value, y, n))
         y += metrics.line_px * n
     top = y + 12 if y > area.y else y
@@ -191,8 +195,12 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
     if stacked:  # two lines a cell: closer together, nearer the text (flow.html .st: 24 or 26 px at 1.3)
         gap, top = 6, top - 8 if top > area.y else top
     stacked_h = 2 * 1.3 * font + 4
-    row_h = min(stacked_h if stacked else 60.0 if sd else 84.0,
-                (bottom - top - gap * (rows - 1)) / rows)
+    room = (bottom - top - gap * (rows - 1)) / rows
+    # a row must hold a line of its text; text that leaves less is a screen to lay out with less text (callers
+    # do, on cramped below): until one does, the buttons run on over the hint bar rather than shrink unreadable
+    least = stacked_h if stacked else metrics.body_px * 1.3 + 8
+    cramped = bool(choices) and room < least
+    row_h = max(least, min(stacked_h if stacked else 60.0 if sd else 84.0, room))
     cell_w = (width - gap * (cols - 1)) / cols
     layout = Layout(cv.width, cv.height)
     disabled = []
@@ -211,7 +219,10 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
                     private=private,
                     context={"lines": list(lines), "big": big, "big_label": big_label, "error": error, "qr": qr, "disabled": disabled,
                              "text_w": width, "text_top": area.y, "receipt": receipt, "stacked": stacked,
-                             "placed": placed, "lh": metrics.line_px, "big_top": area.y + (metrics.line_px * placed[0][3] if error else 0)})
+                             "placed": placed, "lh": metrics.line_px, "big_top": area.y + (metrics.line_px * placed[0][3] if error else 0),
+                             # the text leaves the choices less than a line of their own text each (SD in
+                             # large text): a caller with text to spare shows less of it per screen
+                             "cramped": cramped})
     screen.spoken = flow_sentences(error, big, big_label, lines, [c for c, _rect in disabled])
     if not big:  # a question or a choice of day: the listener hears the answers (a receipt's are just ways on)
         screen.spoken += menu_sentences(layout)
@@ -288,6 +299,8 @@ def show(request: web.Request, screen: Screen) -> web.Response:
         (finished if screen.context.get("receipt") else track)(request, request[STATE])
     if note and not screen.notice:
         screen.notice = _flash_text(*note)
+    if screen.context.get("cramped"):  # shown anyway (buttons over the hint bar), and said for the developers
+        log.warning("flow screen %s leaves its buttons less than a line of text", request.path)
     response = render(request, screen)
     keep_device(request, response)
     return response
