@@ -77,9 +77,15 @@ def wait_for(page, expression: str, seconds: float = 20) -> None:
 
 def focused_id(page) -> str:
     """Id of the element that has focus, once the runtime's real focus has followed its mark: after a key
-    the mark moves at once and el.focus() comes after the next frame (a frame and a task later)."""
-    return page.evaluate("new Promise(r => requestAnimationFrame(() => setTimeout(() => "
-                         "r(document.activeElement && document.activeElement.id), 0)))")
+    the mark moves at once and el.focus() comes when the keys pause (0.15 s, remote_nav/static/nav.js)."""
+    return page.evaluate("""new Promise(r => {
+      const until = Date.now() + 3000;
+      (function look() {
+        const id = document.activeElement && document.activeElement.id, nav = window.tvnav;
+        if (!nav || !nav.current() || id == nav.current() || Date.now() > until) r(id);
+        else setTimeout(look, 20);
+      })();
+    })""")
 
 
 def settled(page, seconds: float = 20) -> None:
