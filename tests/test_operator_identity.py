@@ -175,3 +175,28 @@ async def test_old_anonymous_tokens_are_pruned_unless_they_key_someone(aiohttp_c
 def html_class(page: str) -> str:
     """The classes of the page's <html> (large text: lt), padded with spaces for whole-word checks."""
     return " " + page.split('<html lang="zh-CN" class="', 1)[1].split('"', 1)[0] + " "
+
+
+async def test_a_launch_as_another_account_keeps_each_accounts_preferences(aiohttp_client, tmp_path, db_url):
+    """One box, two operator accounts (the household changed its IPTV account): launched as Y it chose high
+    contrast, as X large text and no contrast; launched as Y again it shows Y's, and after a cookie wipe X's are as X chose
+    them: the launch that moved the box to Y never stored Y's preferences under X."""
+    settings = portal_settings(tmp_path, db_url)
+    tv = await aiohttp_client(create_app(settings))
+    now = int(time.time())
+    x, y = "05510012345", "05510099999"
+    await tv.get(launch_url(user=y, ts=now - 4), allow_redirects=False)
+    await tv.post("/settings", data={"field": "contrast", "value": "1"})
+    await tv.get(launch_url(user=x, ts=now - 3), allow_redirects=False)
+    # X never chose any: the box keeps what it shows (Y's contrast) until X chooses
+    assert " hc " in html_class(await (await tv.get("/")).text())
+    await tv.post("/settings", data={"field": "contrast", "value": "0"})
+    await tv.post("/settings", data={"field": "text", "value": "1"})
+    resp = await tv.get(launch_url(user=y, ts=now - 2), allow_redirects=False)
+    assert resp.status == 303
+    y_home = html_class(await (await tv.get("/")).text())
+    assert " hc " in y_home and " lt " not in y_home, y_home
+    tv.session.cookie_jar.clear()
+    await tv.get(launch_url(user=x, ts=now - 1), allow_redirects=False)
+    x_home = html_class(await (await tv.get("/")).text())
+    assert " lt " in x_home and " hc " not in x_home, x_home

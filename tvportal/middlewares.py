@@ -29,7 +29,7 @@ from tvportal.keys import ASR, CLOCK, PAGE_CACHE, PREFS, PUBLISHED, SETTINGS, TT
 from tvportal.page_cache import CachedPage, normal_query
 from tvportal.prefs import COOKIE, Prefs
 from tvportal.flows import box_token
-from tvportal.flows.device import keep_account_prefs, keep_token
+from tvportal.flows.device import DEVICE_COOKIE, keep_account_prefs, keep_token
 from tvportal.flows.session import SESSION_COOKIE
 from tvportal.copilot.snapshot import helped
 from tvportal.copilot.tv import help_middleware
@@ -154,7 +154,10 @@ async def _device_cookies(request: web.Request, response: web.StreamResponse) ->
     account chose are kept for it too, so that a cookie wipe loses nothing (flows/device.py)."""
     keep_token(request, response)
     if COOKIE in response.cookies and response.cookies[COOKIE].value:
-        await keep_account_prefs(request, response.cookies[COOKIE].value)
+        # a launch that moved the box to another account sends that account's preferences with its token:
+        # they are stored under the new account, never under the one the box had
+        given = response.cookies.get(DEVICE_COOKIE)
+        await keep_account_prefs(request, response.cookies[COOKIE].value, given.value if given else None)
 
 
 @web.middleware

@@ -150,10 +150,10 @@ def keep_token(request: web.Request, response: web.StreamResponse) -> None:
                             secure=request.app[SETTINGS].cookie_secure)
 
 
-async def account_token(request: web.Request) -> tuple[str, str] | None:
-    """(device, account) of the box's cookie when it names an operator account, else None (no lookup
-    for boxes without one: the cookie is absent or the account column says so)."""
-    raw = request.cookies.get(DEVICE_COOKIE, "")
+async def account_token(request: web.Request, raw: str | None = None) -> tuple[str, str] | None:
+    """(device, account) of the box's cookie (or of the token ``raw``) when it names an operator account,
+    else None (no lookup for boxes without one: the cookie is absent or the account column says so)."""
+    raw = request.cookies.get(DEVICE_COOKIE, "") if raw is None else raw
     if not 16 <= len(raw) <= 64:
         return None
     found = await request.app[DB].read(lambda conn: conn.execute(
@@ -161,9 +161,10 @@ async def account_token(request: web.Request) -> tuple[str, str] | None:
     return (found.device, found.account) if found is not None and found.account else None
 
 
-async def keep_account_prefs(request: web.Request, encoded: str) -> None:
-    """Store preferences just chosen when the box is known by its operator account."""
-    mine = await account_token(request)
+async def keep_account_prefs(request: web.Request, encoded: str, token: str | None = None) -> None:
+    """Store preferences just chosen when the box is known by its operator account; ``token``: the device
+    token this answer gives the box (a launch as another account), whose account they are then."""
+    mine = await account_token(request, token)
     if mine is not None:
         await request.app[DB].write(save_prefs, mine[0], encoded, time.time())
 
