@@ -153,6 +153,8 @@ def nav_data(request: web.Request, screen: Screen, hints: list[KeyHint]) -> dict
     remembered = request.query.get("f")
     start = remembered if remembered and remembered in {f.id for f in screen.layout.items} else screen.start
     data = screen.layout.to_map(start=start)
+    if start == remembered:  # ?f= names the item (the row a switch just changed): it wins over the focus
+        data["fs"] = 1       # the runtime kept for this address on an earlier visit
     for item in data["items"].values():
         if "h" in item:
             item["h"] = url(request.app, item["h"])

@@ -90,9 +90,10 @@
   }
 
   // Focus the stored item, else the map's start, else the first usable item. On a keypad
-  // the server's start wins: it knows whether the entry is complete or was just refused.
+  // the server's start wins: it knows whether the entry is complete or was just refused; and
+  // so does a start the address names (fs: ?f=, the row a switch just changed).
   function init() {
-    var parts = P ? [] : restore(), i, g, id = parts[0], h = d.documentElement;
+    var parts = P ? [] : restore(), i, g, id = !M.fs && parts[0], h = d.documentElement;
     // nj (no runtime): only then does :focus light an item (tv.css). Here the mark alone does, so
     // the real focus, which follows the mark after a frame, never lights the old item meanwhile.
     h.className = h.className.replace('nj ', '');

@@ -122,13 +122,21 @@ async def offer(request: web.Request) -> web.Response:
     choices = [Choice("fresh", _("A new number"), href=f"/family?new=1&next={quote(back)}"),
                Choice("cancel", _("Not now"), href="/family/end")]
     label = _("Number to type")
-    screen = flow_screen(request, _("Ask family to help"), _crumbs(_("Ask family to help")), big=grouped_code(code),
-                         big_label=label, lines=lines, choices=choices, cols=2, qr=svg, back="/family/end")
+    # SD in large text: how long the number works goes first, then the line on scanning (the code shows it,
+    # and it is still said); the address for the number stays
+    for shown_lines in (lines, lines[:2], lines[1:2]):
+        screen = flow_screen(request, _("Ask family to help"), _crumbs(_("Ask family to help")),
+                             big=grouped_code(code), big_label=label, lines=shown_lines, choices=choices, cols=2,
+                             qr=svg, back="/family/end")
+        if not screen.context["cramped"]:
+            break
     # read aloud digit by digit, as it is read to the son over the phone (a group of three would be read as a
     # number, 五百二十二); the address is not read (a port would be heard as a time of day)
     spoken = {f"{label}：{grouped_code(code)}": f"{label}：{digits_aloud(code[:3])}，{digits_aloud(code[3:])}",
               lines[1][1]: _("Or open the address shown on the TV in the phone's browser, and type the number.")}
     screen.spoken = [spoken.get(s, s) for s in screen.spoken]
+    if lines[0] not in shown_lines:
+        screen.spoken.insert(1, lines[0][1])
     response = show(request, screen)
     _set_cookie(request, response, sid)
     return response

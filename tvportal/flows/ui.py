@@ -4,6 +4,7 @@ one generic flow screen (lines, a big number, a QR code, choices) and friendly f
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -152,6 +153,23 @@ def text_px(text: str, px: float) -> float:
     return sum(px if ord(ch) >= 0x2E80 else 0.52 * px for ch in text)
 
 
+def wrapped_lines(text: str, px: float, width: float) -> int:
+    """Lines a browser needs for ``text`` in ``width``: CJK breaks after any character, but a run of Latin,
+    digits and punctuation (an address such as tv.example.cn/m) moves whole to the next line."""
+    lines, used = 1, 0.0
+    for token in re.findall(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+|\s+", text):
+        w = text_px(token, px)
+        if token.isspace():
+            used += w if used else 0
+            continue
+        if used and used + w > width:
+            lines, used = lines + 1, 0.0
+        while w > width:  # longer than a line: the browser breaks it anyway
+            lines, w = lines + 1, w - width
+        used += w
+    return lines
+
+
 def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choices: list[Choice],
                 lines: list[tuple[str, str]] = (), cols: int = 1, back: str | None = None, big: str = "",
                 error: str = "", qr: str = "", start: str | None = None, status: int = 200,
@@ -171,7 +189,7 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
             continue
         text = (label + "：" if label else "") + value
         # measured, not counted: a line of dates and times is mostly half-width digits and fits one line
-        n = min(2, int(-(-text_px(text, metrics.body_px) // (width - 24)))) if sd else 1
+        n = min(3, wrapped_lines(text, metrics.body_px, width - 24)) if sd else 1
         placed.append((label, value, y, n))
         y += metrics.line_px * n
     top = y + 12 if y > area.y else y
@@ -181,6 +199,10 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
         longest = max((len(c.label) + len(c.note) for c in choices), default=0) * metrics.body_px + 64
         while cols > 2 and (width - gap * (cols - 1)) / cols < longest:
             cols -= 1
+        # two side by side beside a QR code would be cut, and one a row fits under the text: one a row
+        if qr and cols == 2 and (width - gap) / 2 < longest and \
+                (bottom - top - gap * (len(choices) - 1)) / len(choices) >= metrics.body_px * 1.3 + 8:
+            cols = 1
     rows = max(1, -(-len(choices) // cols))
     if sd and cols == 1 and len(choices) > 2 and (bottom - top - gap * (rows - 1)) / rows < metrics.line_px + 14:
         cols, rows = 2, -(-len(choices) // 2)  # too many rows for SD: two columns of choices
@@ -198,9 +220,11 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
     room = (bottom - top - gap * (rows - 1)) / rows
     # a row must hold a line of its text; text that leaves less is a screen to lay out with less text (callers
     # do, on cramped below): until one does, the buttons run on over the hint bar rather than shrink unreadable
-    least = stacked_h if stacked else metrics.body_px * 1.3 + 8
+    least = 2 * 1.3 * font if stacked else metrics.body_px * 1.3 + 8  # two lines of a note may eat the padding
     cramped = bool(choices) and room < least
     row_h = max(least, min(stacked_h if stacked else 60.0 if sd else 84.0, room))
+    if qr and top >= area.y + qr_w:  # all below the code (flow.html .fl-qr): the choices may use the full width
+        width = area.w
     cell_w = (width - gap * (cols - 1)) / cols
     layout = Layout(cv.width, cv.height)
     disabled = []
@@ -218,7 +242,7 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
                     start=start or (layout.items[0].id if layout.items else None), back=back, status=status,
                     private=private,
                     context={"lines": list(lines), "big": big, "big_label": big_label, "error": error, "qr": qr, "disabled": disabled,
-                             "text_w": width, "text_top": area.y, "receipt": receipt, "stacked": stacked,
+                             "text_w": area.w - (qr_w if qr else 0), "text_top": area.y, "receipt": receipt, "stacked": stacked,
                              "placed": placed, "lh": metrics.line_px, "big_top": area.y + (metrics.line_px * placed[0][3] if error else 0),
                              # the text leaves the choices less than a line of their own text each (SD in
                              # large text): a caller with text to spare shows less of it per screen

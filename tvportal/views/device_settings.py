@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -50,9 +51,19 @@ def voice_status(reading: bool, commands: bool, model_fails: bool = False) -> st
     return ""
 
 
+# Where 设置 was opened from (?from=), so that Back leaves it at once: each switch reloads the page, and the
+# browser's history would otherwise step back through every earlier copy of it, showing the old values
+OPENED_FROM = {"me": "/me", "voice": "/voice"}
+
+
+def _from(value: object) -> str:
+    return value if isinstance(value, str) and value in OPENED_FROM else ""
+
+
 async def settings_page(request: web.Request) -> web.Response:
     """One switch per row (three for display, three for reading aloud); OK flips the focused one."""
     prefs = prefs_of(request)
+    opened_from = _from(request.query.get("from"))
     next_locale = LOCALES[(LOCALES.index(prefs.locale) + 1) % len(LOCALES)]
     rows = [
         ("s-text", _("Large text"), _on_off(prefs.large_text), "text", "0" if prefs.large_text else "1"),
@@ -66,7 +77,8 @@ async def settings_page(request: web.Request) -> web.Response:
     # 选择您所在的县区 (views/area.py): a link, not a switch; guides then name the hall nearest to the viewer
     snapshot = request.app[PUBLISHED].snapshot
     where = area_name(snapshot, prefs.county, prefs.town) or _("Not chosen")
-    rows.append(("s-area", _("Your county or district"), where, "", "/area?next=%2Fsettings%3Ff%3Ds-area"))
+    back_here = "/settings?f=s-area" + (f"&from={opened_from}" if opened_from else "")
+    rows.append(("s-area", _("Your county or district"), where, "", "/area?next=" + quote(back_here, safe="")))
     cv = canvas.current()
     sd = cv.size == "sd"
     layout = Layout(cv.width, cv.height)
@@ -79,9 +91,10 @@ async def settings_page(request: web.Request) -> web.Response:
         item.extra.update(state=state, field=field, value=value, replace=item.id == "s-area")
     layout.assign_digits("main")
     screen = Screen(title=_("Settings"), crumbs=[Crumb(_("Home"), "/"), Crumb(_("Settings"))], layout=layout,
-                    template="settings.html", start="s-text",
+                    template="settings.html", start="s-text", back=OPENED_FROM.get(opened_from, "/"),
                     context={"voice_status": voice_status(tts.available, asr.available, asr.failed),
-                             "note_top": area.y + grid_h + (8 if sd else 16)})
+                             "note_top": area.y + grid_h + (8 if sd else 16), "opened_from": opened_from})
+    screen.nav_extra["br"] = 1  # and Back takes this page's place: 设置 leaves no copy of itself to come back to
     screen.spoken = [f"{label} {state}" for _rid, label, state, *_rest in rows]
     screen.spoken += [s for s in (voice_status(tts.available, asr.available, asr.failed),
                                   _("Press OK to switch. This TV remembers the choice.")) if s]
@@ -107,7 +120,8 @@ async def change_setting(request: web.Request) -> web.Response:
         prefs, row = replace(prefs, volume=int(value)), "s-volume"
     else:
         raise BadSetting(reason="setting")
-    response = web.HTTPSeeOther(f"/settings?f={row}")
+    opened_from = _from(form.get("from"))
+    response = web.HTTPSeeOther(f"/settings?f={row}" + (f"&from={opened_from}" if opened_from else ""))
     remember(response, prefs, request.app[SETTINGS].cookie_secure)
     raise response
 

@@ -33,7 +33,7 @@ async def me(request: web.Request) -> web.Response:
     crumbs = [Crumb(_("Home"), "/"), Crumb(_("Mine"))]
     # not the history: after signing in from here it holds the sign-in screens; home focuses 我的 again
     home = home_screen_of(request, "t-me")
-    settings = Choice("settings", _("Text size and language"), href="/settings")
+    settings = Choice("settings", _("Text size and language"), href="/settings?from=me")
     if current is None:
         lines = [("", _("Nobody is signed in on this TV.")),
                  ("", _("Sign in to see your bookings and applications."))]
@@ -55,4 +55,10 @@ async def me(request: web.Request) -> web.Response:
                settings, sign_out_choice()]
     if await db(request).read(store.one_remembered, device_id(request), current.actor.id) is not None:
         choices.insert(4, Choice("forget", _("Do not remember me"), href=FORGET))
-    return show(request, flow_screen(request, _("Mine"), crumbs, lines=lines, choices=choices, cols=2, back=home))
+    shown = flow_screen(request, _("Mine"), crumbs, lines=lines, choices=choices, cols=2, back=home)
+    if shown.context["cramped"]:
+        # SD in large text: eight choices leave room for who is signed in (and for whom they act) only; who
+        # may act for whom is said again in 帮家人办
+        keep = 2 if current.for_family else 1
+        shown = flow_screen(request, _("Mine"), crumbs, lines=lines[:keep], choices=choices, cols=2, back=home)
+    return show(request, shown)

@@ -21,7 +21,7 @@ async def voice_page(request: web.Request) -> web.Response:
     buttons = []
     if listening:
         buttons.append(("v-listen", _("Start speaking"), None))
-    buttons += [("v-help", _("How to use the remote"), "/help"), ("v-settings", _("Reading settings"), "/settings")]
+    buttons += [("v-help", _("How to use the remote"), "/help"), ("v-settings", _("Reading settings"), "/settings?from=voice")]
     gap = 24 if cv.size == "hd" else 12
     width = 368 if cv.size == "hd" else (row.w - gap * (len(buttons) - 1)) / len(buttons)
     for i, (item_id, label, href) in enumerate(buttons):
