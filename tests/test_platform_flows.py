@@ -237,3 +237,20 @@ async def test_finished_booking_can_be_rated_once(client, settings):
     _u, thanks = await tv.post_button(sure, "send")
     assert "PJ" in thanks
     assert f"/rate/booking/{number}" not in await tv.get(f"/booking/b/{number}")
+
+
+async def test_rating_before_it_is_done_says_so_instead_of_a_form(client, settings):
+    """/rate/application/<an application still under way> (a kept or typed address): no rating form that the
+    platform would refuse, but 办完以后才能评价 and the way to its progress; the same for a coming booking."""
+    tv = FlowClient(client, lambda n, p: embedded_code(settings, n, p))
+    await tv.sign_in(PEOPLE["chen"])
+    url, _receipt = await submit_first_answers(tv, "h3")
+    number = re.search(r"/apply/a/(BJ\w+)", url).group(1)
+    page = await tv.get(f"/rate/application/{number}")
+    assert "办完以后才能评价" in page and f'href="/apply/a/{number}"' in page
+    assert "非常满意" not in page and 'name="level"' not in page
+    _day, slot_href = await first_day_slot(tv, "LA-01")
+    receipt_url, _r = await tv.post_button(await tv.get(slot_href), "ok")
+    booking = receipt_url.rsplit("/", 1)[1]
+    page = await tv.get(f"/rate/booking/{booking}")
+    assert "办完以后才能评价" in page and f'href="/booking/b/{booking}"' in page and 'name="level"' not in page

@@ -124,6 +124,14 @@ async def _target(request: web.Request):
 async def rate_page(request: web.Request) -> web.Response:
     """Five big buttons: 非常满意 .. 非常不满意."""
     current, kind, target, name = await _target(request)
+    if target.status != "finished":  # (an address typed or kept from before): no form that cannot be sent
+        where = f"/apply/a/{target.number}" if kind == "application" else f"/booking/b/{target.number}"
+        choices = [Choice("progress", _("See its progress") if kind == "application" else _("See the booking"),
+                          href=where), Choice("home", _("Back to the home page"), href="/")]
+        lines = [(_("Service"), f"{name}  {grouped(target.number)}"),
+                 ("", _("It can be rated once it is done."))]
+        return show(request, flow_screen(request, _("Rate this service"), [Crumb(_("Home"), "/"),
+                                         Crumb(_("Rate this service"))], lines=lines, choices=choices, back=where))
     return _levels(request, kind, target.number, name)
 
 
