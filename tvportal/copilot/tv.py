@@ -124,7 +124,8 @@ async def offer(request: web.Request) -> web.Response:
     label = _("Number to type")
     # SD in large text: how long the number works goes first, then the line on scanning (the code shows it,
     # and it is still said); the address for the number stays
-    for shown_lines in (lines, lines[:2], lines[1:2]):
+    alone = [("", _("Or scan the code, or type the number at %(site)s on the phone.") % {"site": site})]
+    for shown_lines in (lines, lines[:2], alone):
         screen = flow_screen(request, _("Ask family to help"), _crumbs(_("Ask family to help")),
                              big=grouped_code(code), big_label=label, lines=shown_lines, choices=choices, cols=2,
                              qr=svg, back="/family/end")
@@ -134,9 +135,8 @@ async def offer(request: web.Request) -> web.Response:
     # number, 五百二十二); the address is not read (a port would be heard as a time of day)
     spoken = {f"{label}：{grouped_code(code)}": f"{label}：{digits_aloud(code[:3])}，{digits_aloud(code[3:])}",
               lines[1][1]: _("Or open the address shown on the TV in the phone's browser, and type the number.")}
+    spoken[alone[0][1]] = lines[0][1] + spoken[lines[1][1]]  # all of it is said, whatever the screen shows
     screen.spoken = [spoken.get(s, s) for s in screen.spoken]
-    if lines[0] not in shown_lines:
-        screen.spoken.insert(1, lines[0][1])
     response = show(request, screen)
     _set_cookie(request, response, sid)
     return response
