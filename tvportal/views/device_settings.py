@@ -87,6 +87,9 @@ async def settings_page(request: web.Request) -> web.Response:
     grid_h, gap = (4 * 50 + 3 * 8, 8) if sd else (3 * 96 + 2 * 24, 24)
     layout.grid([(rid, value if rid == "s-area" else None, label) for rid, label, _s, _f, value in rows],
                 Rect(area.x, area.y, area.w, grid_h), cols=1 if len(rows) <= 4 else 2, gap=gap)
+    last = layout.items[-1]
+    if len(rows) > 4 and len(rows) % 2:  # the odd last row (您所在的县区, a long label) takes the whole width
+        last.rect = Rect(last.rect.x, last.rect.y, area.w, last.rect.h)
     for item, (_rid, _label, state, field, value) in zip(layout.items, rows):
         item.extra.update(state=state, field=field, value=value, replace=item.id == "s-area")
     layout.assign_digits("main")
