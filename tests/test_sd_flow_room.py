@@ -139,3 +139,22 @@ async def test_no_flow_screen_at_sd_in_large_text_is_cramped(client, settings, c
             resp = await client.get(url)
             assert resp.status < 500, url
     assert [r.getMessage() for r in caplog.records if "leaves its buttons" in r.getMessage()] == []
+
+
+async def test_the_question_number_stays_visible_at_sd(client, settings):
+    """第1题，共3题 is top right (where pages show 第1页), not at the end of a 当前位置 that SD cuts."""
+    tv = await _tv(client, settings, "sd")
+    await tv.sign_in(PEOPLE["chen"])
+    page = await tv.get("/apply/h3/q/1")
+    assert re.search(r'<p class="pageno">第2题，共3题</p>', page), page[:3000]
+    crumbs = re.search(r'<nav class="crumbs".*?</nav>', page, re.S).group(0)
+    assert "第2题" not in crumbs
+
+
+async def test_the_question_number_is_said_after_the_title(client, settings):
+    """The speech script says 第2题，共3题 right after the service's name."""
+    tv = await _tv(client, settings, "sd")
+    await tv.sign_in(PEOPLE["chen"])
+    page = await tv.get("/apply/h3/q/1")
+    said = re.findall(r'\["([^"]+)","[0-9a-f]{32}"\]', page.split("TVSPEECH", 1)[1].split('"title"', 1)[0])
+    assert said[:2] == ["残疾人补贴", "第二题，共三题"], said  # numbers as words (voice/speakable.py)

@@ -68,6 +68,7 @@ class Screen:
     back: str | None = None  # None: history back; "": Back does nothing (home without exit URL)
     page: int = 1
     pages: int = 1
+    step: str = ""  # where a flow stands (第1题，共3题), shown top right where pages show theirs
     prev_href: str | None = None
     next_href: str | None = None
     page_flags: dict[str, int] = field(default_factory=dict)  # {"rp": 1}: the page keys replace the history entry

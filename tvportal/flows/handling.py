@@ -191,11 +191,12 @@ def question_screen(request: web.Request, service, index: int, error: str = "", 
                for i, (value, label) in enumerate(question.choices)]
     chosen = answers.get(question.name)
     start = next((f"c{i}" for i, (v, _l) in enumerate(question.choices) if v == chosen), None)
-    screen = flow_screen(request, service.short_name,
-                         _crumbs(Crumb(service.short_name, f"/apply/{service.id}"),
-                                 Crumb(_("Question {n} of {total}").format(n=index + 1, total=len(form.fields)))),
+    screen = flow_screen(request, service.short_name, _crumbs(Crumb(service.short_name, f"/apply/{service.id}")),
                          lines=[("", question.label)], choices=choices, error=error, start=start, status=status,
                          back=f"/apply/{service.id}/q/{index - 1}" if index else f"/apply/{service.id}")
+    # top right, where a long 当前位置 cannot cut it off (SD)
+    screen.step = _("Question {n} of {total}").format(n=index + 1, total=len(form.fields))
+    screen.spoken.insert(1 if error else 0, screen.step)  # said after the title (and a refusal), as shown
     return show(request, screen)
 
 
