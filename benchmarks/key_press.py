@@ -6,7 +6,7 @@ synchronously); the baseline is the same loop with key codes the runtime ignores
 are cycled so that consecutive codes differ: the runtime drops a repeat of the same code within 40 ms as
 the echo of a box that sends a key twice.  Layout-reading APIs are wrapped with counters before the page's
 scripts run, and the counters must stay 0 while keys are pressed.  A real-key variant presses keys with
-page.keyboard.press and times keydown -> focus event in the page (and wall time per press from Python).
+page.keyboard.press and times keydown -> the focus mark moving in the page (and wall time per press from Python).
 
 Target: a key press takes < 16 ms (one frame at 60 Hz), judged on the 95th percentile; judged again with
 the CPU slowed down 6x by DevTools (``Emulation.setCPUThrottlingRate``, ``--cpu-throttle``), since a set-top
@@ -73,8 +73,16 @@ INIT_SCRIPT = r"""
   // runs after the runtime's listener on document), and the focus event that follows.
   window.addEventListener('keydown', function (e) {
     log.push({code: e.keyCode, ts: e.timeStamp, start: performance.now(), handled: null, focus: null,
-              frame: null});
+              frame: null, mark: null});
   }, true);
+  // the focus mark the viewer sees (class is-focused): the runtime's real el.focus() follows only once the
+  // keys pause (remote_nav/static/nav.js), so the mark is what a key press is judged by
+  new MutationObserver(function (records) {
+    var last = log[log.length - 1], i;
+    for (i = 0; last && last.mark === null && i < records.length; i++) {
+      if (/(^|\s)is-focused(\s|$)/.test(records[i].target.className)) last.mark = performance.now();
+    }
+  }).observe(document, {subtree: true, attributes: true, attributeFilter: ['class']});
   window.addEventListener('keydown', function () {
     var entry = log[log.length - 1];
     if (!entry) return;
@@ -107,12 +115,12 @@ LOOP_JS = r"""
       Object.defineProperty(ev, 'keyCode', {get: () => code});
       Object.defineProperty(ev, 'which', {get: () => code});
     }
-    const before = document.activeElement;
+    const before = window.tvnav ? tvnav.current() : document.activeElement;
     const t0 = performance.now();
     target.dispatchEvent(ev);
     if (flush) B.flush();
     const t1 = performance.now();
-    return [t1 - t0, document.activeElement !== before, ev.defaultPrevented];
+    return [t1 - t0, (window.tvnav ? tvnav.current() : document.activeElement) !== before, ev.defaultPrevented];
   }
   for (let i = 0; i < warmup; i++) press(codes[i % codes.length]);
   B.reset();
@@ -187,14 +195,17 @@ def real_keys(page, path: str, keys: list[str], n: int) -> list[Row]:
         handler = [e["handled"] - e["start"] for e in log if e["handled"] is not None]
         frame = [e["frame"] - e["ts"] for e in log if e["frame"] is not None]
         focus = [e["focus"] - e["ts"] for e in log if e["focus"] is not None]
+        mark = [e["mark"] - e["ts"] for e in log if e["mark"] is not None]
         rows += stats_row(f"{label}: input delay (event time -> 1st listener)", delay, judged=False)
         rows += stats_row(f"{label}: keydown listeners (runtime)", handler, judged=False)
         rows += stats_row(f"{label}: keydown -> next animation frame", frame, judged=False)
         if expect_move:
-            rows += stats_row(f"{label}: keydown -> focus event", focus, judged=True)
-            rows.append(Row(f"{label}: presses that moved focus", f"{len(focus)}/{n}", f"{n}/{n}", len(focus) == n))
+            rows += stats_row(f"{label}: keydown -> focus mark moved", mark, judged=True) if mark else \
+                [Row(f"{label}: keydown -> focus mark moved", "none", f"p95 < {FRAME_MS:g} ms", False)]
+            rows.append(Row(f"{label}: presses that moved the mark", f"{len(mark)}/{n}", f"{n}/{n}", len(mark) == n))
+            rows.append(Row(f"{label}: real focus events (they follow once the keys pause)", f"{len(focus)}/{n}"))
         else:
-            rows.append(Row(f"{label}: presses that moved focus", f"{len(focus)}/{n}", "0", not focus))
+            rows.append(Row(f"{label}: presses that moved the mark", f"{len(mark)}/{n}", "0", not mark))
         rows.append(Row(f"{label}: wall time per press (Python, upper bound)",
                         f"med {median(wall):.2f} / p95 {percentile(wall, 95):.2f} / max {max(wall):.2f} ms"))
         total = sum(counts.values())

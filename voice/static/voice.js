@@ -3,7 +3,7 @@
  * window.tvnav. Every sentence is a [text, signature] pair written by the server: this script never
  * composes one (/voice/tts refuses unsigned text). */
 (function (w, d) {
-  var S = w.TVSPEECH, nav = w.tvnav, q = [], au = null, cur = null, typed = 0, old, was, VOL = [0, 0.4, 0.7, 1];
+  var S = w.TVSPEECH, nav = w.tvnav, q = [], au = null, cur = null, typed = 0, old, was, lt, VOL = [0, 0.4, 0.7, 1];
   if (!S || !nav) return;
   var B = S.b || '';
 
@@ -199,10 +199,12 @@
     else { panel(S.said.nomic); setTimeout(function () { panel(''); }, 3000); }
     return false;
   };
-  // Speech waits until the new focus is painted: fetching and starting a sentence must not hold the frame.
+  // Speech waits until the keys pause (0.15 s, as the runtime's real focus does): a held arrow starts no
+  // sentence for each item it passes (each one an MP3 to fetch over a slow link), and a key's frame is
+  // never held by fetching or starting one.
   function later() {
-    if (w.requestAnimationFrame) w.requestAnimationFrame(function () { setTimeout(moved, 0); });
-    else setTimeout(moved, 0);
+    clearTimeout(lt);
+    lt = setTimeout(moved, 150);
   }
   if (d.addEventListener) d.addEventListener('focus', later, true);
   old = nav.onaction;
