@@ -19,7 +19,7 @@ from tvportal.flows.device import resolve_device
 from tvportal.flows.guard import friendly
 from tvportal.flows.signin_store import digest as session_digest
 from tvportal.flows.session import SESSION_COOKIE
-from tvportal.flows.ui import Choice, device_id, flow_screen, show, who
+from tvportal.flows.ui import Choice, device_id, fitting, flow_screen, show, who
 from tvportal.http.forms import form_of
 from tvportal.i18n import gettext as _
 from tvportal.keys import DB, SETTINGS
@@ -125,12 +125,10 @@ async def offer(request: web.Request) -> web.Response:
     # SD in large text: how long the number works goes first, then the line on scanning (the code shows it,
     # and it is still said); the address for the number stays
     alone = [("", _("Or scan the code, or type the number at %(site)s on the phone.") % {"site": site})]
-    for shown_lines in (lines, lines[:2], alone):
-        screen = flow_screen(request, _("Ask family to help"), _crumbs(_("Ask family to help")),
-                             big=grouped_code(code), big_label=label, lines=shown_lines, choices=choices, cols=2,
-                             qr=svg, back="/family/end")
-        if not screen.context["cramped"]:
-            break
+    screen = fitting(lambda shown: flow_screen(request, _("Ask family to help"), _crumbs(_("Ask family to help")),
+                                               big=grouped_code(code), big_label=label, lines=shown,
+                                               choices=choices, cols=2, qr=svg, back="/family/end"),
+                     lines, lines[:2], alone)
     # read aloud digit by digit, as it is read to the son over the phone (a group of three would be read as a
     # number, 五百二十二); the address is not read (a port would be heard as a time of day)
     spoken = {f"{label}：{grouped_code(code)}": f"{label}：{digits_aloud(code[:3])}，{digits_aloud(code[3:])}",

@@ -15,8 +15,8 @@ from tvportal.flows.guard import friendly
 from tvportal.flows.session import act_for, platform_device, sign_out
 from tvportal.flows.signin_pin import after_sign_in, masked_name, remembered_people
 from tvportal.flows.signin_store import PIN_TRIES, person_of
-from tvportal.flows.ui import (Choice, Who, ask_next, device_id, flash, flow_screen, forget_typed, next_url, platform,
-                               show, sign_out_choice, state, who)
+from tvportal.flows.ui import (Choice, Who, ask_next, device_id, fitting, flash, flow_screen, forget_typed, next_url,
+                               platform, show, sign_out_choice, state, who)
 from tvportal.http.forms import form_of
 from tvportal.i18n import gettext as _
 from tvportal.platform.models import PlatformError
@@ -115,14 +115,11 @@ async def qr(request: web.Request) -> web.Response:
              ("3", _("Then press OK here."))]
     choices = [Choice("done", _("I have confirmed on the phone"), href="/id/qr/check"),
                Choice("idnum", _("Use the ID number instead"), href="/id/enter/id")]
-    shown = flow_screen(request, _("Sign in with your phone"), _crumbs(_("QR code")), lines=lines,
-                        choices=choices, qr=svg, back="/id")
-    if shown.context["cramped"]:
-        # SD in large text: each step takes two lines beside the code, and the third leaves the buttons no
-        # room; the first button (我已在手机上确认) says what it says
-        shown = flow_screen(request, _("Sign in with your phone"), _crumbs(_("QR code")), lines=lines[:2],
-                            choices=choices, qr=svg, back="/id")
-    return show(request, shown)
+    # SD in large text: each step takes two lines beside the code, and the third leaves the buttons no room;
+    # the first button (我已在手机上确认) says what it says
+    return show(request, fitting(lambda shown: flow_screen(request, _("Sign in with your phone"),
+                                                           _crumbs(_("QR code")), lines=shown, choices=choices,
+                                                           qr=svg, back="/id"), lines, lines[:2]))
 
 
 @friendly

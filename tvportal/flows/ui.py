@@ -8,7 +8,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from aiohttp import web
 
@@ -250,6 +250,16 @@ def flow_screen(request: web.Request, title: str, crumbs: list[Crumb], *, choice
     screen.spoken = flow_sentences(error, big, big_label, lines, [c for c, _rect in disabled])
     if not big:  # a question or a choice of day: the listener hears the answers (a receipt's are just ways on)
         screen.spoken += menu_sentences(layout)
+    return screen
+
+
+def fitting(build: Callable[[list], Screen], *line_sets: list) -> Screen:
+    """The first of ``build(lines)`` for each set of lines, longest first, whose text leaves its buttons room
+    (not cramped: SD in large text); the last one when none does."""
+    for lines in line_sets:
+        screen = build(lines)
+        if not screen.context["cramped"]:
+            break
     return screen
 
 

@@ -11,7 +11,7 @@ from aiohttp import web
 from tvportal.flows.guard import friendly
 from tvportal.flows import signin_store as store
 from tvportal.flows.session import db
-from tvportal.flows.ui import Choice, device_id, flow_screen, platform, show, sign_out_choice, who
+from tvportal.flows.ui import Choice, device_id, fitting, flow_screen, platform, show, sign_out_choice, who
 from tvportal.i18n import gettext as _
 from tvportal.screen import Crumb
 from tvportal.views.home import home_screen_of
@@ -55,10 +55,8 @@ async def me(request: web.Request) -> web.Response:
                settings, sign_out_choice()]
     if await db(request).read(store.one_remembered, device_id(request), current.actor.id) is not None:
         choices.insert(4, Choice("forget", _("Do not remember me"), href=FORGET))
-    shown = flow_screen(request, _("Mine"), crumbs, lines=lines, choices=choices, cols=2, back=home)
-    if shown.context["cramped"]:
-        # SD in large text: eight choices leave room for who is signed in (and for whom they act) only; who
-        # may act for whom is said again in 帮家人办
-        keep = 2 if current.for_family else 1
-        shown = flow_screen(request, _("Mine"), crumbs, lines=lines[:keep], choices=choices, cols=2, back=home)
-    return show(request, shown)
+    # SD in large text: eight choices leave room for who is signed in (and for whom they act) only; who may act
+    # for whom is said again in 帮家人办
+    keep = 2 if current.for_family else 1
+    return show(request, fitting(lambda shown: flow_screen(request, _("Mine"), crumbs, lines=shown, choices=choices,
+                                                           cols=2, back=home), lines, lines[:keep]))
